@@ -1,0 +1,1 @@
+//! BaselineOverride documents (owned by the baseline work; see mod docs).

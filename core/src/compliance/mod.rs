@@ -1,0 +1,1 @@
+//! Compliance: parsing AWS-RunPatchBaseline output.

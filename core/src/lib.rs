@@ -1,0 +1,11 @@
+//! `ssmpatch` — schedule AWS Systems Manager Patch Manager and keep its compliance report honest.
+//!
+//! The crate is layered:
+//! - [`schedule`]: AWS schedule expressions (`cron`, `rate`, `at`) — parse, per-backend dialect
+//!   checks, occurrences in IANA time zones, English descriptions.
+//! - [`baseline`]: `BaselineOverride` documents (the `GetPatchBaseline` shape AWS-RunPatchBaseline reads).
+//! - [`compliance`]: reading what `AWS-RunPatchBaseline` printed.
+
+pub mod baseline;
+pub mod compliance;
+pub mod schedule;
