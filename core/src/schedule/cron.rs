@@ -52,13 +52,8 @@ fn expand(field: &Field) -> u64 {
     let FieldSpec::List(items) = &field.spec else {
         return 0;
     };
-    let walk = |a: u16, b: u16| -> Vec<u16> {
-        if a <= b {
-            (a..=b).collect()
-        } else {
-            (a..=hi).chain(lo..=b).collect()
-        }
-    };
+    let walk =
+        |a: u16, b: u16| -> Vec<u16> { if a <= b { (a..=b).collect() } else { (a..=hi).chain(lo..=b).collect() } };
     for item in items {
         match *item {
             Item::All => (lo..=hi).for_each(|v| bits |= bit(v)),
@@ -70,9 +65,7 @@ fn expand(field: &Field) -> u64 {
                     StepBase::From(a) => walk(a, hi),
                     StepBase::Range(a, b) => walk(a, b),
                 };
-                seq.into_iter()
-                    .step_by(usize::from(step))
-                    .for_each(|v| bits |= bit(v));
+                seq.into_iter().step_by(usize::from(step)).for_each(|v| bits |= bit(v));
             }
         }
     }
@@ -219,11 +212,7 @@ impl CompiledCron {
     }
 
     fn first_time(&self) -> (u32, u32, u32) {
-        (
-            self.hours.trailing_zeros(),
-            self.minutes.trailing_zeros(),
-            self.seconds.trailing_zeros(),
-        )
+        (self.hours.trailing_zeros(), self.minutes.trailing_zeros(), self.seconds.trailing_zeros())
     }
 
     /// The first time of day `>= (h, m, s)`, if any.
@@ -239,11 +228,7 @@ impl CompiledCron {
             }
         }
         let h2 = next_bit64(u64::from(self.hours), h + 1)?;
-        Some((
-            h2,
-            self.minutes.trailing_zeros(),
-            self.seconds.trailing_zeros(),
-        ))
+        Some((h2, self.minutes.trailing_zeros(), self.seconds.trailing_zeros()))
     }
 
     /// The first civil date-time `>= from` that matches, or `None` when the years run out.
@@ -251,11 +236,7 @@ impl CompiledCron {
         let mut year = from.year();
         let mut month = from.month();
         let mut day = from.day() as u32;
-        let mut time = Some((
-            from.hour() as u32,
-            from.minute() as u32,
-            from.second() as u32,
-        ));
+        let mut time = Some((from.hour() as u32, from.minute() as u32, from.second() as u32));
         loop {
             if !self.has_year(year) {
                 year = self.next_year(year + 1)?;
@@ -283,10 +264,7 @@ impl CompiledCron {
                     _ => Some(self.first_time()),
                 };
                 if let Some((h, m, s)) = t {
-                    return civil::DateTime::new(
-                        year, month, d as i8, h as i8, m as i8, s as i8, 0,
-                    )
-                    .ok();
+                    return civil::DateTime::new(year, month, d as i8, h as i8, m as i8, s as i8, 0).ok();
                 }
                 mask &= mask - 1;
             }
@@ -307,8 +285,7 @@ impl CompiledCron {
     /// Sorted seconds-of-day at which the expression fires on a matching day.
     pub(crate) fn times_of_day(&self) -> impl Iterator<Item = u32> + '_ {
         bits64(u64::from(self.hours)).flat_map(move |h| {
-            bits64(self.minutes)
-                .flat_map(move |m| bits64(self.seconds).map(move |s| h * 3600 + m * 60 + s))
+            bits64(self.minutes).flat_map(move |m| bits64(self.seconds).map(move |s| h * 3600 + m * 60 + s))
         })
     }
 

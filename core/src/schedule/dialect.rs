@@ -17,9 +17,7 @@ use super::parse::{Expression, FieldSpec, Item, StepBase};
 use super::{Schedule, Timing};
 
 /// A way to schedule Patch Manager.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
     /// Quick Setup patch policy (a State Manager association underneath).
@@ -32,11 +30,7 @@ pub enum Backend {
 
 impl Backend {
     /// All backends, simplest first (the order `auto` tries them in).
-    pub const ALL: [Backend; 3] = [
-        Backend::PatchPolicy,
-        Backend::Association,
-        Backend::MaintenanceWindow,
-    ];
+    pub const ALL: [Backend; 3] = [Backend::PatchPolicy, Backend::Association, Backend::MaintenanceWindow];
 
     /// `patch-policy`, `association`, `maintenance-window`.
     pub fn as_str(self) -> &'static str {
@@ -176,12 +170,7 @@ fn documented_time_form(c: &super::CronExpr) -> bool {
     let step_from_zero = |f: &FieldSpec| -> Option<u16> {
         match f {
             FieldSpec::List(items) => match items.as_slice() {
-                [
-                    Item::Step {
-                        base: StepBase::All | StepBase::From(0),
-                        step,
-                    },
-                ] => Some(*step),
+                [Item::Step { base: StepBase::All | StepBase::From(0), step }] => Some(*step),
                 _ => None,
             },
             _ => None,
@@ -228,7 +217,12 @@ pub static RULES: &[Rule] = &[
         status: RuleStatus::Documented,
         source: "Quick Setup patch policy parameters have no schedule offset (aws-facts §1.3, §6)",
         check: |_, t| {
-            t.offset_days.and_then(|_| fail("patch policies have no schedule offset", "use an association or a maintenance window, or a cron that names the day itself"))
+            t.offset_days.and_then(|_| {
+                fail(
+                    "patch policies have no schedule offset",
+                    "use an association or a maintenance window, or a cron that names the day itself",
+                )
+            })
         },
     },
     Rule {
@@ -267,8 +261,7 @@ pub static RULES: &[Rule] = &[
             (t.offset_days.is_some() && t.apply_only_at_cron_interval == Some(false)).then(|| {
                 (
                     "a schedule offset needs ApplyOnlyAtCronInterval".to_string(),
-                    "set apply-only-at-cron-interval = true (ssmpatch sets it when left unset)"
-                        .to_string(),
+                    "set apply-only-at-cron-interval = true (ssmpatch sets it when left unset)".to_string(),
                 )
             })
         },
@@ -279,9 +272,7 @@ pub static RULES: &[Rule] = &[
         status: RuleStatus::Documented,
         source: "CreateAssociation ApplyOnlyAtCronInterval: \"This parameter isn't supported for rate expressions.\"",
         check: |s, t| {
-            (matches!(s.expression(), Expression::Rate(_))
-                && t.apply_only_at_cron_interval == Some(true))
-            .then(|| {
+            (matches!(s.expression(), Expression::Rate(_)) && t.apply_only_at_cron_interval == Some(true)).then(|| {
                 (
                     "ApplyOnlyAtCronInterval is not supported for rate expressions".to_string(),
                     "use a cron expression, or leave apply-only-at-cron-interval unset".to_string(),
@@ -324,10 +315,7 @@ pub static RULES: &[Rule] = &[
         source: "\"intervals of 30 minutes or greater and less than 31 days\" (association section)",
         check: |s, _| match s.expression() {
             Expression::Rate(r) if r.interval_seconds() >= 31 * 86_400 => fail(
-                format!(
-                    "rate({}) is 31 days or longer; associations take rates under 31 days",
-                    r.phrase()
-                ),
+                format!("rate({}) is 31 days or longer; associations take rates under 31 days", r.phrase()),
                 "use a cron expression for monthly runs, e.g. `cron(0 2 ? * SUN#1 *)`",
             ),
             _ => None,
@@ -343,10 +331,7 @@ pub static RULES: &[Rule] = &[
             let sec = c.seconds.as_ref()?;
             (sec.spec.single_value() != Some(0)).then(|| {
                 (
-                    format!(
-                        "the seconds field is `{}`; associations allow only 0",
-                        sec.text
-                    ),
+                    format!("the seconds field is `{}`; associations allow only 0", sec.text),
                     "drop the seconds field or set it to 0".to_string(),
                 )
             })
@@ -361,12 +346,8 @@ pub static RULES: &[Rule] = &[
             let c = cron(s)?;
             (!c.month.spec.is_all()).then(|| {
                 (
-                    format!(
-                        "the month field is `{}`; associations cannot name months",
-                        c.month.text
-                    ),
-                    "put `*` in the month field; for specific months use a maintenance window"
-                        .to_string(),
+                    format!("the month field is `{}`; associations cannot name months", c.month.text),
+                    "put `*` in the month field; for specific months use a maintenance window".to_string(),
                 )
             })
         },
@@ -385,7 +366,16 @@ pub static RULES: &[Rule] = &[
                 | FieldSpec::SaturdayL => true,
                 f => f.is_all() || f.single_value().is_some(),
             };
-            (!ok).then(|| (format!("day-of-week `{}` names several days; associations run every day or on one day of the week", c.day_of_week.text), "use one day (`MON`, `TUE#2`, `SUNL`), one association per day, or a maintenance window".to_string()))
+            (!ok).then(|| {
+                (
+                    format!(
+                        "day-of-week `{}` names several days; associations run every day or on one day of the week",
+                        c.day_of_week.text
+                    ),
+                    "use one day (`MON`, `TUE#2`, `SUNL`), one association per day, or a maintenance window"
+                        .to_string(),
+                )
+            })
         },
     },
     Rule {
@@ -398,10 +388,7 @@ pub static RULES: &[Rule] = &[
             let f = &c.day_of_month.spec;
             (!(f.is_all() || f.is_no_specific())).then(|| {
                 (
-                    format!(
-                        "day-of-month `{}` is not among the documented association forms",
-                        c.day_of_month.text
-                    ),
+                    format!("day-of-month `{}` is not among the documented association forms", c.day_of_month.text),
                     "use a day-of-week form (`SUN#1`, `SUNL`), or a maintenance window".to_string(),
                 )
             })
@@ -416,10 +403,7 @@ pub static RULES: &[Rule] = &[
             let c = cron(s)?;
             (!c.year.spec.is_all()).then(|| {
                 (
-                    format!(
-                        "the year field is `{}`; associations are documented with `*` only",
-                        c.year.text
-                    ),
+                    format!("the year field is `{}`; associations are documented with `*` only", c.year.text),
                     "put `*` in the year field".to_string(),
                 )
             })
@@ -484,10 +468,7 @@ impl WindowSettings {
         if !(1..=24).contains(&self.duration_hours) {
             return Err(v(
                 "window.duration",
-                format!(
-                    "duration {}h is out of range (1-24 hours)",
-                    self.duration_hours
-                ),
+                format!("duration {}h is out of range (1-24 hours)", self.duration_hours),
                 "a maintenance window is open 1 to 24 hours",
                 RuleStatus::Documented,
             ));

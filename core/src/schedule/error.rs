@@ -61,12 +61,7 @@ pub struct ScheduleError {
 
 impl ScheduleError {
     pub(crate) fn new(message: impl Into<String>) -> Self {
-        ScheduleError {
-            message: message.into(),
-            field: None,
-            column: None,
-            hint: None,
-        }
+        ScheduleError { message: message.into(), field: None, column: None, hint: None }
     }
 
     pub(crate) fn at(mut self, column: usize) -> Self {

@@ -42,9 +42,7 @@ fn resolve_local(tz: &TimeZone, dt: civil::DateTime) -> Option<Timestamp> {
 /// Adds `days` calendar days in `tz` (a window at 02:00 local stays at 02:00 local).
 fn apply_offset(tz: &TimeZone, base: Timestamp, days: u32) -> Option<Timestamp> {
     let z = base.to_zoned(tz.clone());
-    z.checked_add(i64::from(days).days())
-        .ok()
-        .map(|z| z.timestamp())
+    z.checked_add(i64::from(days).days()).ok().map(|z| z.timestamp())
 }
 
 fn rate_anchor(after: Timestamp, timing: &Timing) -> Timestamp {
@@ -83,23 +81,13 @@ pub struct Occurrences<'a> {
 }
 
 impl<'a> Occurrences<'a> {
-    pub(crate) fn new(
-        schedule: &'a Schedule,
-        timing: &'a Timing,
-        after: Timestamp,
-    ) -> Result<Self, ScheduleError> {
+    pub(crate) fn new(schedule: &'a Schedule, timing: &'a Timing, after: Timestamp) -> Result<Self, ScheduleError> {
         timing.validate_for(schedule)?;
         let cursor = match schedule.expression() {
             Expression::Rate(_) => rate_anchor(after, timing),
             _ => after,
         };
-        Ok(Occurrences {
-            schedule,
-            timing,
-            cursor,
-            step: 0,
-            done: false,
-        })
+        Ok(Occurrences { schedule, timing, cursor, step: 0, done: false })
     }
 
     fn in_bounds(&mut self, ts: Timestamp) -> Option<bool> {
@@ -120,11 +108,7 @@ impl Iterator for Occurrences<'_> {
             let ts = match self.schedule.expression() {
                 Expression::At(dt) => {
                     self.done = true;
-                    let zone = if AT_TIME_ZONE_IS_UTC {
-                        TimeZone::UTC
-                    } else {
-                        tz.clone()
-                    };
+                    let zone = if AT_TIME_ZONE_IS_UTC { TimeZone::UTC } else { tz.clone() };
                     let ts = resolve_local(&zone, *dt)?;
                     if ts <= self.cursor {
                         return None;

@@ -59,11 +59,7 @@ impl Schedule {
             Expression::Cron(c) => Some(CompiledCron::compile(c)),
             _ => None,
         };
-        Ok(Schedule {
-            text: text.trim().to_string(),
-            expr,
-            compiled,
-        })
+        Ok(Schedule { text: text.trim().to_string(), expr, compiled })
     }
 
     /// The expression as given (trimmed).
@@ -87,21 +83,12 @@ impl Schedule {
 
     /// Run times strictly after `after`, ascending. Fails when `timing` does not fit the
     /// expression (an offset on a rate, an offset outside 1-6, StartDate after EndDate).
-    pub fn occurrences<'a>(
-        &'a self,
-        timing: &'a Timing,
-        after: Timestamp,
-    ) -> Result<Occurrences<'a>, ScheduleError> {
+    pub fn occurrences<'a>(&'a self, timing: &'a Timing, after: Timestamp) -> Result<Occurrences<'a>, ScheduleError> {
         Occurrences::new(self, timing, after)
     }
 
     /// The first `n` run times strictly after `after`.
-    pub fn next_n(
-        &self,
-        timing: &Timing,
-        after: Timestamp,
-        n: usize,
-    ) -> Result<Vec<Zoned>, ScheduleError> {
+    pub fn next_n(&self, timing: &Timing, after: Timestamp, n: usize) -> Result<Vec<Zoned>, ScheduleError> {
         Ok(self.occurrences(timing, after)?.take(n).collect())
     }
 
@@ -195,11 +182,7 @@ impl Timing {
     /// A timing in an IANA time zone (the bundled tz database, so results do not depend on the
     /// machine).
     pub fn in_zone(name: &str) -> Result<Timing, ScheduleError> {
-        Ok(Timing {
-            time_zone: time_zone(name)?,
-            time_zone_name: name.to_string(),
-            ..Timing::utc()
-        })
+        Ok(Timing { time_zone: time_zone(name)?, time_zone_name: name.to_string(), ..Timing::utc() })
     }
 
     /// The same timing with a ScheduleOffset.
@@ -212,14 +195,7 @@ impl Timing {
     pub fn is_utc(&self) -> bool {
         matches!(
             self.time_zone_name.as_str(),
-            "UTC"
-                | "Etc/UTC"
-                | "Etc/UCT"
-                | "UCT"
-                | "Etc/Universal"
-                | "Universal"
-                | "Zulu"
-                | "Etc/Zulu"
+            "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Zulu" | "Etc/Zulu"
         )
     }
 
@@ -231,18 +207,14 @@ impl Timing {
                     .hint("ScheduleOffset is 1 to 6 days; for a longer shift, use a calendar rule in a plan (e.g. `patch-tuesday + 8 days`)"));
             }
             if !schedule.is_cron() {
-                return Err(ScheduleError::new(
-                    "a schedule offset applies to cron expressions only",
-                )
-                .hint("remove the offset, or use a `cron(...)` expression"));
+                return Err(ScheduleError::new("a schedule offset applies to cron expressions only")
+                    .hint("remove the offset, or use a `cron(...)` expression"));
             }
         }
         if let (Some(s), Some(e)) = (self.start_date, self.end_date) {
             if s > e {
-                return Err(
-                    ScheduleError::new(format!("start date {s} is after end date {e}"))
-                        .hint("the valid period must start before it ends"),
-                );
+                return Err(ScheduleError::new(format!("start date {s} is after end date {e}"))
+                    .hint("the valid period must start before it ends"));
             }
         }
         Ok(())
@@ -252,8 +224,7 @@ impl Timing {
 /// Look up an IANA time zone in the bundled database.
 pub fn time_zone(name: &str) -> Result<TimeZone, ScheduleError> {
     if name.is_empty() {
-        return Err(ScheduleError::new("empty time zone name")
-            .hint("use an IANA name such as `Asia/Tokyo` or `UTC`"));
+        return Err(ScheduleError::new("empty time zone name").hint("use an IANA name such as `Asia/Tokyo` or `UTC`"));
     }
     jiff::tz::db().get(name).map_err(|_| {
         ScheduleError::new(format!("unknown time zone `{name}`"))

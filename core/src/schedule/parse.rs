@@ -209,9 +209,7 @@ pub(crate) fn bounds(name: FieldName) -> (u16, u16) {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
+const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// Parse an expression. Leading and trailing white space is ignored.
@@ -221,27 +219,19 @@ pub fn parse(input: &str) -> Result<Expression, ScheduleError> {
     let open = s.find('(');
     let keyword = open.map(|i| &s[..i]).unwrap_or(s);
     let Some(open) = open else {
-        return Err(ScheduleError::new(format!(
-            "expected `cron(...)`, `rate(...)` or `at(...)`, found `{}`",
-            clip(s)
-        ))
-        .at(col(input, lead))
-        .hint("wrap the fields in parentheses, e.g. `cron(0 2 ? * SUN *)`"));
+        return Err(ScheduleError::new(format!("expected `cron(...)`, `rate(...)` or `at(...)`, found `{}`", clip(s)))
+            .at(col(input, lead))
+            .hint("wrap the fields in parentheses, e.g. `cron(0 2 ? * SUN *)`"));
     };
     if !s.ends_with(')') {
         return Err(ScheduleError::new("missing closing parenthesis")
             .at(col(input, lead + s.len()))
-            .hint(format!(
-                "end the expression with `)`, e.g. `{keyword}(...)`"
-            )));
+            .hint(format!("end the expression with `)`, e.g. `{keyword}(...)`")));
     }
     let inner_off = lead + open + 1;
     let inner = &s[open + 1..s.len() - 1];
     if let Some(p) = inner.find(['(', ')']) {
-        return Err(
-            ScheduleError::new("unexpected parenthesis inside the expression")
-                .at(col(input, inner_off + p)),
-        );
+        return Err(ScheduleError::new("unexpected parenthesis inside the expression").at(col(input, inner_off + p)));
     }
     match keyword {
         "cron" => parse_cron(input, inner, inner_off).map(Expression::Cron),
@@ -254,11 +244,7 @@ pub fn parse(input: &str) -> Result<Expression, ScheduleError> {
             } else {
                 "use `cron(...)`, `rate(...)` or `at(...)`".to_string()
             };
-            Err(
-                ScheduleError::new(format!("unknown schedule kind `{}`", clip(other)))
-                    .at(col(input, lead))
-                    .hint(hint),
-            )
+            Err(ScheduleError::new(format!("unknown schedule kind `{}`", clip(other))).at(col(input, lead)).hint(hint))
         }
     }
 }
@@ -270,16 +256,11 @@ fn col(input: &str, byte: usize) -> usize {
 }
 
 fn clip(s: &str) -> String {
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s.to_string()
-    }
+    if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s.to_string() }
 }
 
 fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleError> {
-    let hint =
-        "write `rate(N unit)` with unit minute(s), hour(s) or day(s), e.g. `rate(30 minutes)`";
+    let hint = "write `rate(N unit)` with unit minute(s), hour(s) or day(s), e.g. `rate(30 minutes)`";
     let parts: Vec<(usize, &str)> = split_ws(inner);
     if parts.len() != 2 {
         return Err(ScheduleError::new(format!(
@@ -292,21 +273,15 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
     let (vpos, vtext) = parts[0];
     let (upos, utext) = parts[1];
     if vtext.is_empty() || !vtext.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ScheduleError::new(format!(
-            "rate value `{}` is not a positive whole number",
-            clip(vtext)
-        ))
-        .at(col(input, off + vpos))
-        .hint(hint));
-    }
-    let value: u32 = vtext.parse().map_err(|_| {
-        ScheduleError::new(format!("rate value `{}` is too large", clip(vtext)))
-            .at(col(input, off + vpos))
-    })?;
-    if value == 0 {
-        return Err(ScheduleError::new("rate value must be positive")
+        return Err(ScheduleError::new(format!("rate value `{}` is not a positive whole number", clip(vtext)))
             .at(col(input, off + vpos))
             .hint(hint));
+    }
+    let value: u32 = vtext.parse().map_err(|_| {
+        ScheduleError::new(format!("rate value `{}` is too large", clip(vtext))).at(col(input, off + vpos))
+    })?;
+    if value == 0 {
+        return Err(ScheduleError::new("rate value must be positive").at(col(input, off + vpos)).hint(hint));
     }
     let (unit, plural) = match utext {
         "minute" => (RateUnit::Minutes, false),
@@ -316,11 +291,9 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
         "day" => (RateUnit::Days, false),
         "days" => (RateUnit::Days, true),
         other => {
-            return Err(
-                ScheduleError::new(format!("unknown rate unit `{}`", clip(other)))
-                    .at(col(input, off + upos))
-                    .hint("Systems Manager rates use minute(s), hour(s) or day(s)"),
-            );
+            return Err(ScheduleError::new(format!("unknown rate unit `{}`", clip(other)))
+                .at(col(input, off + upos))
+                .hint("Systems Manager rates use minute(s), hour(s) or day(s)"));
         }
     };
     if plural != (value != 1) {
@@ -345,16 +318,12 @@ fn parse_at(input: &str, inner: &str, off: usize) -> Result<civil::DateTime, Sch
             _ => c.is_ascii_digit(),
         });
     if !shape_ok {
-        return Err(ScheduleError::new(format!(
-            "`{}` is not a timestamp of the form YYYY-MM-DDTHH:MM:SS",
-            clip(t)
-        ))
-        .at(col(input, pos))
-        .hint("write e.g. `at(2026-07-07T15:55:00)` (no time zone suffix; the time is UTC)"));
+        return Err(ScheduleError::new(format!("`{}` is not a timestamp of the form YYYY-MM-DDTHH:MM:SS", clip(t)))
+            .at(col(input, pos))
+            .hint("write e.g. `at(2026-07-07T15:55:00)` (no time zone suffix; the time is UTC)"));
     }
-    t.parse::<civil::DateTime>().map_err(|e| {
-        ScheduleError::new(format!("`{t}` is not a valid date and time: {e}")).at(col(input, pos))
-    })
+    t.parse::<civil::DateTime>()
+        .map_err(|e| ScheduleError::new(format!("`{t}` is not a valid date and time: {e}")).at(col(input, pos)))
 }
 
 /// Split on runs of ASCII white space, keeping byte offsets.
@@ -397,28 +366,22 @@ fn parse_cron(input: &str, inner: &str, off: usize) -> Result<CronExpr, Schedule
             FieldName::Year,
         ],
         n => {
-            return Err(ScheduleError::new(format!("a cron expression has 6 fields (or 7 with seconds first), found {n}"))
-                .at(col(input, off))
-                .hint("the fields are: minutes hours day-of-month month day-of-week year, e.g. `cron(0 2 ? * SUN *)`"));
+            return Err(ScheduleError::new(format!(
+                "a cron expression has 6 fields (or 7 with seconds first), found {n}"
+            ))
+            .at(col(input, off))
+            .hint("the fields are: minutes hours day-of-month month day-of-week year, e.g. `cron(0 2 ? * SUN *)`"));
         }
     };
     let mut fields = Vec::with_capacity(7);
     for (&(pos, text), &name) in parts.iter().zip(names) {
         let column = col(input, off + pos);
         let spec = parse_field(name, text, column)?;
-        fields.push(Field {
-            name,
-            text: text.to_string(),
-            column,
-            spec,
-        });
+        fields.push(Field { name, text: text.to_string(), column, spec });
     }
     let mut it = fields.into_iter();
     let seconds = if parts.len() == 7 { it.next() } else { None };
-    let mut next = || {
-        it.next()
-            .ok_or_else(|| ScheduleError::new("internal: missing cron field"))
-    };
+    let mut next = || it.next().ok_or_else(|| ScheduleError::new("internal: missing cron field"));
     let expr = CronExpr {
         seconds,
         minutes: next()?,
@@ -432,20 +395,14 @@ fn parse_cron(input: &str, inner: &str, off: usize) -> Result<CronExpr, Schedule
     let dow = &expr.day_of_week;
     match (dom.spec.is_no_specific(), dow.spec.is_no_specific()) {
         (true, true) => {
-            return Err(
-                ScheduleError::new("day-of-month and day-of-week are both `?`")
-                    .at(dom.column)
-                    .hint("put `*` (or a value) in one of them, e.g. `cron(0 2 * * ? *)`"),
-            );
+            return Err(ScheduleError::new("day-of-month and day-of-week are both `?`")
+                .at(dom.column)
+                .hint("put `*` (or a value) in one of them, e.g. `cron(0 2 * * ? *)`"));
         }
         (false, false) => {
-            return Err(
-                ScheduleError::new("day-of-month and day-of-week are both set")
-                    .at(dow.column)
-                    .hint(
-                        "put `?` in one of them, e.g. `cron(0 2 ? * SUN *)` or `cron(0 2 1 * ? *)`",
-                    ),
-            );
+            return Err(ScheduleError::new("day-of-month and day-of-week are both set")
+                .at(dow.column)
+                .hint("put `?` in one of them, e.g. `cron(0 2 ? * SUN *)` or `cron(0 2 1 * ? *)`"));
         }
         _ => {}
     }
@@ -473,12 +430,8 @@ fn parse_field(name: FieldName, text: &str, column: usize) -> Result<FieldSpec, 
         if is_day {
             return Ok(FieldSpec::NoSpecific);
         }
-        return Err(field_err(
-            name,
-            column,
-            "`?` is only allowed in day-of-month or day-of-week",
-        )
-        .hint("use `*` for every value"));
+        return Err(field_err(name, column, "`?` is only allowed in day-of-month or day-of-week")
+            .hint("use `*` for every value"));
     }
     // No month or weekday name contains `L` or `#`; only `WED` contains `W`, and `W` is a
     // day-of-month special only.
@@ -488,15 +441,9 @@ fn parse_field(name: FieldName, text: &str, column: usize) -> Result<FieldSpec, 
         _ => false,
     };
     if has_special && t.contains(',') {
-        let what = if t.contains('#') {
-            "`#`"
-        } else {
-            "`L` and `W`"
-        };
-        return Err(
-            field_err(name, column, format!("{what} cannot be used inside a list"))
-                .hint("write one expression with `L`, `W` or `#` in the field, without commas"),
-        );
+        let what = if t.contains('#') { "`#`" } else { "`L` and `W`" };
+        return Err(field_err(name, column, format!("{what} cannot be used inside a list"))
+            .hint("write one expression with `L`, `W` or `#` in the field, without commas"));
     }
     match name {
         FieldName::DayOfMonth => {
@@ -517,19 +464,13 @@ fn parse_field(name: FieldName, text: &str, column: usize) -> Result<FieldSpec, 
         let c = column + t[..pos].chars().count();
         pos += part.len() + 1;
         if part.is_empty() {
-            return Err(
-                field_err(name, c, "empty element in a list").hint("remove the extra comma")
-            );
+            return Err(field_err(name, c, "empty element in a list").hint("remove the extra comma"));
         }
         items.push(parse_item(name, part, c)?);
     }
     if items.len() > 1 && items.contains(&Item::All) {
-        return Err(field_err(
-            name,
-            column,
-            "`*` cannot be combined with other values in a list",
-        )
-        .hint("use `*` alone for every value"));
+        return Err(field_err(name, column, "`*` cannot be combined with other values in a list")
+            .hint("use `*` alone for every value"));
     }
     Ok(FieldSpec::List(items))
 }
@@ -548,18 +489,12 @@ fn parse_dom_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
                 .hint("use `LW` for the last weekday of the month, or `L-n` alone"));
         }
         let n = number(rest).ok_or_else(|| {
-            field_err(
-                name,
-                column,
-                format!("`{t}`: expected a number of days after `L-`"),
-            )
-            .hint("write e.g. `L-2` for two days before the last day of the month")
+            field_err(name, column, format!("`{t}`: expected a number of days after `L-`"))
+                .hint("write e.g. `L-2` for two days before the last day of the month")
         })?;
         if n > 30 {
-            return Err(
-                field_err(name, column, format!("`{t}`: `L-n` takes n from 0 to 30"))
-                    .hint("a month has at most 31 days"),
-            );
+            return Err(field_err(name, column, format!("`{t}`: `L-n` takes n from 0 to 30"))
+                .hint("a month has at most 31 days"));
         }
         return Ok(Some(FieldSpec::LastDayOfMonth { offset: n as u8 }));
     }
@@ -569,33 +504,22 @@ fn parse_dom_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
                 .hint("write e.g. `15W` (the weekday nearest the 15th) or `LW`"));
         }
         let n = number(rest).ok_or_else(|| {
-            field_err(
-                name,
-                column,
-                format!("`{t}`: expected a day number before `W`"),
-            )
-            .hint("write e.g. `15W`; ranges and lists cannot take `W`")
+            field_err(name, column, format!("`{t}`: expected a day number before `W`"))
+                .hint("write e.g. `15W`; ranges and lists cannot take `W`")
         })?;
         if !(1..=31).contains(&n) {
-            return Err(
-                field_err(name, column, format!("`{t}`: day {n} is out of range"))
-                    .hint("`nW` takes a day from 1 to 31"),
-            );
+            return Err(field_err(name, column, format!("`{t}`: day {n} is out of range"))
+                .hint("`nW` takes a day from 1 to 31"));
         }
         return Ok(Some(FieldSpec::NearestWeekday(n as u8)));
     }
     if t.contains('L') {
-        return Err(field_err(
-            name,
-            column,
-            format!("`{t}`: `L` in day-of-month must be `L`, `L-n` or `LW`"),
-        )
-        .hint("`nL` (last weekday n of the month) belongs in the day-of-week field"));
+        return Err(field_err(name, column, format!("`{t}`: `L` in day-of-month must be `L`, `L-n` or `LW`"))
+            .hint("`nL` (last weekday n of the month) belongs in the day-of-week field"));
     }
     if t.contains('#') {
         return Err(
-            field_err(name, column, "`#` is only allowed in day-of-week")
-                .hint("write e.g. `cron(0 2 ? * TUE#2 *)`"),
+            field_err(name, column, "`#` is only allowed in day-of-week").hint("write e.g. `cron(0 2 ? * TUE#2 *)`")
         );
     }
     Ok(None)
@@ -608,53 +532,33 @@ fn parse_dow_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
     }
     if let Some((d, n)) = t.split_once('#') {
         let weekday = weekday_value(d).ok_or_else(|| {
-            field_err(
-                name,
-                column,
-                format!("`{t}`: `{d}` is not a day of the week"),
-            )
-            .hint("write e.g. `TUE#2` or `3#2` (1 = SUN)")
+            field_err(name, column, format!("`{t}`: `{d}` is not a day of the week"))
+                .hint("write e.g. `TUE#2` or `3#2` (1 = SUN)")
         })?;
         let nth = number(n).filter(|n| (1..=5).contains(n)).ok_or_else(|| {
-            field_err(
-                name,
-                column,
-                format!("`{t}`: the number after `#` must be 1 to 5"),
-            )
-            .hint("a month has at most five of any weekday")
+            field_err(name, column, format!("`{t}`: the number after `#` must be 1 to 5"))
+                .hint("a month has at most five of any weekday")
         })?;
-        return Ok(Some(FieldSpec::NthDayOfWeek {
-            weekday: weekday as u8,
-            nth: nth as u8,
-        }));
+        return Ok(Some(FieldSpec::NthDayOfWeek { weekday: weekday as u8, nth: nth as u8 }));
     }
     if let Some(d) = t.strip_suffix('L') {
         if d.contains('-') || d.contains('/') {
-            return Err(
-                field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
-                    .hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"),
-            );
+            return Err(field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
+                .hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
         }
         let weekday = weekday_value(d).ok_or_else(|| {
-            field_err(
-                name,
-                column,
-                format!("`{t}`: `{d}` is not a day of the week"),
-            )
-            .hint("write e.g. `1L` or `SUNL` for the last Sunday of the month")
+            field_err(name, column, format!("`{t}`: `{d}` is not a day of the week"))
+                .hint("write e.g. `1L` or `SUNL` for the last Sunday of the month")
         })?;
         return Ok(Some(FieldSpec::LastDayOfWeek(weekday as u8)));
     }
     if t.contains('L') {
-        return Err(
-            field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
-                .hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"),
-        );
+        return Err(field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
+            .hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
     }
     if t.contains('W') && !WEEKDAYS.iter().any(|w| t.contains(w)) {
         return Err(
-            field_err(name, column, "`W` is only allowed in day-of-month")
-                .hint("write e.g. `cron(0 2 15W * ? *)`"),
+            field_err(name, column, "`W` is only allowed in day-of-month").hint("write e.g. `cron(0 2 15W * ? *)`")
         );
     }
     Ok(None)
@@ -678,10 +582,7 @@ fn parse_value(name: FieldName, s: &str, column: usize) -> Result<u16, ScheduleE
     let (lo, hi) = bounds(name);
     if let Some(n) = number(s) {
         if n < lo || n > hi {
-            return Err(
-                field_err(name, column, format!("{name} value {n} is out of range"))
-                    .hint(range_hint(name)),
-            );
+            return Err(field_err(name, column, format!("{name} value {n} is out of range")).hint(range_hint(name)));
         }
         return Ok(n);
     }
@@ -705,23 +606,12 @@ fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleE
     if let Some((base, step)) = s.split_once('/') {
         let step_col = column + base.chars().count() + 1;
         let step = number(step).filter(|n| *n >= 1).ok_or_else(|| {
-            field_err(
-                name,
-                step_col,
-                format!(
-                    "`{}`: the step after `/` must be a positive number",
-                    clip(s)
-                ),
-            )
-            .hint("write e.g. `0/15` (every 15 starting at 0)")
+            field_err(name, step_col, format!("`{}`: the step after `/` must be a positive number", clip(s)))
+                .hint("write e.g. `0/15` (every 15 starting at 0)")
         })?;
         if step > hi - lo + 1 {
-            return Err(field_err(
-                name,
-                step_col,
-                format!("step {step} is larger than the {name} field's range"),
-            )
-            .hint(range_hint(name)));
+            return Err(field_err(name, step_col, format!("step {step} is larger than the {name} field's range"))
+                .hint(range_hint(name)));
         }
         let base = if base == "*" {
             StepBase::All
@@ -746,8 +636,7 @@ fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleE
     }
     if s.contains('-') {
         return Err(
-            field_err(name, column, format!("`{}` is not a range", clip(s)))
-                .hint("a range has one `-`, e.g. `1-5`"),
+            field_err(name, column, format!("`{}` is not a range", clip(s))).hint("a range has one `-`, e.g. `1-5`")
         );
     }
     Ok(Item::Value(parse_value(name, s, column)?))
@@ -761,8 +650,7 @@ fn split_range(s: &str) -> Option<(&str, &str)> {
 fn check_range(name: FieldName, a: u16, b: u16, column: usize) -> Result<(), ScheduleError> {
     if name == FieldName::Year && a > b {
         return Err(
-            field_err(name, column, format!("year range {a}-{b} runs backwards"))
-                .hint(format!("write `{b}-{a}`")),
+            field_err(name, column, format!("year range {a}-{b} runs backwards")).hint(format!("write `{b}-{a}`"))
         );
     }
     Ok(())
