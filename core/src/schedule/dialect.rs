@@ -425,6 +425,11 @@ pub static RULES: &[Rule] = &[
 pub fn check(schedule: &Schedule, backend: Backend, timing: &Timing) -> Verdict {
     for rule in RULES.iter().filter(|r| r.backends.contains(&backend)) {
         if let Some((reason, hint)) = (rule.check)(schedule, timing) {
+            let reason = if backend == Backend::PatchPolicy && rule.backends.contains(&Backend::Association) {
+                format!("{reason} (a patch policy schedules through a State Manager association)")
+            } else {
+                reason
+            };
             let reason = match rule.status {
                 RuleStatus::Documented => reason,
                 RuleStatus::Unconfirmed => format!(

@@ -1,0 +1,82 @@
+//! Command-line arguments (clap derive). Parsing only: behaviour lives in `ssmpatch` (core).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Schedule AWS Systems Manager Patch Manager and keep its compliance report honest.
+#[derive(Debug, Parser)]
+#[command(name = "ssmpatch", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, check and preview AWS schedule expressions (offline).
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// The next run times of an expression.
+    Next(NextArgs),
+    /// Which backends accept an expression.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// A schedule expression: `cron(...)`, `rate(...)` or `at(...)`.
+    pub expression: String,
+    /// IANA time zone the cron fields are evaluated in.
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// ScheduleOffset: days after each cron occurrence (1-6).
+    #[arg(long, value_name = "DAYS")]
+    pub offset: Option<u32>,
+    /// Runs strictly after this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z); default now.
+    #[arg(long, value_name = "RFC3339")]
+    pub after: Option<String>,
+    /// How many run times.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub count: u32,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A schedule expression: `cron(...)`, `rate(...)` or `at(...)`.
+    pub expression: String,
+    /// Check one backend only (default: all three).
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
+    /// ScheduleOffset in days (1-6).
+    #[arg(long, value_name = "DAYS")]
+    pub offset: Option<u32>,
+    /// IANA time zone the schedule would run in.
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    MaintenanceWindow,
+    Association,
+    PatchPolicy,
+}
+
+impl From<BackendArg> for ssmpatch::schedule::Backend {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::MaintenanceWindow => Self::MaintenanceWindow,
+            BackendArg::Association => Self::Association,
+            BackendArg::PatchPolicy => Self::PatchPolicy,
+        }
+    }
+}

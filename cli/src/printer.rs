@@ -1,0 +1,67 @@
+//! Output: data on stdout, diagnostics on stderr, colour only on a terminal without NO_COLOR.
+
+use std::io::{IsTerminal, Write};
+
+use crate::commands::CliError;
+
+#[derive(Debug)]
+pub struct Printer {
+    color_out: bool,
+    color_err: bool,
+}
+
+impl Printer {
+    pub fn from_env() -> Printer {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Printer {
+            color_out: !no_color && std::io::stdout().is_terminal(),
+            color_err: !no_color && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn paint(on: bool, code: &str, s: &str) -> String {
+        if on { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+
+    /// Green on stdout.
+    pub fn good(&self, s: &str) -> String {
+        Self::paint(self.color_out, "32", s)
+    }
+
+    /// Red on stdout.
+    pub fn bad(&self, s: &str) -> String {
+        Self::paint(self.color_out, "31", s)
+    }
+
+    /// Dim on stdout.
+    pub fn dim(&self, s: &str) -> String {
+        Self::paint(self.color_out, "2", s)
+    }
+
+    /// One JSON document on stdout.
+    pub fn json(&self, value: &serde_json::Value) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+        Ok(())
+    }
+
+    /// A line on stdout.
+    pub fn line(&self, s: &str) {
+        println!("{s}");
+    }
+
+    /// An error with its location and hint, on stderr.
+    pub fn error(&self, err: &CliError) {
+        let label = Self::paint(self.color_err, "1;31", "error");
+        let mut text = format!("{label}: {}\n", err.headline());
+        if let Some((source, column)) = err.snippet() {
+            let pad: String = source.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            text.push_str(&format!("  {source}\n  {pad}{}\n", Self::paint(self.color_err, "1;31", "^")));
+        }
+        if let Some(h) = err.hint() {
+            text.push_str(&format!("{}: {h}\n", Self::paint(self.color_err, "1;36", "hint")));
+        }
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+}
