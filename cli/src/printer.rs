@@ -56,7 +56,8 @@ impl Printer {
         let label = Self::paint(self.color_err, "1;31", "error");
         let mut text = format!("{label}: {}\n", err.headline());
         if let Some((source, column)) = err.snippet() {
-            let pad: String = source.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let pad: String =
+                source.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
             text.push_str(&format!("  {source}\n  {pad}{}\n", Self::paint(self.color_err, "1;31", "^")));
         }
         if let Some(h) = err.hint() {

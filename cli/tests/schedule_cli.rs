@@ -147,7 +147,10 @@ fn check_named_backend_rejecting_exits_1() {
 
     let out = ssmpatch(&["schedule", "check", "cron(0 2 ? JAN SUN *)", "--backend", "maintenance-window"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stdout), "cron(0 2 ? JAN SUN *)  (02:00 every Sunday in January, UTC)\n  ok   maintenance-window\n");
+    assert_eq!(
+        text(&out.stdout),
+        "cron(0 2 ? JAN SUN *)  (02:00 every Sunday in January, UTC)\n  ok   maintenance-window\n"
+    );
 }
 
 #[test]

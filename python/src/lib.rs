@@ -20,8 +20,11 @@ pyo3::create_exception!(
 fn schedule_error(py: Python<'_>, e: &CoreScheduleError) -> PyErr {
     let err = ScheduleError::new_err(e.to_string());
     let value = err.value(py);
-    let parts: [(&str, Option<String>); 3] =
-        [("message", Some(e.message.clone())), ("field", e.field.map(|f| f.as_str().to_string())), ("hint", e.hint.clone())];
+    let parts: [(&str, Option<String>); 3] = [
+        ("message", Some(e.message.clone())),
+        ("field", e.field.map(|f| f.as_str().to_string())),
+        ("hint", e.hint.clone()),
+    ];
     for (name, v) in parts {
         if let Err(set) = value.setattr(name, v) {
             return set;

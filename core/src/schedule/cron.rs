@@ -218,10 +218,10 @@ impl CompiledCron {
     /// The first time of day `>= (h, m, s)`, if any.
     fn next_time(&self, h: u32, m: u32, s: u32) -> Option<(u32, u32, u32)> {
         if self.hours & (1 << h) != 0 {
-            if self.minutes & (1 << m) != 0 {
-                if let Some(s2) = next_bit64(self.seconds, s) {
-                    return Some((h, m, s2));
-                }
+            if self.minutes & (1 << m) != 0
+                && let Some(s2) = next_bit64(self.seconds, s)
+            {
+                return Some((h, m, s2));
             }
             if let Some(m2) = next_bit64(self.minutes, m + 1) {
                 return Some((h, m2, self.seconds.trailing_zeros()));

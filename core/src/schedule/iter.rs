@@ -60,10 +60,10 @@ pub(crate) fn next_cron(cron: &CompiledCron, tz: &TimeZone, after: Timestamp) ->
     let mut from = tz.to_datetime(t0);
     loop {
         let c = cron.next_civil(from)?;
-        if let Some(ts) = resolve_local(tz, c) {
-            if ts >= t0 {
-                return Some(ts);
-            }
+        if let Some(ts) = resolve_local(tz, c)
+            && ts >= t0
+        {
+            return Some(ts);
         }
         from = c.checked_add(1.second()).ok()?;
     }

@@ -119,10 +119,10 @@ impl Schedule {
                     }
                     prev = Some(t);
                 }
-                if let (Some(f), Some(l)) = (first, prev) {
-                    if c.may_run_on_consecutive_days() {
-                        min = min.min(86_400 - i64::from(l) + i64::from(f));
-                    }
+                if let (Some(f), Some(l)) = (first, prev)
+                    && c.may_run_on_consecutive_days()
+                {
+                    min = min.min(86_400 - i64::from(l) + i64::from(f));
                 }
                 Some(if min == i64::MAX { 86_400 } else { min })
             }
@@ -211,11 +211,11 @@ impl Timing {
                     .hint("remove the offset, or use a `cron(...)` expression"));
             }
         }
-        if let (Some(s), Some(e)) = (self.start_date, self.end_date) {
-            if s > e {
-                return Err(ScheduleError::new(format!("start date {s} is after end date {e}"))
-                    .hint("the valid period must start before it ends"));
-            }
+        if let (Some(s), Some(e)) = (self.start_date, self.end_date)
+            && s > e
+        {
+            return Err(ScheduleError::new(format!("start date {s} is after end date {e}"))
+                .hint("the valid period must start before it ends"));
         }
         Ok(())
     }

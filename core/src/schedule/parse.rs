@@ -7,6 +7,7 @@ use super::error::{FieldName, ScheduleError};
 
 /// A parsed schedule expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant, reason = "built once per schedule; boxing would only add an indirection")]
 pub enum Expression {
     /// `cron(...)`, 6 fields or 7 with leading seconds.
     Cron(CronExpr),

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test of the project, as CI runs it (.ci/run calls this). From a fresh clone:
+#   scripts/test.sh
+# Steps: setup, formatting, clippy (warnings are errors), Rust tests (unit, integration, doc),
+# the Python package's tests, and the local AWS stand-in's tests.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all crates, all targets, -D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --locked
+
+step "cargo bench --no-run (benchmarks compile)"
+cargo bench --locked --no-run -q
+
+step "Python tests"
+scripts/python-dev.sh test
+
+if [[ -d standin/tests ]]; then
+    step "Local AWS stand-in tests"
+    "${SSMPATCH_VENV:-.venv}/bin/python" -m pytest -q standin/tests
+fi
+echo "test: all passed" >&2
