@@ -8,4 +8,5 @@
 
 pub mod baseline;
 pub mod compliance;
+pub mod plan;
 pub mod schedule;

@@ -30,7 +30,7 @@ use super::{Schedule, Timing};
 pub const AT_TIME_ZONE_IS_UTC: bool = true;
 
 /// The instant of a local time: `None` in a gap (skipped), the earlier instant in a fold.
-fn resolve_local(tz: &TimeZone, dt: civil::DateTime) -> Option<Timestamp> {
+pub(crate) fn resolve_local(tz: &TimeZone, dt: civil::DateTime) -> Option<Timestamp> {
     let amb = tz.to_ambiguous_timestamp(dt);
     match amb.offset() {
         AmbiguousOffset::Unambiguous { .. } => amb.unambiguous().ok(),

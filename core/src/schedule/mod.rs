@@ -21,7 +21,7 @@ mod cron;
 mod describe;
 pub mod dialect;
 mod error;
-mod iter;
+pub(crate) mod iter;
 mod parse;
 
 use std::fmt;
