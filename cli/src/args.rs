@@ -15,6 +15,53 @@ pub enum Command {
     /// Parse, check and preview AWS schedule expressions (offline).
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// Validate a plan file (offline); errors point at file:line:column.
+    Validate(PlanArgs),
+    /// Explain a plan (offline): backend choice, compiled schedules, baseline placement.
+    Explain(PlanArgs),
+    /// The next runs of every operation of a plan (offline).
+    Calendar(CalendarArgs),
+    /// BaselineOverride documents.
+    #[command(subcommand)]
+    Override(OverrideCommand),
+    /// Print the JSON Schema of the plan file.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan file (TOML, or JSON with a `.json` name).
+    pub plan: std::path::PathBuf,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Verify and preview from this instant instead of now (RFC 3339).
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// How many runs of each operation.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub count: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OverrideCommand {
+    /// Print the BaselineOverride JSON an operation uses.
+    Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The plan file.
+    pub plan: std::path::PathBuf,
+    /// The operation.
+    #[arg(long)]
+    pub operation: String,
 }
 
 #[derive(Debug, Subcommand)]

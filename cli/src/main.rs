@@ -1,7 +1,7 @@
 //! `ssmpatch`: schedule AWS Systems Manager Patch Manager and keep its compliance report honest.
 //!
-//! Exit codes: 0 success; 1 the answer is "no" (a backend rejects a schedule, a plan is
-//! invalid); 2 bad input or usage; 3 an AWS or I/O failure.
+//! Exit codes: 0 success; 1 the answer is "no" (a backend rejects a schedule); 2 bad input or
+//! usage (an invalid expression or plan); 3 an AWS or I/O failure.
 
 mod args;
 mod commands;

@@ -46,23 +46,39 @@ impl Printer {
         Ok(())
     }
 
+    /// Bytes on stdout, exactly.
+    pub fn raw(&self, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()?;
+        Ok(())
+    }
+
     /// A line on stdout.
     pub fn line(&self, s: &str) {
         println!("{s}");
     }
 
-    /// An error with its location and hint, on stderr.
+    /// Every problem with its location, a caret under the spot, and its hint, on stderr.
     pub fn error(&self, err: &CliError) {
-        let label = Self::paint(self.color_err, "1;31", "error");
-        let mut text = format!("{label}: {}\n", err.headline());
-        if let Some((source, column)) = err.snippet() {
-            let pad: String =
-                source.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            text.push_str(&format!("  {source}\n  {pad}{}\n", Self::paint(self.color_err, "1;31", "^")));
-        }
-        if let Some(h) = err.hint() {
-            text.push_str(&format!("{}: {h}\n", Self::paint(self.color_err, "1;36", "hint")));
+        let mut text = String::new();
+        for d in err.diagnostics() {
+            let label = Self::paint(self.color_err, "1;31", "error");
+            text.push_str(&format!("{label}: {}\n", d.headline));
+            if let Some((source, column)) = &d.snippet {
+                let pad: String =
+                    source.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                text.push_str(&format!("  {source}\n  {pad}{}\n", Self::paint(self.color_err, "1;31", "^")));
+            }
+            if let Some(h) = &d.hint {
+                text.push_str(&format!("{}: {h}\n", Self::paint(self.color_err, "1;36", "hint")));
+            }
         }
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+
+    /// A line on stderr (progress, notes).
+    pub fn note(&self, s: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{s}");
     }
 }

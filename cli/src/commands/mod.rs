@@ -1,12 +1,14 @@
 //! One module per command group; each returns an exit code or a [`CliError`].
 
+mod plan;
 mod schedule;
 
 use std::process::ExitCode;
 
+use ssmpatch::plan::PlanErrors;
 use ssmpatch::schedule::ScheduleError;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, OverrideCommand};
 use crate::printer::Printer;
 
 /// Everything a command can fail with, mapped to an exit code.
@@ -14,6 +16,8 @@ use crate::printer::Printer;
 pub enum CliError {
     /// A schedule expression or option the user gave is invalid (exit 2).
     Schedule { source_text: Option<String>, error: ScheduleError },
+    /// A plan that cannot be accepted (exit 2); `text` is the plan's source, for snippets.
+    Plan { errors: PlanErrors, text: Option<String> },
     /// Other bad input (exit 2).
     Input(String, Option<String>),
     /// I/O, AWS, anything else (exit 3).
@@ -23,34 +27,47 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Schedule { .. } | CliError::Input(..) => 2,
+            CliError::Schedule { .. } | CliError::Plan { .. } | CliError::Input(..) => 2,
             CliError::Other(_) => 3,
         }
     }
 
-    pub fn headline(&self) -> String {
+    /// One diagnostic per problem: headline, an optional (source line, 1-based column) to point
+    /// at, and a hint.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
-            CliError::Schedule { error, .. } => error.headline(),
-            CliError::Input(msg, _) => msg.clone(),
-            CliError::Other(e) => format!("{e:#}"),
+            CliError::Schedule { source_text, error } => vec![Diagnostic {
+                headline: error.headline(),
+                snippet: match (source_text, error.column) {
+                    (Some(s), Some(c)) => Some((s.clone(), c)),
+                    _ => None,
+                },
+                hint: error.hint.clone(),
+            }],
+            CliError::Plan { errors, text } => errors
+                .0
+                .iter()
+                .map(|e| Diagnostic {
+                    headline: e.headline(),
+                    snippet: match (text, e.line, e.column) {
+                        (Some(t), Some(l), Some(c)) => t.lines().nth(l - 1).map(|line| (line.to_string(), c)),
+                        _ => None,
+                    },
+                    hint: e.hint.clone(),
+                })
+                .collect(),
+            CliError::Input(msg, hint) => vec![Diagnostic { headline: msg.clone(), snippet: None, hint: hint.clone() }],
+            CliError::Other(e) => vec![Diagnostic { headline: format!("{e:#}"), snippet: None, hint: None }],
         }
     }
+}
 
-    pub fn hint(&self) -> Option<&str> {
-        match self {
-            CliError::Schedule { error, .. } => error.hint.as_deref(),
-            CliError::Input(_, hint) => hint.as_deref(),
-            CliError::Other(_) => None,
-        }
-    }
-
-    /// The expression and the 1-based column to point at, when there is one.
-    pub fn snippet(&self) -> Option<(&str, usize)> {
-        match self {
-            CliError::Schedule { source_text: Some(s), error } => error.column.map(|c| (s.as_str(), c)),
-            _ => None,
-        }
-    }
+/// One problem, ready to print.
+#[derive(Debug)]
+pub struct Diagnostic {
+    pub headline: String,
+    pub snippet: Option<(String, usize)>,
+    pub hint: Option<String>,
 }
 
 impl From<anyhow::Error> for CliError {
@@ -62,5 +79,10 @@ impl From<anyhow::Error> for CliError {
 pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Schedule(cmd) => schedule::run(cmd, out),
+        Command::Validate(a) => plan::validate(a, out),
+        Command::Explain(a) => plan::explain(a, out),
+        Command::Calendar(a) => plan::calendar(a, out),
+        Command::Override(OverrideCommand::Render(a)) => plan::render_override(a, out),
+        Command::Schema => plan::schema(out),
     }
 }

@@ -280,7 +280,9 @@ impl<'a> Cursor<'a> {
         let col = self.column();
         let w = self.bump().unwrap_or_default();
         parse_time(&w).ok_or_else(|| {
-            ScheduleError::new(format!("`{w}` is not a time of day")).at(col).hint("write a 24-hour time such as `03:00`")
+            ScheduleError::new(format!("`{w}` is not a time of day"))
+                .at(col)
+                .hint("write a 24-hour time such as `03:00`")
         })
     }
 
@@ -306,8 +308,9 @@ impl ScheduleSpec {
         let lower = tokens.iter().map(|t| t.word.to_ascii_lowercase()).collect();
         let mut c = Cursor { text, tokens, lower, pos: 0 };
         let Some(first) = c.peek().map(str::to_string) else {
-            return Err(ScheduleError::new("empty schedule")
-                .hint("write an AWS expression such as `cron(0 3 ? * SUNL *)` or a rule such as `last sunday at 03:00`"));
+            return Err(ScheduleError::new("empty schedule").hint(
+                "write an AWS expression such as `cron(0 3 ? * SUNL *)` or a rule such as `last sunday at 03:00`",
+            ));
         };
 
         // relative: N days before|after OPERATION [at HH:MM]
@@ -326,7 +329,9 @@ impl ScheduleSpec {
             };
             let col = c.column();
             let Some(operation) = c.tokens.get(c.pos).map(|t| t.word.to_string()) else {
-                return Err(c.error("expected an operation name", "name another operation of this plan, e.g. `install`"));
+                return Err(
+                    c.error("expected an operation name", "name another operation of this plan, e.g. `install`")
+                );
             };
             c.pos += 1;
             let _ = col;
@@ -347,7 +352,9 @@ impl ScheduleSpec {
                         .hint("write e.g. `every sunday at 03:00` or `every day at 03:00`")
                 })?)
             }
-        } else if c.eat("patch-tuesday") || (c.peek() == Some("patch") && c.lower.get(c.pos + 1).map(String::as_str) == Some("tuesday")) {
+        } else if c.eat("patch-tuesday")
+            || (c.peek() == Some("patch") && c.lower.get(c.pos + 1).map(String::as_str) == Some("tuesday"))
+        {
             if c.peek() == Some("patch") {
                 c.pos += 2;
             }
@@ -361,10 +368,8 @@ impl ScheduleSpec {
                     .at(col)
                     .hint("write e.g. `second tuesday at 02:00`")
             })?;
-            if c.eat("of") {
-                if !(c.eat("the") || c.eat("every")) || !c.eat("month") {
-                    return Err(c.error("expected `of the month`", "write e.g. `last sunday of the month at 03:00`"));
-                }
+            if c.eat("of") && (!(c.eat("the") || c.eat("every")) || !c.eat("month")) {
+                return Err(c.error("expected `of the month`", "write e.g. `last sunday of the month at 03:00`"));
             }
             Recurrence::Monthly { nth, weekday }
         } else {
@@ -392,7 +397,11 @@ impl ScheduleSpec {
 impl CalendarRule {
     /// Patch Tuesday (the second Tuesday) + `days`, at `time`.
     pub fn patch_tuesday(days: i32, time: civil::Time) -> CalendarRule {
-        CalendarRule { recurrence: Recurrence::Monthly { nth: Nth::Second, weekday: Weekday::Tuesday }, shift_days: days, time }
+        CalendarRule {
+            recurrence: Recurrence::Monthly { nth: Nth::Second, weekday: Weekday::Tuesday },
+            shift_days: days,
+            time,
+        }
     }
 
     /// The same rule, `days` later (negative: earlier), optionally at another time.
@@ -458,7 +467,9 @@ impl fmt::Display for CalendarRule {
             Recurrence::Daily => f.write_str("every day")?,
             Recurrence::Weekly(w) => write!(f, "every {}", weekday_name(w))?,
             Recurrence::Monthly { nth: Nth::Second, weekday: Weekday::Tuesday } => f.write_str("Patch Tuesday")?,
-            Recurrence::Monthly { nth, weekday } => write!(f, "the {} {} of the month", nth.as_str(), weekday_name(weekday))?,
+            Recurrence::Monthly { nth, weekday } => {
+                write!(f, "the {} {} of the month", nth.as_str(), weekday_name(weekday))?
+            }
         }
         match self.shift_days {
             0 => {}

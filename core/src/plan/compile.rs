@@ -86,12 +86,15 @@ impl Intent {
         match &self.kind {
             IntentKind::Calendar(rule) => rule.occurrences(&self.tz, after, until),
             IntentKind::Expression { schedule, shift_days } => {
-                let timing = Timing { time_zone: self.tz.clone(), time_zone_name: self.time_zone.clone(), ..Timing::utc() };
-                let start = after.checked_sub((i64::from(shift_days.unsigned_abs()) * 24 + 48).hours()).unwrap_or(after);
+                let timing =
+                    Timing { time_zone: self.tz.clone(), time_zone_name: self.time_zone.clone(), ..Timing::utc() };
+                let start =
+                    after.checked_sub((i64::from(shift_days.unsigned_abs()) * 24 + 48).hours()).unwrap_or(after);
                 let Ok(it) = schedule.occurrences(&timing, start) else { return Vec::new() };
                 let mut out = Vec::new();
                 for z in it {
-                    if z.timestamp() > until.checked_add((i64::from(shift_days.unsigned_abs()) * 24 + 48).hours()).unwrap_or(until)
+                    if z.timestamp()
+                        > until.checked_add((i64::from(shift_days.unsigned_abs()) * 24 + 48).hours()).unwrap_or(until)
                     {
                         break;
                     }
@@ -111,7 +114,8 @@ impl Intent {
         match &self.kind {
             IntentKind::Calendar(r) => format!("{r}, {}", self.time_zone),
             IntentKind::Expression { schedule, shift_days } => {
-                let timing = Timing { time_zone: self.tz.clone(), time_zone_name: self.time_zone.clone(), ..Timing::utc() };
+                let timing =
+                    Timing { time_zone: self.tz.clone(), time_zone_name: self.time_zone.clone(), ..Timing::utc() };
                 match shift_days {
                     0 => schedule.describe(&timing),
                     d if *d > 0 => format!("{}, then {d} days later", schedule.describe(&timing)),
@@ -338,7 +342,12 @@ fn form(backend: Backend, expression: String, time_zone: &str, offset: u32) -> N
 }
 
 /// Recurring candidates for a calendar intent on `backend`, most natural first.
-fn calendar_candidates(backend: Backend, intent: &Intent, rule: &CalendarRule, first: Option<Timestamp>) -> Vec<NativeForm> {
+fn calendar_candidates(
+    backend: Backend,
+    intent: &Intent,
+    rule: &CalendarRule,
+    first: Option<Timestamp>,
+) -> Vec<NativeForm> {
     let (zone_name, zone) = zone_of(backend, intent);
     // The wall-clock time in the backend's zone: the rule's own, or that of its first run.
     let time = match (backend, first) {
@@ -454,11 +463,12 @@ pub fn compile(intent: &Intent, backend: Backend, opts: &CompileOptions) -> Comp
             return Compiled::Exact { native: c.clone() };
         }
     }
-    // Second pass: the closest form, for the report.
-    let mut best: Option<(usize, NativeForm, Vec<Timestamp>)> = None;
+    // Second pass: the closest form, for the report: most shared runs, fewest missing and extra.
+    let mut best: Option<(i64, NativeForm, Vec<Timestamp>)> = None;
     for c in accepted_forms {
         let got = c.occurrences(opts.from, until);
-        let score = shared(&expected, &got);
+        let both = shared(&expected, &got) as i64;
+        let score = 2 * both - expected.len() as i64 - got.len() as i64;
         if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
             best = Some((score, c, got));
         }
@@ -509,7 +519,11 @@ fn inexact_reason(intent: &Intent, backend: Backend, any_accepted: bool) -> Stri
             if !any_accepted {
                 format!("{} does not accept `{}` with this time zone and offset", backend.as_str(), schedule.as_str())
             } else {
-                format!("`{}` shifted by {shift_days} days has no recurring form on {}", schedule.as_str(), backend.as_str())
+                format!(
+                    "`{}` shifted by {shift_days} days has no recurring form on {}",
+                    schedule.as_str(),
+                    backend.as_str()
+                )
             }
         }
     }
@@ -573,9 +587,11 @@ mod tests {
         // Patch policies take no offset: not expressible, and never approximated.
         assert!(matches!(compile(&i, Backend::PatchPolicy, &opts()), Compiled::Inexpressible { .. }));
         // Weekly: the day shift is just the UTC weekday.
-        let weekly = exact(&compile(&intent("every sunday at 02:00", "Asia/Tokyo"), Backend::PatchPolicy, &opts())).clone();
+        let weekly =
+            exact(&compile(&intent("every sunday at 02:00", "Asia/Tokyo"), Backend::PatchPolicy, &opts())).clone();
         assert_eq!(weekly.expression, "cron(0 17 ? * SAT *)");
-        let mw = exact(&compile(&intent("last sunday at 02:00", "Asia/Tokyo"), Backend::MaintenanceWindow, &opts())).clone();
+        let mw =
+            exact(&compile(&intent("last sunday at 02:00", "Asia/Tokyo"), Backend::MaintenanceWindow, &opts())).clone();
         assert_eq!((mw.expression.as_str(), mw.time_zone.as_str()), ("cron(0 2 ? * SUNL *)", "Asia/Tokyo"));
     }
 

@@ -41,8 +41,9 @@ use cron::CompiledCron;
 #[derive(Debug, Clone)]
 pub struct Schedule {
     text: String,
-    expr: Expression,
-    compiled: Option<CompiledCron>,
+    // Boxed: schedules live inside plan types and enums; keep `Schedule` itself small.
+    expr: Box<Expression>,
+    compiled: Option<Box<CompiledCron>>,
 }
 
 impl PartialEq for Schedule {
@@ -56,10 +57,10 @@ impl Schedule {
     pub fn parse(text: &str) -> Result<Schedule, ScheduleError> {
         let expr = parse::parse(text)?;
         let compiled = match &expr {
-            Expression::Cron(c) => Some(CompiledCron::compile(c)),
+            Expression::Cron(c) => Some(Box::new(CompiledCron::compile(c))),
             _ => None,
         };
-        Ok(Schedule { text: text.trim().to_string(), expr, compiled })
+        Ok(Schedule { text: text.trim().to_string(), expr: Box::new(expr), compiled })
     }
 
     /// The expression as given (trimmed).
@@ -74,11 +75,11 @@ impl Schedule {
 
     /// True for `cron(...)`.
     pub fn is_cron(&self) -> bool {
-        matches!(self.expr, Expression::Cron(_))
+        matches!(*self.expr, Expression::Cron(_))
     }
 
     pub(crate) fn compiled(&self) -> Option<&CompiledCron> {
-        self.compiled.as_ref()
+        self.compiled.as_deref()
     }
 
     /// Run times strictly after `after`, ascending. Fails when `timing` does not fit the
@@ -104,11 +105,11 @@ impl Schedule {
 
     /// The shortest time between two runs, in seconds (`None` for `at()`, which runs once).
     pub fn min_interval_seconds(&self) -> Option<i64> {
-        match &self.expr {
+        match &*self.expr {
             Expression::At(_) => None,
             Expression::Rate(r) => Some(r.interval_seconds()),
             Expression::Cron(_) => {
-                let c = self.compiled.as_ref()?;
+                let c = self.compiled.as_deref()?;
                 let mut first = None;
                 let mut prev: Option<u32> = None;
                 let mut min = i64::MAX;

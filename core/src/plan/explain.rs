@@ -1,0 +1,307 @@
+//! Explaining a plan offline: per-operation compiled forms on every backend, the backend choice
+//! (and why earlier ones were rejected), baseline placement and its consequence for the
+//! compliance report, and the calendar of upcoming runs.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::compile::{CompileOptions, Compiled, compile};
+use super::error::PlanError;
+use super::file::{BackendChoice, OperationKind};
+use super::model::{Compliance, Plan};
+use super::placement::{BaselineUse, Placement};
+use crate::schedule::Backend;
+
+/// Why a backend cannot run the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejection {
+    /// The backend.
+    pub backend: Backend,
+    /// Every reason, one per problem.
+    pub reasons: Vec<String>,
+}
+
+/// One operation, explained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperationExplanation {
+    /// Name.
+    pub name: String,
+    /// Scan or install.
+    pub kind: OperationKind,
+    /// The schedule as written.
+    pub schedule: String,
+    /// What it means, in words.
+    pub description: String,
+    /// The zone it speaks in.
+    pub time_zone: String,
+    /// The compiled form on the chosen backend.
+    pub compiled: Compiled,
+    /// Every backend's compiled form.
+    pub backends: BTreeMap<&'static str, Compiled>,
+    /// Which baseline the operation runs against.
+    pub baseline: BaselineUse,
+}
+
+/// A plan, explained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Plan name.
+    pub plan: String,
+    /// The backend that runs it.
+    pub backend: Backend,
+    /// `auto` or `explicit`.
+    pub chosen: &'static str,
+    /// Backends tried before the chosen one (auto), with reasons.
+    pub rejected: Vec<Rejection>,
+    /// Where approval rules live and what that means for compliance.
+    pub placement: Placement,
+    /// The operations.
+    pub operations: Vec<OperationExplanation>,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
+}
+
+/// One upcoming run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Run {
+    /// Operation name.
+    pub operation: String,
+    /// `scan` or `install`.
+    pub kind: OperationKind,
+    /// UTC, RFC 3339.
+    pub at: String,
+    /// Local time in the operation's zone, RFC 3339 with offset.
+    pub local: String,
+    /// `default` or `override:<sha256>`.
+    pub baseline: String,
+}
+
+/// The next runs of every operation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calendar {
+    /// Plan name.
+    pub plan: String,
+    /// The backend that runs it.
+    pub backend: Backend,
+    /// Runs sorted by time.
+    pub runs: Vec<Run>,
+}
+
+fn backend_of(choice: BackendChoice) -> Option<Backend> {
+    match choice {
+        BackendChoice::Auto => None,
+        BackendChoice::PatchPolicy => Some(Backend::PatchPolicy),
+        BackendChoice::Association => Some(Backend::Association),
+        BackendChoice::MaintenanceWindow => Some(Backend::MaintenanceWindow),
+    }
+}
+
+impl Plan {
+    /// Compile every operation for every backend, choose the backend, place the baselines.
+    pub fn explain(&self, opts: &CompileOptions) -> Result<Explanation, PlanError> {
+        let compiled: Vec<BTreeMap<Backend, Compiled>> = self
+            .operations
+            .iter()
+            .map(|op| Backend::ALL.iter().map(|b| (*b, compile(&op.intent, *b, opts))).collect())
+            .collect();
+
+        let mut rejected = Vec::new();
+        let mut chosen = None;
+        let order: Vec<Backend> = match backend_of(self.backend) {
+            Some(b) => vec![b],
+            None => Backend::ALL.to_vec(),
+        };
+        for b in order {
+            let reasons = self.reasons_against(b, &compiled);
+            if reasons.is_empty() {
+                chosen = Some(b);
+                break;
+            }
+            rejected.push(Rejection { backend: b, reasons });
+        }
+        let Some(backend) = chosen else {
+            let (path, lead) = match backend_of(self.backend) {
+                Some(b) => ("backend", format!("the {} backend cannot run this plan", b.as_str())),
+                None => ("", "no backend can run this plan".to_string()),
+            };
+            let reasons: Vec<String> = rejected
+                .iter()
+                .flat_map(|r| r.reasons.iter().map(move |x| format!("{}: {x}", r.backend.as_str())))
+                .collect();
+            return Err(self.locate(PlanError::at(path, format!("{lead}: {}", reasons.join("; "))).hint(
+                match backend_of(self.backend) {
+                    Some(_) => "use `backend = \"auto\"` to let ssmpatch pick one that can, or change the schedules",
+                    None => "change the schedules (see `ssmpatch explain` for the differing runs)",
+                },
+            )));
+        };
+
+        let placement = Placement::decide(self, backend).map_err(|e| self.locate(e))?;
+        let mut warnings = Vec::new();
+        let operations: Vec<OperationExplanation> = self
+            .operations
+            .iter()
+            .zip(compiled)
+            .map(|(op, per)| {
+                let on = per.get(&backend).cloned().unwrap_or(Compiled::Inexpressible {
+                    reason: "not compiled".into(),
+                    hint: String::new(),
+                    closest: None,
+                    differences: Vec::new(),
+                });
+                if let Compiled::Fallback { .. } = on {
+                    warnings.push(format!(
+                        "operation `{}` runs as one-shot `at()` windows: run `ssmpatch apply` at least once per period \
+                         (e.g. from a scheduled job) so the next windows are always created",
+                        op.name
+                    ));
+                }
+                OperationExplanation {
+                    name: op.name.clone(),
+                    kind: op.kind,
+                    schedule: self.file.operations.get(&op.name).map(|o| o.schedule.clone()).unwrap_or_default(),
+                    description: op.intent.describe(),
+                    time_zone: op.intent.time_zone.clone(),
+                    compiled: on,
+                    backends: per.into_iter().map(|(b, c)| (b.as_str(), c)).collect(),
+                    baseline: placement.use_of(&op.name),
+                }
+            })
+            .collect();
+        let stale_install = backend != Backend::PatchPolicy
+            && operations
+                .iter()
+                .any(|o| o.kind == OperationKind::Install && matches!(o.baseline, BaselineUse::Override { .. }));
+        if stale_install && self.compliance == Compliance::None {
+            warnings.push(
+                "an install runs with BaselineOverride and the compliance strategy is `none`: AWS will not record its \
+                 results, so the compliance report goes stale (choose `rescan` or `put-compliance-items`, or let the \
+                 install's rules live in the real baseline with `baseline-rules-from = \"<install operation>\"`)"
+                    .to_string(),
+            );
+        }
+        Ok(Explanation {
+            plan: self.name.clone(),
+            backend,
+            chosen: if backend_of(self.backend).is_some() { "explicit" } else { "auto" },
+            rejected: if backend_of(self.backend).is_some() { Vec::new() } else { rejected },
+            placement,
+            operations,
+            warnings,
+        })
+    }
+
+    /// Why `backend` cannot run the whole plan exactly (empty: it can).
+    fn reasons_against(&self, backend: Backend, compiled: &[BTreeMap<Backend, Compiled>]) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for (op, per) in self.operations.iter().zip(compiled) {
+            match per.get(&backend) {
+                Some(Compiled::Inexpressible { reason, .. }) => {
+                    reasons.push(format!("operation `{}`: {reason}", op.name))
+                }
+                Some(Compiled::Fallback { .. }) if backend != Backend::MaintenanceWindow => {
+                    reasons.push(format!("operation `{}` needs one-shot windows", op.name));
+                }
+                _ => {}
+            }
+        }
+        if backend == Backend::PatchPolicy {
+            for kind in [OperationKind::Scan, OperationKind::Install] {
+                let n = self.operations.iter().filter(|o| o.kind == kind).count();
+                if n > 1 {
+                    reasons.push(format!("a patch policy runs one {} schedule, the plan has {n}", kind.as_str()));
+                }
+            }
+            let approvals: Vec<_> = self.operations.iter().map(|o| o.approval.as_ref()).collect();
+            if approvals.windows(2).any(|w| w[0] != w[1]) {
+                reasons.push(
+                    "operations have different approval rules, and a patch policy takes one baseline set for both operations"
+                        .to_string(),
+                );
+            }
+            if !self.targets.instance_ids.is_empty() {
+                reasons
+                    .push("a patch policy targets by tag, resource group or organization, not by node id".to_string());
+            }
+        }
+        if backend != Backend::MaintenanceWindow {
+            for op in &self.operations {
+                if op.window_explicit {
+                    reasons.push(format!("operation `{}` sets a window duration or cutoff", op.name));
+                }
+            }
+        }
+        reasons
+    }
+
+    /// The next `count` runs of every operation on the chosen backend, sorted by time.
+    ///
+    /// An operation scheduled relative to another ("7 days before install") brings the other's
+    /// matching runs along, so every listed scan has its install in the list too.
+    pub fn calendar(&self, count: usize, opts: &CompileOptions) -> Result<Calendar, PlanError> {
+        let ex = self.explain(opts)?;
+        let far = opts
+            .from
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .checked_add(jiff::ToSpan::years(i64::from(super::compile::VERIFY_YEARS) * 3))
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::MAX);
+        let runs_of = |i: usize, after: Timestamp, until: Timestamp| -> Vec<Timestamp> {
+            let op = &self.operations[i];
+            match &ex.operations[i].compiled {
+                Compiled::Exact { native } => native.occurrences(after, until),
+                // One-shot windows are rolled forward by `apply`: the rule's own runs.
+                Compiled::Fallback { .. } => op.intent.occurrences(after, until),
+                Compiled::Inexpressible { .. } => Vec::new(),
+            }
+        };
+        let mut lists: Vec<Vec<Timestamp>> =
+            (0..self.operations.len()).map(|i| runs_of(i, opts.from, far).into_iter().take(count).collect()).collect();
+        for _ in 0..self.operations.len() {
+            let mut changed = false;
+            for (a, op) in self.operations.iter().enumerate() {
+                let super::calendar::ScheduleSpec::Relative { operation, days, .. } = &op.spec else { continue };
+                let Some(b) = self.operations.iter().position(|o| &o.name == operation) else { continue };
+                let Some(last) = lists[a].last().copied() else { continue };
+                // The anchor's run for `last` is on the local day `last - days`; include that day.
+                let tz = &self.operations[b].intent.tz;
+                let day = last.to_zoned(tz.clone()).date().checked_add(jiff::ToSpan::days(-i64::from(*days)));
+                let Ok(day) = day else { continue };
+                let Some(end) = day.tomorrow().ok().and_then(|d| d.to_zoned(tz.clone()).ok()).map(|z| z.timestamp())
+                else {
+                    continue;
+                };
+                let have = lists[b].last().copied().unwrap_or(opts.from);
+                if have < end {
+                    let more = runs_of(b, have, end.checked_sub(jiff::ToSpan::seconds(1)).unwrap_or(end));
+                    if !more.is_empty() {
+                        lists[b].extend(more);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut runs: Vec<(Timestamp, Run)> = Vec::new();
+        for (i, times) in lists.into_iter().enumerate() {
+            let (op, e) = (&self.operations[i], &ex.operations[i]);
+            for t in times {
+                let z = t.to_zoned(op.intent.tz.clone());
+                let run = Run {
+                    operation: op.name.clone(),
+                    kind: op.kind,
+                    at: t.to_string(),
+                    local: z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                    baseline: e.baseline.label(),
+                };
+                runs.push((t, run));
+            }
+        }
+        runs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.operation.cmp(&b.1.operation)));
+        Ok(Calendar { plan: self.name.clone(), backend: ex.backend, runs: runs.into_iter().map(|(_, r)| r).collect() })
+    }
+}

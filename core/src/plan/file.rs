@@ -1,0 +1,256 @@
+//! The plan file as written (TOML or JSON): serde types in kebab-case with a `version` field.
+//! They hold what the user wrote; [`super::model`] turns them into validated types.
+//!
+//! The JSON Schema published at `core/plan.schema.json` is generated from these types
+//! ([`schema_json`]); a test keeps the file in sync.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::{ApprovalOverride, BaselineSpec, OperatingSystem};
+
+/// The only plan file version this release reads.
+pub const PLAN_VERSION: u32 = 1;
+
+/// A plan file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[schemars(
+    title = "ssmpatch plan",
+    description = "One declarative file for targets, baselines, per-operation approval and schedules."
+)]
+pub struct PlanFile {
+    /// File format version; must be 1.
+    pub version: u32,
+    /// Plan name (3-128 characters: letters, digits, `_`, `-`, `.`); names and tags everything
+    /// ssmpatch creates.
+    pub name: String,
+    /// AWS region, e.g. `ap-northeast-1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Tags applied to every resource ssmpatch creates (besides its ownership tags).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// `auto` (default) picks the simplest backend that runs the whole plan exactly.
+    #[serde(default)]
+    pub backend: BackendChoice,
+    /// Default IANA time zone for operations' calendar rules and expressions (default `UTC`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Which managed nodes the plan patches.
+    pub targets: TargetsFile,
+    /// Patch baselines per operating system (keys: the AWS enum, e.g. `AMAZON_LINUX_2023`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub baselines: BTreeMap<OperatingSystem, BaselineSpec>,
+    /// Where approval rules that differ between operations live: `install` (default: the install
+    /// operation's rules go into the real baseline, so AWS records its compliance natively),
+    /// `declared` (the baseline keeps the declared rules; every operation with its own approval
+    /// uses `BaselineOverride`), or the name of another operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_rules_from: Option<String>,
+    /// The operations, by name.
+    pub operations: BTreeMap<String, OperationFile>,
+    /// How compliance is refreshed after runs that AWS does not record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<ComplianceFile>,
+    /// S3 location for override files and command output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3File>,
+}
+
+/// Backend selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendChoice {
+    /// Pick patch-policy, then association, then maintenance-window: the first that runs the
+    /// whole plan exactly.
+    #[default]
+    Auto,
+    /// Quick Setup patch policy.
+    PatchPolicy,
+    /// State Manager associations.
+    Association,
+    /// Maintenance windows.
+    MaintenanceWindow,
+}
+
+/// Target selection; at least one selector.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TargetsFile {
+    /// Tag key → one value or a list of values (e.g. `"Patch Group" = "web"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, OneOrMany>,
+    /// Managed node ids (`i-…` or `mi-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_ids: Vec<String>,
+    /// Resource group names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_groups: Vec<String>,
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One value.
+    One(String),
+    /// Several values.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values as a list.
+    pub fn values(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(v) => vec![v.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// What an operation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OperationKind {
+    /// `AWS-RunPatchBaseline` with `Operation=Scan`.
+    Scan,
+    /// `AWS-RunPatchBaseline` with `Operation=Install`.
+    Install,
+}
+
+impl OperationKind {
+    /// `scan` / `install`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::Scan => "scan",
+            OperationKind::Install => "install",
+        }
+    }
+
+    /// The document parameter value: `Scan` / `Install`.
+    pub fn aws_value(self) -> &'static str {
+        match self {
+            OperationKind::Scan => "Scan",
+            OperationKind::Install => "Install",
+        }
+    }
+}
+
+/// `RebootOption` of AWS-RunPatchBaseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RebootOption {
+    /// `RebootIfNeeded` (AWS's default).
+    #[default]
+    RebootIfNeeded,
+    /// `NoReboot`.
+    NoReboot,
+}
+
+impl RebootOption {
+    /// The document parameter value.
+    pub fn aws_value(self) -> &'static str {
+        match self {
+            RebootOption::RebootIfNeeded => "RebootIfNeeded",
+            RebootOption::NoReboot => "NoReboot",
+        }
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct OperationFile {
+    /// `scan` or `install`.
+    pub kind: OperationKind,
+    /// An AWS expression (`cron(...)`, `rate(...)`, `at(...)`) or a calendar rule such as
+    /// `last sunday at 03:00`, `patch tuesday + 3 days at 02:00`, `every day at 01:00` or
+    /// `7 days before install`.
+    pub schedule: String,
+    /// IANA time zone of the schedule (default: the plan's `time-zone`, else `UTC`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// ScheduleOffset (1-6 days) for a `cron(...)` schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset_days: Option<u32>,
+    /// This operation's own approval rules, applied over the baselines (e.g. 14 days for the
+    /// scan, 21 for the install).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalOverride>,
+    /// Install only: reboot when needed (default) or never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reboot: Option<RebootOption>,
+    /// How many nodes at once: a number (`10`) or a percentage (`10%`). Default `10%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<String>,
+    /// How many errors stop the run: a number or a percentage. Default `10%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_errors: Option<String>,
+    /// Maintenance windows only: hours the window is open (1-24, default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_duration_hours: Option<u32>,
+    /// Maintenance windows only: hours before the end when no new task starts (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_cutoff_hours: Option<u32>,
+}
+
+/// The compliance strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ComplianceFile {
+    /// `none`, `rescan`, `put-compliance-items`, or the path of a custom strategy component
+    /// (a `.wasm` file, relative to the plan file).
+    pub strategy: String,
+    /// Compliance type written by strategies that write items: `Patch` or `Custom:<name>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance_type: Option<String>,
+    /// Settings passed to the strategy (strings, numbers, booleans).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, SettingValue>,
+}
+
+/// A strategy setting value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SettingValue {
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A number.
+    Float(f64),
+    /// A string.
+    Text(String),
+}
+
+/// S3 location for override files and command output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct S3File {
+    /// Bucket name.
+    pub bucket: String,
+    /// Key prefix of BaselineOverride files (default `ssmpatch/overrides`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_prefix: Option<String>,
+    /// Key prefix of command output (default `ssmpatch/output`); output is written only when set
+    /// or when a compliance strategy needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_prefix: Option<String>,
+    /// The 12-digit account id that must own the bucket (sent as ExpectedBucketOwner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_bucket_owner: Option<String>,
+    /// KMS key for SSE-KMS (default: SSE-S3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+}
+
+/// The JSON Schema of the plan file, pretty-printed.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(PlanFile);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}
