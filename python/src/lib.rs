@@ -5,6 +5,8 @@ use jiff::{Timestamp, Zoned};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use ssmpatch::plan::compile::CompileOptions;
+use ssmpatch::plan::{Plan as CorePlan, PlanError as CorePlanError, PlanErrors, Source};
 use ssmpatch::schedule::{Backend, Schedule as CoreSchedule, ScheduleError as CoreScheduleError, Timing, Verdict};
 
 pyo3::create_exception!(
@@ -15,6 +17,150 @@ pyo3::create_exception!(
      Attributes: `message` (what is wrong), `field` (the cron field, e.g. `day-of-week`, or None),\n\
      `column` (1-based column in the expression, or None), `hint` (what to do instead, or None)."
 );
+
+pyo3::create_exception!(
+    ssmpatch,
+    PlanError,
+    PyValueError,
+    "A plan ssmpatch cannot accept.\n\n\
+     Attributes (of the first problem): `file`, `line`, `column` (1-based, or None), `path` (key\n\
+     path such as `operations.scan.schedule`), `message`, `hint`; `errors` lists every problem as\n\
+     a dict with those keys."
+);
+
+fn plan_error(py: Python<'_>, errors: &PlanErrors) -> PyErr {
+    let err = PlanError::new_err(errors.to_string());
+    let value = err.value(py);
+    let set = || -> PyResult<()> {
+        let list = pyo3::types::PyList::empty(py);
+        for e in &errors.0 {
+            let d = pyo3::types::PyDict::new(py);
+            d.set_item("file", &e.file)?;
+            d.set_item("line", e.line)?;
+            d.set_item("column", e.column)?;
+            d.set_item("path", &e.path)?;
+            d.set_item("message", &e.message)?;
+            d.set_item("hint", &e.hint)?;
+            list.append(d)?;
+        }
+        value.setattr("errors", list)?;
+        let first: Option<&CorePlanError> = errors.0.first();
+        value.setattr("file", first.and_then(|e| e.file.clone()))?;
+        value.setattr("line", first.and_then(|e| e.line))?;
+        value.setattr("column", first.and_then(|e| e.column))?;
+        value.setattr("path", first.map(|e| e.path.clone()))?;
+        value.setattr("message", first.map(|e| e.message.clone()))?;
+        value.setattr("hint", first.and_then(|e| e.hint.clone()))?;
+        Ok(())
+    };
+    match set() {
+        Ok(()) => err,
+        Err(e) => e,
+    }
+}
+
+fn one_plan_error(py: Python<'_>, e: CorePlanError) -> PyErr {
+    plan_error(py, &PlanErrors(vec![e]))
+}
+
+/// serde → Python objects via JSON (dicts, lists, str, int, bool, None).
+fn to_python<'py>(py: Python<'py>, v: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(v).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+fn options(from_: Option<Bound<'_, PyAny>>) -> PyResult<CompileOptions> {
+    let from = match from_ {
+        None => Timestamp::now(),
+        Some(v) => v
+            .extract::<Timestamp>()
+            .map_err(|e| PyValueError::new_err(format!("`from_` must be a timezone-aware datetime ({e})")))?,
+    };
+    Ok(CompileOptions::from(from))
+}
+
+/// A validated plan: targets, baselines, per-operation approval and schedules.
+#[pyclass(frozen, module = "ssmpatch")]
+struct Plan {
+    inner: CorePlan,
+}
+
+#[pymethods]
+impl Plan {
+    /// Read and validate a plan file (TOML, or JSON with a `.json` name). Raises `PlanError`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Plan> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("cannot read plan `{name}`: {e}")))?;
+        CorePlan::from_source(Source::new(Some(&name), text))
+            .map(|inner| Plan { inner })
+            .map_err(|e| plan_error(py, &e))
+    }
+
+    /// Validate a plan given as a dict (the file's structure). Raises `PlanError`.
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, d: Bound<'_, PyAny>) -> PyResult<Plan> {
+        let text: String = py.import("json")?.call_method1("dumps", (d,))?.extract()?;
+        CorePlan::from_source(Source::new(None, text)).map(|inner| Plan { inner }).map_err(|e| plan_error(py, &e))
+    }
+
+    /// The plan's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Operation names.
+    #[getter]
+    fn operations(&self) -> Vec<String> {
+        self.inner.operations.iter().map(|o| o.name.clone()).collect()
+    }
+
+    /// Full check, including that a backend can run the plan; returns the warnings.
+    #[pyo3(signature = (from_ = None))]
+    fn validate(&self, py: Python<'_>, from_: Option<Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+        let opts = options(from_)?;
+        let inner = &self.inner;
+        let ex = py.detach(|| inner.explain(&opts)).map_err(|e| one_plan_error(py, e))?;
+        Ok(ex.warnings)
+    }
+
+    /// Backend choice (and why others were rejected), compiled schedules per backend, baseline
+    /// placement — the same structure as `ssmpatch explain --json`.
+    #[pyo3(signature = (from_ = None))]
+    fn explain<'py>(&self, py: Python<'py>, from_: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let opts = options(from_)?;
+        let inner = &self.inner;
+        let ex = py.detach(|| inner.explain(&opts)).map_err(|e| one_plan_error(py, e))?;
+        to_python(py, &ex)
+    }
+
+    /// The next `count` runs of every operation, sorted by time — the same structure as
+    /// `ssmpatch calendar --json`.
+    #[pyo3(signature = (count = 6, from_ = None))]
+    fn calendar<'py>(
+        &self,
+        py: Python<'py>,
+        count: usize,
+        from_: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = options(from_)?;
+        let inner = &self.inner;
+        let cal = py.detach(|| inner.calendar(count, &opts)).map_err(|e| one_plan_error(py, e))?;
+        to_python(py, &cal)
+    }
+
+    /// The BaselineOverride JSON document of an operation (exact bytes, as text).
+    fn render_override(&self, py: Python<'_>, operation: &str) -> PyResult<String> {
+        let doc = self.inner.render_override(operation).map_err(|e| one_plan_error(py, e))?;
+        String::from_utf8(doc.bytes).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Plan(name={:?}, operations={:?})", self.inner.name, self.operations())
+    }
+}
 
 /// Turn a core error into `ssmpatch.ScheduleError` with its parts as attributes.
 fn schedule_error(py: Python<'_>, e: &CoreScheduleError) -> PyErr {
@@ -177,7 +323,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Schedule>()?;
     m.add_class::<CheckResult>()?;
+    m.add_class::<Plan>()?;
     m.add("ScheduleError", py.get_type::<ScheduleError>())?;
+    m.add("PlanError", py.get_type::<PlanError>())?;
     m.add("BACKENDS", PyTuple::new(py, Backend::ALL.iter().map(|b| b.as_str()))?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -1,7 +1,9 @@
 from ssmpatch._native import BACKENDS as BACKENDS
 from ssmpatch._native import CheckResult as CheckResult
+from ssmpatch._native import Plan as Plan
+from ssmpatch._native import PlanError as PlanError
 from ssmpatch._native import Schedule as Schedule
 from ssmpatch._native import ScheduleError as ScheduleError
 from ssmpatch._native import __version__ as __version__
 
-__all__ = ["BACKENDS", "CheckResult", "Schedule", "ScheduleError", "__version__"]
+__all__ = ["BACKENDS", "CheckResult", "Plan", "PlanError", "Schedule", "ScheduleError", "__version__"]

@@ -1,5 +1,6 @@
 from datetime import datetime
-from typing import Literal, Optional, Tuple
+from os import PathLike
+from typing import Any, Literal, Optional, Tuple, TypedDict, Union
 
 Backend = Literal["patch-policy", "association", "maintenance-window"]
 
@@ -50,3 +51,50 @@ class Schedule:
         offset_days: Optional[int] = None,
     ) -> list[datetime]: ...
     def check(self, backend: Backend, tz: str = "UTC", offset_days: Optional[int] = None) -> CheckResult: ...
+
+class PlanErrorItem(TypedDict):
+    file: Optional[str]
+    line: Optional[int]
+    column: Optional[int]
+    path: str
+    message: str
+    hint: Optional[str]
+
+class PlanError(ValueError):
+    """A plan ssmpatch cannot accept; attributes describe the first problem, `errors` all."""
+
+    errors: list[PlanErrorItem]
+    file: Optional[str]
+    line: Optional[int]
+    column: Optional[int]
+    path: Optional[str]
+    message: Optional[str]
+    hint: Optional[str]
+
+class Run(TypedDict):
+    operation: str
+    kind: Literal["scan", "install"]
+    at: str
+    local: str
+    baseline: str
+
+class Calendar(TypedDict):
+    plan: str
+    backend: Backend
+    runs: list[Run]
+
+class Plan:
+    """A validated plan: targets, baselines, per-operation approval and schedules."""
+
+    @staticmethod
+    def load(path: Union[str, PathLike[str]]) -> Plan: ...
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Plan: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def operations(self) -> list[str]: ...
+    def validate(self, from_: Optional[datetime] = None) -> list[str]: ...
+    def explain(self, from_: Optional[datetime] = None) -> dict[str, Any]: ...
+    def calendar(self, count: int = 6, from_: Optional[datetime] = None) -> Calendar: ...
+    def render_override(self, operation: str) -> str: ...
