@@ -68,7 +68,12 @@ fn filter_values() -> impl Strategy<Value = Vec<String>> {
 }
 
 fn baseline() -> impl Strategy<Value = BaselineSpec> {
-    let rule = (0u32..=360, prop::option::of(0usize..6), any::<bool>(), prop::collection::btree_map(0usize..3, filter_values(), 0..3))
+    let rule = (
+        0u32..=360,
+        prop::option::of(0usize..6),
+        any::<bool>(),
+        prop::collection::btree_map(0usize..3, filter_values(), 0..3),
+    )
         .prop_map(|(days, level, non_sec, filters)| ApprovalRuleSpec {
             approve_after_days: Some(days),
             approve_until_date: None,
@@ -85,12 +90,14 @@ fn baseline() -> impl Strategy<Value = BaselineSpec> {
             enable_non_security: Some(non_sec),
             filters: filters
                 .into_iter()
-                .map(|(k, v)| ([PatchFilterKey::Classification, PatchFilterKey::Severity, PatchFilterKey::Product][k], v))
+                .map(|(k, v)| {
+                    ([PatchFilterKey::Classification, PatchFilterKey::Severity, PatchFilterKey::Product][k], v)
+                })
                 .collect(),
         });
-    (prop::collection::vec(rule, 1..4), prop::collection::vec("[a-z][a-z0-9.*-]{0,20}", 0..4)).prop_map(|(rules, rejected)| {
-        BaselineSpec { approval_rules: rules, rejected_patches: rejected, ..Default::default() }
-    })
+    (prop::collection::vec(rule, 1..4), prop::collection::vec("[a-z][a-z0-9.*-]{0,20}", 0..4)).prop_map(
+        |(rules, rejected)| BaselineSpec { approval_rules: rules, rejected_patches: rejected, ..Default::default() },
+    )
 }
 
 proptest! {

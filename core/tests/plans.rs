@@ -30,7 +30,11 @@ const HEAD: &str = "version = 1\nname = \"t-plan\"\ntargets = { tags = { \"Patch
 fn published_schema_is_in_sync() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("plan.schema.json");
     let on_disk = std::fs::read_to_string(&path).expect("core/plan.schema.json");
-    assert_eq!(on_disk, ssmpatch::plan::file::schema_json(), "regenerate with `ssmpatch schema > core/plan.schema.json`");
+    assert_eq!(
+        on_disk,
+        ssmpatch::plan::file::schema_json(),
+        "regenerate with `ssmpatch schema > core/plan.schema.json`"
+    );
 }
 
 #[test]
@@ -135,11 +139,15 @@ fn invalid_plans_get_located_errors() {
     assert_eq!((e.0[0].line, e.0[0].column), (Some(1), Some(11)), "{e}");
     assert!(e.0[0].message.contains("invalid type"), "{e}");
     // Unknown OS.
-    let e = errors(&format!("{HEAD}[baselines.WINDOWS_95]\n[operations.i]\nkind = \"install\"\nschedule = \"rate(7 days)\"\n"));
+    let e = errors(&format!(
+        "{HEAD}[baselines.WINDOWS_95]\n[operations.i]\nkind = \"install\"\nschedule = \"rate(7 days)\"\n"
+    ));
     assert!(e.0[0].message.contains("unknown variant `WINDOWS_95`"), "{e}");
     assert_eq!(e.0[0].line, Some(4));
     // Unknown key.
-    let e = errors(&format!("{HEAD}[operations.i]\nkind = \"install\"\nschedule = \"rate(7 days)\"\nrebot = \"no-reboot\"\n"));
+    let e = errors(&format!(
+        "{HEAD}[operations.i]\nkind = \"install\"\nschedule = \"rate(7 days)\"\nrebot = \"no-reboot\"\n"
+    ));
     assert!(e.0[0].message.contains("unknown field `rebot`"), "{e}");
     assert_eq!(e.0[0].line, Some(7));
     // Offset out of range, and on a calendar rule.
@@ -161,7 +169,10 @@ fn invalid_plans_get_located_errors() {
          [operations.c]\nkind = \"scan\"\nschedule = \"3 days before nope\"\n"
     ));
     let messages: Vec<String> = e.0.iter().map(|x| format!("{}: {}", x.path, x.message)).collect();
-    assert!(messages.iter().any(|m| m.contains("operations.a.schedule: relative schedules form a cycle: a → b → a")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("operations.a.schedule: relative schedules form a cycle: a → b → a")),
+        "{messages:?}"
+    );
     assert!(messages.iter().any(|m| m.contains("operations.c.schedule: no operation named `nope`")), "{messages:?}");
     // Limits of an inline baseline, with its path.
     let e = errors(&format!(

@@ -50,7 +50,9 @@ impl CliError {
                 .map(|e| Diagnostic {
                     headline: e.headline(),
                     snippet: match (text, e.line, e.column) {
-                        (Some(t), Some(l), Some(c)) => t.lines().nth(l - 1).map(|line| (line.to_string(), c)),
+                        (Some(t), Some(l), Some(c)) => {
+                            t.lines().nth((l as usize).saturating_sub(1)).map(|line| (line.to_string(), c as usize))
+                        }
                         _ => None,
                     },
                     hint: e.hint.clone(),

@@ -8,9 +8,9 @@ pub struct PlanError {
     /// The file, when the plan came from one.
     pub file: Option<String>,
     /// 1-based line, when known.
-    pub line: Option<usize>,
+    pub line: Option<u32>,
     /// 1-based column (in characters), when known.
-    pub column: Option<usize>,
+    pub column: Option<u32>,
     /// Key path, e.g. `operations.scan.schedule`.
     pub path: String,
     /// What is wrong, as a lowercase phrase.

@@ -65,7 +65,7 @@ impl Source {
                 let (line, column) = match e.span() {
                     Some(span) => {
                         let (l, c) = line_column(&self.text, span.start);
-                        (Some(l), Some(c))
+                        (u32::try_from(l).ok(), u32::try_from(c).ok())
                     }
                     None => (None, None),
                 };
@@ -87,8 +87,8 @@ impl Source {
                     let message = strip_json_position(&inner.to_string());
                     PlanErrors::from(PlanError {
                         file: self.file.clone(),
-                        line: Some(inner.line()),
-                        column: Some(inner.column()),
+                        line: u32::try_from(inner.line()).ok(),
+                        column: u32::try_from(inner.column()).ok(),
                         path: if path == "." { String::new() } else { path },
                         hint: type_hint(&message),
                         message: lowercase_first(&message),
@@ -113,8 +113,8 @@ impl Source {
                 // Skip the opening quote, then move to the character inside the string.
                 column += c;
             }
-            e.line = Some(line);
-            e.column = Some(column);
+            e.line = u32::try_from(line).ok();
+            e.column = u32::try_from(column).ok();
         }
         e
     }

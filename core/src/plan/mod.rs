@@ -26,9 +26,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-// Plan errors carry their location and hint; they are cold, so their size does not matter.
-#![allow(clippy::result_large_err)]
-
 pub mod calendar;
 pub mod compile;
 mod error;
