@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job, end to end, on a fresh machine:
 #   scripts/demo.sh
-# Today (schedule engine): checks the seed case's schedules against every backend and previews
-# their runs in Asia/Tokyo. Plans, apply against the local AWS stand-in and compliance refresh
-# extend this script as they land (see README "Status").
+# Today (offline): checks the seed case's schedules against every backend, explains the seed
+# plan (backend choice, compiled forms, baseline placement), previews its calendar and renders
+# its BaselineOverride. Apply against the local AWS stand-in and compliance refresh extend this
+# script as they land (see README "Status").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,6 +19,13 @@ say "ssmpatch schedule next 'cron(0 3 ? * 1L *)' --tz Asia/Tokyo --count 4"
 "$bin" schedule next 'cron(0 3 ? * 1L *)' --tz Asia/Tokyo --count 4
 say "ssmpatch schedule check 'cron(0 18 ? * SUN#4 *)' --offset 6   # ScheduleOffset 1-6 days"
 "$bin" schedule check 'cron(0 18 ? * SUN#4 *)' --offset 6 || true
+say "ssmpatch explain examples/seed-placed.toml"
+"$bin" explain examples/seed-placed.toml
+say "ssmpatch calendar examples/seed-monthly.toml --count 3"
+"$bin" calendar examples/seed-monthly.toml --count 3
+say "ssmpatch override render examples/seed-placed.toml --operation scan | head -12"
+"$bin" override render examples/seed-placed.toml --operation scan | head -12
+echo
 say "python: Schedule.parse(...).next(tz='Asia/Tokyo')"
 "${SSMPATCH_VENV:-.venv}/bin/python" - <<'PY'
 from datetime import datetime, timezone
