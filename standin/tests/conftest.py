@@ -1,0 +1,64 @@
+"""Start a private stand-in on a free 127.0.0.1 port for the tests."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def endpoint():
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/_ssmpatch/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("stand-in did not start: " + proc.stderr.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def control(endpoint, path, method="GET", body=None):
+    req = urllib.request.Request(endpoint + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"null")
+
+
+@pytest.fixture()
+def clean(endpoint):
+    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST"))
+    control(endpoint, "/_ssmpatch/violations", "DELETE")
+    control(endpoint, "/_ssmpatch/faults", "POST", {})
+    yield endpoint
+    assert control(endpoint, "/_ssmpatch/violations") == [], "requests that botocore's model rejects"
+
+
+@pytest.fixture()
+def ssm(clean):
+    return boto3.client("ssm", endpoint_url=clean, region_name="ap-northeast-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")

@@ -1,0 +1,115 @@
+"""The stand-in behaves as AWS documents for what ssmpatch uses."""
+
+import botocore.exceptions
+import pytest
+
+from conftest import control
+
+
+def test_window_update_get_and_replace(ssm):
+    wid = ssm.create_maintenance_window(Name="win-1", Schedule="cron(0 3 ? * SUNL *)", ScheduleTimezone="Asia/Tokyo",
+                                        Duration=4, Cutoff=1, AllowUnassociatedTargets=False,
+                                        Tags=[{"Key": "ssmpatch:plan", "Value": "p"}])["WindowId"]
+    w = ssm.get_maintenance_window(WindowId=wid)
+    assert (w["Schedule"], w["ScheduleTimezone"], w["Duration"], w["AllowUnassociatedTargets"]) == (
+        "cron(0 3 ? * SUNL *)", "Asia/Tokyo", 4, False)
+    ssm.update_maintenance_window(WindowId=wid, ScheduleOffset=2)
+    assert ssm.get_maintenance_window(WindowId=wid)["ScheduleOffset"] == 2
+    with pytest.raises(botocore.exceptions.ClientError, match="between 1 and 6"):
+        ssm.update_maintenance_window(WindowId=wid, ScheduleOffset=9)
+    with pytest.raises(botocore.exceptions.ClientError, match="cron"):
+        ssm.update_maintenance_window(WindowId=wid, Schedule="rate(7 days)")
+    ssm.update_maintenance_window(WindowId=wid, Name="win-1", Schedule="cron(0 3 ? * SUNL *)", Duration=4, Cutoff=1,
+                                  AllowUnassociatedTargets=False, Replace=True)
+    assert "ScheduleOffset" not in ssm.get_maintenance_window(WindowId=wid)
+    tags = ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=wid)["TagList"]
+    assert tags == [{"Key": "ssmpatch:plan", "Value": "p"}]
+
+
+def test_window_task_get_and_update(ssm):
+    wid = ssm.create_maintenance_window(Name="win", Schedule="rate(7 days)", Duration=2, Cutoff=1,
+                                        AllowUnassociatedTargets=False)["WindowId"]
+    tid = ssm.register_target_with_maintenance_window(WindowId=wid, ResourceType="INSTANCE",
+                                                      Targets=[{"Key": "tag:Patch Group", "Values": ["web"]}])["WindowTargetId"]
+    task = ssm.register_task_with_maintenance_window(
+        WindowId=wid, Targets=[{"Key": "WindowTargetIds", "Values": [tid]}], TaskArn="AWS-RunPatchBaseline",
+        TaskType="RUN_COMMAND", Priority=1, MaxConcurrency="10%", MaxErrors="5%", Name="install",
+        TaskInvocationParameters={"RunCommand": {"Parameters": {"Operation": ["Install"]}}})["WindowTaskId"]
+    got = ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=task)
+    assert got["TaskInvocationParameters"]["RunCommand"]["Parameters"] == {"Operation": ["Install"]}
+    ssm.update_maintenance_window_task(WindowId=wid, WindowTaskId=task, Priority=2)
+    assert ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=task)["Priority"] == 2
+
+
+def test_patch_baseline_get_update_prefix_and_groups(ssm):
+    bid = ssm.create_patch_baseline(Name="ssmpatch-p-al2023", OperatingSystem="AMAZON_LINUX_2023",
+                                    ApprovalRules={"PatchRules": [{"PatchFilterGroup": {"PatchFilters": []},
+                                                                   "ApproveAfterDays": 21}]})["BaselineId"]
+    ssm.create_patch_baseline(Name="other-baseline", OperatingSystem="AMAZON_LINUX_2023")
+    found = ssm.describe_patch_baselines(Filters=[{"Key": "NAME_PREFIX", "Values": ["ssmpatch-p-"]}])["BaselineIdentities"]
+    assert [b["BaselineId"] for b in found] == [bid]
+    ssm.register_patch_baseline_for_patch_group(BaselineId=bid, PatchGroup="web")
+    b = ssm.get_patch_baseline(BaselineId=bid)
+    assert b["PatchGroups"] == ["web"]
+    assert b["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] == 21
+    ssm.update_patch_baseline(BaselineId=bid, ApprovalRules={"PatchRules": [{"PatchFilterGroup": {"PatchFilters": []},
+                                                                             "ApproveAfterDays": 14}]})
+    assert ssm.get_patch_baseline(BaselineId=bid)["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] == 14
+    with pytest.raises(botocore.exceptions.ClientError, match="ResourceInUse"):
+        ssm.delete_patch_baseline(BaselineId=bid)
+    ssm.deregister_patch_baseline_for_patch_group(BaselineId=bid, PatchGroup="web")
+    assert ssm.get_patch_baseline(BaselineId=bid)["PatchGroups"] == []
+    ssm.delete_patch_baseline(BaselineId=bid)
+
+
+def test_associations(ssm):
+    a = ssm.create_association(Name="AWS-RunPatchBaseline", AssociationName="ssmpatch-p-install",
+                               ScheduleExpression="cron(0 17 ? * SUN#1 *)", ScheduleOffset=6,
+                               ApplyOnlyAtCronInterval=True, Parameters={"Operation": ["Install"]},
+                               Targets=[{"Key": "tag:Patch Group", "Values": ["web"]}],
+                               Tags=[{"Key": "ssmpatch:plan", "Value": "p"}])["AssociationDescription"]
+    assert a["AssociationVersion"] == "1"
+    got = ssm.describe_association(AssociationId=a["AssociationId"])["AssociationDescription"]
+    assert (got["ScheduleOffset"], got["ApplyOnlyAtCronInterval"]) == (6, True)
+    # UpdateAssociation overwrites optional parameters it is not given with null (API_UpdateAssociation).
+    ssm.update_association(AssociationId=a["AssociationId"], ScheduleExpression="cron(0 17 ? * SUN#2 *)",
+                           AssociationName="ssmpatch-p-install", Parameters={"Operation": ["Install"]},
+                           Targets=got["Targets"])
+    got = ssm.describe_association(AssociationId=a["AssociationId"])["AssociationDescription"]
+    assert got["AssociationVersion"] == "2" and "ScheduleOffset" not in got
+    listed = ssm.list_associations(AssociationFilterList=[{"key": "AssociationName", "value": "ssmpatch-p-install"}])
+    assert len(listed["Associations"]) == 1
+    tags = ssm.list_tags_for_resource(ResourceType="Association", ResourceId=a["AssociationId"])["TagList"]
+    assert tags == [{"Key": "ssmpatch:plan", "Value": "p"}]
+    with pytest.raises(botocore.exceptions.ClientError, match="ApplyOnlyAtCronInterval"):
+        ssm.create_association(Name="AWS-RunPatchBaseline", ScheduleExpression="cron(0 1 ? * SUN *)", ScheduleOffset=2)
+    ssm.delete_association(AssociationId=a["AssociationId"])
+    assert ssm.list_associations()["Associations"] == []
+
+
+def test_faults_and_call_log(ssm, clean):
+    control(clean, "/_ssmpatch/calls", "DELETE")
+    control(clean, "/_ssmpatch/faults", "POST", {"throttle": 1.0, "operations": ["DescribeMaintenanceWindows"]})
+    with pytest.raises(botocore.exceptions.ClientError, match="Throttling"):
+        ssm.meta.config.retries = {"max_attempts": 1}
+        ssm.describe_maintenance_windows()
+    control(clean, "/_ssmpatch/faults", "POST", {})
+    ssm.describe_maintenance_windows()
+    calls = control(clean, "/_ssmpatch/calls")
+    assert calls[-1] == {"service": "ssm", "operation": "DescribeMaintenanceWindows"}
+
+
+def test_invalid_requests_are_recorded(clean):
+    import json
+    import urllib.request
+    req = urllib.request.Request(clean + "/", method="POST", data=json.dumps({"Name": "x"}).encode(), headers={
+        "X-Amz-Target": "AmazonSSM.CreateMaintenanceWindow", "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=x"})
+    try:
+        urllib.request.urlopen(req)
+    except Exception:
+        pass
+    v = control(clean, "/_ssmpatch/violations")
+    assert v and v[0]["operation"] == "CreateMaintenanceWindow"
+    assert any("Schedule" in p for p in v[0]["problems"])
+    control(clean, "/_ssmpatch/violations", "DELETE")
