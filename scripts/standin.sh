@@ -11,7 +11,10 @@ state="$root/.standin"
 url="http://127.0.0.1:$port"
 
 install() {
-    [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+    if [[ ! -x "$venv/bin/python" ]]; then
+        echo "standin: creating virtualenv $venv" >&2
+        python3 -m venv "$venv" || { echo "standin: 'python3 -m venv' failed; on Debian/Ubuntu install python3-venv" >&2; exit 1; }
+    fi
     local req="$root/standin/requirements.txt" stamp="$venv/.ssmpatch-standin.stamp"
     if [[ ! -f "$stamp" ]] || ! cmp -s "$req" "$stamp"; then
         echo "standin: installing $(grep -v '^#' "$req" | tr '\n' ' ')" >&2
@@ -44,16 +47,25 @@ start() {
         if ! kill -0 "$(cat "$state/pid")" 2>/dev/null; then break; fi
         sleep 0.2
     done
-    echo "standin: did not start; last lines of $state/log:" >&2
+    echo "standin: did not answer on $url within 20 s; last lines of $state/log:" >&2
     tail -n 20 "$state/log" >&2 || true
+    kill "$(cat "$state/pid")" 2>/dev/null || true
+    rm -f "$state/pid"
     return 1
 }
 
 stop() {
     if [[ -f "$state/pid" ]]; then
-        kill "$(cat "$state/pid")" 2>/dev/null || true
+        local pid
+        pid="$(cat "$state/pid")"
+        if kill "$pid" 2>/dev/null; then
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+        fi
         rm -f "$state/pid"
         echo "standin: stopped" >&2
+    else
+        echo "standin: not running (no $state/pid)" >&2
     fi
 }
 
@@ -61,13 +73,19 @@ case "${1:-}" in
     install) install ;;
     start) start ;;
     stop) stop ;;
-    status) if healthy; then echo "running on $url"; else echo "not running"; exit 1; fi ;;
+    status)
+        if [[ -x "$venv/bin/python" ]] && healthy; then
+            echo "running on $url${state:+ (pid $(cat "$state/pid" 2>/dev/null || echo '?'))}"
+        else
+            echo "not running on $url"; exit 1
+        fi ;;
     env)
         cat <<ENV
 export AWS_ENDPOINT_URL=$url
 export AWS_ACCESS_KEY_ID=testing
 export AWS_SECRET_ACCESS_KEY=testing
-export AWS_REGION=\${AWS_REGION:-ap-northeast-1}
+export AWS_REGION=us-east-1
+export AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 ENV
         ;;

@@ -254,6 +254,18 @@ def r_delete_patch_baseline(self):
 
 # --- State Manager associations ----------------------------------------------------------------
 
+ASSOC_DOC = "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_UpdateAssociation.html"
+# Quotas (https://docs.aws.amazon.com/general/latest/gr/ssm.html, State Manager): "Maximum number of
+# associations 2,000" and "Maximum number of versions per association 1,000".
+MAX_ASSOCIATIONS = 2000
+MAX_ASSOCIATION_VERSIONS = 1000
+
+_DESC_KEYS = ("AssociationName", "DocumentVersion", "Parameters", "Targets", "ScheduleExpression",
+              "ScheduleOffset", "OutputLocation", "MaxConcurrency", "MaxErrors", "ComplianceSeverity",
+              "SyncCompliance", "CalendarNames", "TargetLocations", "Duration", "AutomationTargetParameterName",
+              "TargetMaps", "AlarmConfiguration", "AssociationDispatchAssumeRole", "InstanceId")
+
+
 class Association:
     def __init__(self, params, account, region):
         self.id = str(uuid.uuid4())
@@ -262,6 +274,8 @@ class Association:
         self.params = params
         self.account = account
         self.region = region
+        self.last_execution = None
+        self.versions = [self.version_info()]
 
     def description(self):
         p = self.params
@@ -274,37 +288,60 @@ class Association:
             "Overview": {"Status": "Pending", "DetailedStatus": "Creating"},
             "ApplyOnlyAtCronInterval": bool(p.get("ApplyOnlyAtCronInterval", False)),
         }
-        for k in ("AssociationName", "DocumentVersion", "Parameters", "Targets", "ScheduleExpression",
-                  "ScheduleOffset", "OutputLocation", "MaxConcurrency", "MaxErrors", "ComplianceSeverity",
-                  "SyncCompliance", "CalendarNames", "TargetLocations", "Duration", "AutomationTargetParameterName"):
+        if self.last_execution is not None:
+            d["LastExecutionDate"] = self.last_execution
+            d["Overview"] = {"Status": "Success", "DetailedStatus": "Success"}
+        for k in _DESC_KEYS:
             if p.get(k) is not None:
                 d[k] = p[k]
         return d
 
+    def version_info(self):
+        d = {"AssociationId": self.id, "AssociationVersion": str(self.version), "CreatedDate": self.modified,
+             "Name": self.params["Name"],
+             "ApplyOnlyAtCronInterval": bool(self.params.get("ApplyOnlyAtCronInterval", False))}
+        for k in _DESC_KEYS:
+            if k != "InstanceId" and self.params.get(k) is not None:
+                d[k] = self.params[k]
+        d.pop("AlarmConfiguration", None)
+        d.pop("AutomationTargetParameterName", None)
+        return d
+
     def summary(self):
         d = self.description()
-        return {k: d[k] for k in ("Name", "AssociationId", "AssociationVersion", "Targets", "ScheduleExpression",
-                                  "AssociationName", "ScheduleOffset") if k in d}
+        return {k: d[k] for k in ("Name", "InstanceId", "AssociationId", "AssociationVersion", "DocumentVersion",
+                                  "Targets", "LastExecutionDate", "Overview", "ScheduleExpression",
+                                  "AssociationName", "ScheduleOffset", "Duration", "TargetMaps") if k in d}
 
 
 _CRON = re.compile(r"^cron\(")
 
 
 def _check_association(p):
-    # ScheduleOffset: "Number of days to wait after the scheduled day to run an association",
-    # 1-6, cron only, and it requires ApplyOnlyAtCronInterval (State Manager cron docs:
-    # "you must also specify the ApplyOnlyAtCronInterval parameter").
+    # ScheduleOffset (API_CreateAssociation): "Number of days to wait after the scheduled day to run
+    # an association" — min 1, max 6 in the model; "To use offsets, you must specify the
+    # ApplyOnlyAtCronInterval parameter"; offsets are for cron expressions only
+    # (https://docs.aws.amazon.com/systems-manager/latest/userguide/reference-cron-and-rate-expressions.html:
+    # "Associations and maintenance windows support schedule offsets for cron expressions only").
     off = p.get("ScheduleOffset")
     if off is not None:
         if not 1 <= int(off) <= 6:
             raise ValidationException("ScheduleOffset must be between 1 and 6")
         if not _CRON.match(p.get("ScheduleExpression") or ""):
-            raise ValidationException("ScheduleOffset requires a cron ScheduleExpression")
+            raise m.RESTError("InvalidSchedule", "ScheduleOffset is supported for cron expressions only")
         if not p.get("ApplyOnlyAtCronInterval"):
             raise ValidationException("ScheduleOffset requires ApplyOnlyAtCronInterval to be true")
-    if p.get("ApplyOnlyAtCronInterval") and p.get("ScheduleExpression", "").startswith("rate("):
-        # "ApplyOnlyAtCronInterval ... is not supported for rate expressions" (API_CreateAssociation).
-        raise ValidationException("ApplyOnlyAtCronInterval is not supported for rate expressions")
+    # ApplyOnlyAtCronInterval: "This parameter isn't supported for rate expressions." (API_CreateAssociation)
+    if p.get("ApplyOnlyAtCronInterval") and (p.get("ScheduleExpression") or "").startswith("rate("):
+        raise m.RESTError("InvalidSchedule", "ApplyOnlyAtCronInterval is not supported for rate expressions")
+    # InstanceId (API_CreateAssociation): "if you use the parameter InstanceId, you can't use the
+    # parameters AssociationName, DocumentVersion, MaxErrors, MaxConcurrency, OutputLocation, or
+    # ScheduleExpression. To use these parameters, you must use the Targets parameter."
+    if p.get("InstanceId"):
+        bad = [k for k in ("AssociationName", "DocumentVersion", "MaxErrors", "MaxConcurrency", "OutputLocation",
+                           "ScheduleExpression", "Targets") if p.get(k) is not None]
+        if bad:
+            raise m.RESTError("InvalidParameters", f"InstanceId can't be used with {', '.join(bad)}; use Targets")
 
 
 def _assocs(backend):
@@ -316,12 +353,15 @@ def _assocs(backend):
 _ASSOC_KEYS = ("Name", "DocumentVersion", "Parameters", "Targets", "ScheduleExpression", "ScheduleOffset",
                "OutputLocation", "AssociationName", "MaxConcurrency", "MaxErrors", "ComplianceSeverity",
                "SyncCompliance", "ApplyOnlyAtCronInterval", "CalendarNames", "TargetLocations", "Duration",
-               "AutomationTargetParameterName", "InstanceId")
+               "AutomationTargetParameterName", "InstanceId", "TargetMaps", "AlarmConfiguration",
+               "AssociationDispatchAssumeRole")
 
 
 def r_create_association(self):
     p = {k: self._get_param(k) for k in _ASSOC_KEYS if self._get_param(k) is not None}
     _check_association(p)
+    if len(_assocs(self.ssm_backend)) >= MAX_ASSOCIATIONS:
+        raise m.RESTError("AssociationLimitExceeded", "You can have at most 2,000 active associations.")
     a = Association(p, self.current_account, self.region)
     _assocs(self.ssm_backend)[a.id] = a
     tags = self._get_param("Tags") or []
@@ -339,20 +379,45 @@ def _get_assoc(self):
 
 
 def r_describe_association(self):
-    return ActionResult({"AssociationDescription": _get_assoc(self).description()})
+    a = _get_assoc(self)
+    want = self._get_param("AssociationVersion")
+    if want and want != "$LATEST" and want != str(a.version):
+        for v in a.versions:
+            if v["AssociationVersion"] == want:
+                d = a.description()
+                d.update(v)
+                d.pop("CreatedDate", None)
+                return ActionResult({"AssociationDescription": d})
+        raise m.RESTError("InvalidAssociationVersion", f"Association version {want} does not exist")
+    return ActionResult({"AssociationDescription": a.description()})
 
 
 def r_update_association(self):
     """UpdateAssociation replaces the association's definition: "When you call UpdateAssociation,
     the system removes all optional parameters from the request and overwrites the association
-    with null values for those parameters" (API_UpdateAssociation). The version increments."""
+    with null values for those parameters. This is by design. You must specify all optional
+    parameters in the call, even if you are not changing the parameters." (API_UpdateAssociation).
+    Each update creates a new association version (ListAssociationVersions)."""
     a = _get_assoc(self)
+    # AssociationVersion: "This parameter is provided for concurrency control purposes. You must
+    # specify the latest association version in the service. If you want to ensure that this
+    # request succeeds, either specify $LATEST, or omit this parameter." (API_UpdateAssociation)
+    want = self._get_param("AssociationVersion")
+    if want and want != "$LATEST" and want != str(a.version):
+        raise m.RESTError("InvalidAssociationVersion",
+                          f"Association version {want} is not the latest version {a.version}")
     p = {k: self._get_param(k) for k in _ASSOC_KEYS if self._get_param(k) is not None}
     p.setdefault("Name", a.params["Name"])
+    if a.params.get("InstanceId"):
+        p.setdefault("InstanceId", a.params["InstanceId"])
     _check_association(p)
+    if a.version >= MAX_ASSOCIATION_VERSIONS:
+        raise m.RESTError("AssociationVersionLimitExceeded",
+                          "You have reached the maximum number versions allowed for an association.")
     a.params = p
     a.version += 1
     a.modified = _now()
+    a.versions.append(a.version_info())
     return ActionResult({"AssociationDescription": a.description()})
 
 
@@ -363,7 +428,17 @@ def r_delete_association(self):
     return EmptyResult()
 
 
+def _page(self, items, default=50, max_results_param="MaxResults"):
+    """Token pagination as AWS does it: MaxResults per page, NextToken to continue."""
+    n = self._get_param(max_results_param) or default
+    start = int(self._get_param("NextToken") or self._get_param("StartingToken") or 0)
+    page = items[start:start + int(n)]
+    nxt = str(start + int(n)) if start + int(n) < len(items) else None
+    return page, nxt
+
+
 def r_list_associations(self):
+    """ListAssociations: MaxResults 1-50 (model); filters by key (AssociationFilterKey enum)."""
     out = list(_assocs(self.ssm_backend).values())
     for f in self._get_param("AssociationFilterList") or []:
         key, value = f["key"], f["value"]
@@ -373,7 +448,25 @@ def r_list_associations(self):
             out = [a for a in out if a.params.get("Name") == value]
         elif key == "AssociationId":
             out = [a for a in out if a.id == value]
-    return ActionResult({"Associations": [a.summary() for a in out]})
+        elif key == "InstanceId":
+            out = [a for a in out if a.params.get("InstanceId") == value or any(
+                t.get("Key") == "InstanceIds" and value in t.get("Values", []) for t in a.params.get("Targets") or [])]
+        else:
+            raise ValidationException(f"The stand-in does not simulate the association filter {key}")
+    page, nxt = _page(self, [a.summary() for a in out])
+    res = {"Associations": page}
+    if nxt:
+        res["NextToken"] = nxt
+    return ActionResult(res)
+
+
+def r_list_association_versions(self):
+    a = _get_assoc(self)
+    page, nxt = _page(self, list(a.versions))
+    res = {"AssociationVersions": page}
+    if nxt:
+        res["NextToken"] = nxt
+    return ActionResult(res)
 
 
 def _validate_resource(self, resource_type, resource_id):
@@ -410,5 +503,6 @@ def install():
     R.update_association = r_update_association
     R.delete_association = r_delete_association
     R.list_associations = r_list_associations
+    R.list_association_versions = r_list_association_versions
     _orig_validate = m.SimpleSystemManagerBackend._validate_resource_type_and_id
     m.SimpleSystemManagerBackend._validate_resource_type_and_id = _validate_resource

@@ -60,5 +60,19 @@ def clean(endpoint):
 
 @pytest.fixture()
 def ssm(clean):
-    return boto3.client("ssm", endpoint_url=clean, region_name="ap-northeast-1",
+    return boto3.client("ssm", endpoint_url=clean, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture()
+def s3(clean):
+    from botocore.config import Config
+    # moto on an IP endpoint needs path-style addressing (build-notes: "S3 needs path-style addressing").
+    return boto3.client("s3", endpoint_url=clean, region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing", config=Config(s3={"addressing_style": "path"}))
+
+
+@pytest.fixture()
+def qs(clean):
+    return boto3.client("ssm-quicksetup", endpoint_url=clean, region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")

@@ -113,3 +113,33 @@ def test_invalid_requests_are_recorded(clean):
     assert v and v[0]["operation"] == "CreateMaintenanceWindow"
     assert any("Schedule" in p for p in v[0]["problems"])
     control(clean, "/_ssmpatch/violations", "DELETE")
+
+
+def test_association_versions_and_concurrency(ssm):
+    a = ssm.create_association(Name="AWS-RunPatchBaseline", AssociationName="v", ScheduleExpression="rate(1 day)",
+                               Parameters={"Operation": ["Scan"]},
+                               Targets=[{"Key": "tag:PatchGroup", "Values": ["db"]}])["AssociationDescription"]
+    aid = a["AssociationId"]
+    ssm.update_association(AssociationId=aid, AssociationVersion="1", AssociationName="v",
+                           ScheduleExpression="rate(2 days)", Parameters={"Operation": ["Scan"]},
+                           Targets=[{"Key": "tag:PatchGroup", "Values": ["db"]}])
+    # A stale AssociationVersion is rejected (API_UpdateAssociation: concurrency control).
+    with pytest.raises(botocore.exceptions.ClientError, match="InvalidAssociationVersion"):
+        ssm.update_association(AssociationId=aid, AssociationVersion="1", ScheduleExpression="rate(3 days)")
+    versions = ssm.list_association_versions(AssociationId=aid)["AssociationVersions"]
+    assert [(v["AssociationVersion"], v["ScheduleExpression"]) for v in versions] == [
+        ("1", "rate(1 day)"), ("2", "rate(2 days)")]
+    old = ssm.describe_association(AssociationId=aid, AssociationVersion="1")["AssociationDescription"]
+    assert old["ScheduleExpression"] == "rate(1 day)"
+    with pytest.raises(botocore.exceptions.ClientError, match="InvalidSchedule"):
+        ssm.update_association(AssociationId=aid, ScheduleExpression="rate(2 days)", ApplyOnlyAtCronInterval=True)
+
+
+def test_list_associations_paginates(ssm):
+    for i in range(55):
+        ssm.create_association(Name="AWS-RunPatchBaseline", AssociationName=f"a{i:02d}", ScheduleExpression="rate(1 day)",
+                               Targets=[{"Key": "tag:PatchGroup", "Values": ["db"]}])
+    first = ssm.list_associations()
+    assert len(first["Associations"]) == 50 and "NextToken" in first
+    pages = ssm.get_paginator("list_associations").paginate()
+    assert sum(len(p["Associations"]) for p in pages) == 55
