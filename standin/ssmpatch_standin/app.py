@@ -21,7 +21,7 @@ from io import BytesIO
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from ssmpatch_standin import ssm_ext, validation
+from ssmpatch_standin import quicksetup, ssm_ext, validation
 
 _lock = threading.Lock()
 
@@ -127,4 +127,5 @@ class Middleware:
 
 def build_app():
     ssm_ext.install()
+    quicksetup.install()
     return Middleware(DomainDispatcherApplication(create_backend_app))

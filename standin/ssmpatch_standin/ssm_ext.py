@@ -474,8 +474,12 @@ def _validate_resource(self, resource_type, resource_id):
         if resource_id not in _assocs(self):
             raise m.InvalidResourceId()
         return resource_id
-    if resource_type == "PatchBaseline" and resource_id not in self.baselines:
-        raise m.InvalidResourceId()
+    if resource_type == "PatchBaseline":
+        # Baselines are taggable (AddTagsToResource ResourceType PatchBaseline); moto 5.2.5
+        # rejects every baseline id here.
+        if resource_id not in self.baselines:
+            raise m.InvalidResourceId()
+        return resource_id
     return _orig_validate(self, resource_type, resource_id)
 
 
