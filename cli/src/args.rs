@@ -26,6 +26,48 @@ pub enum Command {
     Override(OverrideCommand),
     /// Print the JSON Schema of the plan file.
     Schema,
+    /// Read the live state and show what `apply` would change (create/update/delete).
+    Plan(LiveArgs),
+    /// Create or update what the plan needs, and remove what it no longer needs.
+    Apply(ApplyArgs),
+    /// Remove everything ssmpatch created for the plan (and nothing else).
+    Destroy(ApplyArgs),
+    /// Print the least-privilege IAM policy the plan needs.
+    IamPolicy(PlanArgs),
+}
+
+/// AWS connection settings, as the AWS CLI takes them.
+#[derive(Debug, Args, Clone)]
+pub struct AwsArgs {
+    /// AWS region (default: the plan's `region`, else the standard chain: AWS_REGION, profile).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Named profile from the AWS config files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Send every AWS call to this endpoint (a local stand-in).
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// AWS calls in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,10 @@
 //! - [`baseline`]: `BaselineOverride` documents (the `GetPatchBaseline` shape AWS-RunPatchBaseline reads).
 //! - [`compliance`]: reading what `AWS-RunPatchBaseline` printed.
 
+pub mod aws;
 pub mod baseline;
 pub mod compliance;
+pub mod error;
 pub mod plan;
 pub mod schedule;
+pub mod scheduler;

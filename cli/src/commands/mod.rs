@@ -1,5 +1,6 @@
 //! One module per command group; each returns an exit code or a [`CliError`].
 
+mod live;
 mod plan;
 mod schedule;
 
@@ -20,7 +21,9 @@ pub enum CliError {
     Plan { errors: PlanErrors, text: Option<String> },
     /// Other bad input (exit 2).
     Input(String, Option<String>),
-    /// I/O, AWS, anything else (exit 3).
+    /// An AWS call failed (exit 3), with a hint.
+    Aws(String, Option<String>),
+    /// I/O, anything else (exit 3).
     Other(anyhow::Error),
 }
 
@@ -28,7 +31,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Schedule { .. } | CliError::Plan { .. } | CliError::Input(..) => 2,
-            CliError::Other(_) => 3,
+            CliError::Aws(..) | CliError::Other(_) => 3,
         }
     }
 
@@ -58,7 +61,9 @@ impl CliError {
                     hint: e.hint.clone(),
                 })
                 .collect(),
-            CliError::Input(msg, hint) => vec![Diagnostic { headline: msg.clone(), snippet: None, hint: hint.clone() }],
+            CliError::Input(msg, hint) | CliError::Aws(msg, hint) => {
+                vec![Diagnostic { headline: msg.clone(), snippet: None, hint: hint.clone() }]
+            }
             CliError::Other(e) => vec![Diagnostic { headline: format!("{e:#}"), snippet: None, hint: None }],
         }
     }
@@ -86,5 +91,9 @@ pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
         Command::Calendar(a) => plan::calendar(a, out),
         Command::Override(OverrideCommand::Render(a)) => plan::render_override(a, out),
         Command::Schema => plan::schema(out),
+        Command::Plan(a) => live::plan(a, out),
+        Command::Apply(a) => live::apply(a, out, false),
+        Command::Destroy(a) => live::apply(a, out, true),
+        Command::IamPolicy(a) => live::iam_policy(a, out),
     }
 }

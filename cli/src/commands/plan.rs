@@ -11,7 +11,7 @@ use super::CliError;
 use crate::args::{CalendarArgs, PlanArgs, RenderArgs};
 use crate::printer::Printer;
 
-fn load(path: &std::path::Path) -> Result<Plan, CliError> {
+pub(crate) fn load(path: &std::path::Path) -> Result<Plan, CliError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::Input(
@@ -23,11 +23,11 @@ fn load(path: &std::path::Path) -> Result<Plan, CliError> {
         .map_err(|errors| CliError::Plan { errors, text: Some(text) })
 }
 
-fn plan_error(plan: &Plan, e: PlanError) -> CliError {
+pub(crate) fn plan_error(plan: &Plan, e: PlanError) -> CliError {
     CliError::Plan { errors: PlanErrors(vec![e]), text: plan.source.as_ref().map(|s| s.text.clone()) }
 }
 
-fn options(a: &PlanArgs) -> Result<CompileOptions, CliError> {
+pub(crate) fn options(a: &PlanArgs) -> Result<CompileOptions, CliError> {
     let from = match &a.from {
         Some(s) => s.parse::<Timestamp>().map_err(|e| {
             CliError::Input(

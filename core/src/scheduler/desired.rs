@@ -1,0 +1,209 @@
+//! The resources a plan needs on a backend, as data (pure: no AWS calls).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{Desired, Key, Kind, MANAGED_BY, TAG_MANAGED_BY, TAG_PLAN};
+use crate::baseline::OperatingSystem;
+use crate::plan::compile::{Compiled, NativeForm};
+use crate::plan::file::OperationKind;
+use crate::plan::model::{Operation, RulesFrom, Targets};
+use crate::plan::placement::BaselineUse;
+use crate::plan::{Explanation, Plan};
+use crate::schedule::Backend;
+
+/// The name prefix of everything a plan creates: `ssmpatch-<plan>-`.
+pub fn prefix(plan: &str) -> String {
+    format!("ssmpatch-{plan}-")
+}
+
+/// The window (or association) name of an operation.
+pub fn operation_resource_name(plan: &str, op: &str) -> String {
+    format!("{}{op}", prefix(plan))
+}
+
+/// A one-shot window's name: `ssmpatch-<plan>-<op>-at-<YYYYMMDDTHHMM>`.
+pub fn one_shot_name(plan: &str, op: &str, at: &str) -> String {
+    let compact: String =
+        at.trim_start_matches("at(").trim_end_matches(')').chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    format!("{}{op}-at-{}", prefix(plan), compact.get(..13).unwrap_or(&compact))
+}
+
+/// The custom baseline name for an OS: `ssmpatch-<plan>-<os>` (lowercase, dashes).
+pub fn baseline_name(plan: &str, os: OperatingSystem) -> String {
+    format!("{}{}", prefix(plan), os.as_str().to_ascii_lowercase().replace('_', "-"))
+}
+
+/// Tags on every top-level resource: the plan's, plus ownership.
+pub fn tags(plan: &Plan) -> Value {
+    let mut t: BTreeMap<String, String> = plan.file.tags.clone();
+    t.insert(TAG_PLAN.to_string(), plan.name.clone());
+    t.insert(TAG_MANAGED_BY.to_string(), MANAGED_BY.to_string());
+    json!(t)
+}
+
+/// `Targets` entries (`[{"Key": "tag:Patch Group", "Values": ["web"]}]`) and the resource type.
+fn target_sets(t: &Targets) -> Vec<(&'static str, &'static str, Value)> {
+    let mut out = Vec::new();
+    if !t.tags.is_empty() {
+        let list: Vec<Value> = t.tags.iter().map(|(k, v)| json!({"Key": format!("tag:{k}"), "Values": v})).collect();
+        out.push(("tags", "INSTANCE", Value::Array(list)));
+    }
+    if !t.instance_ids.is_empty() {
+        out.push(("instances", "INSTANCE", json!([{"Key": "InstanceIds", "Values": t.instance_ids}])));
+    }
+    if !t.resource_groups.is_empty() {
+        out.push((
+            "resource-groups",
+            "RESOURCE_GROUP",
+            json!([{"Key": "resource-groups:Name", "Values": t.resource_groups}]),
+        ));
+    }
+    out
+}
+
+fn document_parameters(op: &Operation, baseline: &BaselineUse) -> Value {
+    let mut p = Map::new();
+    p.insert("Operation".into(), json!([op.kind.aws_value()]));
+    if op.kind == OperationKind::Install {
+        p.insert("RebootOption".into(), json!([op.reboot.aws_value()]));
+    }
+    if let BaselineUse::Override { url, .. } = baseline {
+        p.insert("BaselineOverride".into(), json!([url]));
+    }
+    Value::Object(p)
+}
+
+fn description(plan: &Plan, op: &Operation) -> String {
+    let d = format!("ssmpatch {}: {} ({})", plan.name, op.name, op.kind.as_str());
+    d.chars().take(128).collect()
+}
+
+/// Everything `plan` needs on `backend`, given its explanation.
+pub fn resources(plan: &Plan, ex: &Explanation, backend: Backend) -> Vec<Desired> {
+    let mut out = Vec::new();
+    let tags = tags(plan);
+
+    // Override documents (content-addressed S3 objects).
+    if let Some(s3) = &plan.s3 {
+        for (op, doc) in &ex.placement.documents {
+            let key = doc.key(&s3.override_prefix, &plan.name, op);
+            out.push(Desired {
+                key: Key::new(Kind::OverrideObject, key.clone()),
+                spec: json!({"Bucket": s3.bucket, "Key": key}),
+                body: Some(doc.bytes.clone()),
+            });
+        }
+    }
+
+    // Custom baselines with the real baseline's rules, registered for the patch group.
+    let real_approval = match &plan.rules_from {
+        RulesFrom::Operation(o) => plan.operation(o).and_then(|op| op.approval.clone()),
+        RulesFrom::Declared => None,
+    };
+    let group = plan.targets.patch_group().map(str::to_string);
+    for (os, spec) in plan.file.baselines.iter().filter(|(_, b)| !b.is_existing()) {
+        let mut v = spec.to_aws(*os, real_approval.as_ref());
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("Name".into(), json!(baseline_name(&plan.name, *os)));
+            obj.insert("Description".into(), json!(format!("ssmpatch {}: {} baseline", plan.name, os)));
+            let groups: Vec<String> = match (&group, backend) {
+                (Some(g), Backend::MaintenanceWindow | Backend::Association) => vec![g.clone()],
+                _ => Vec::new(),
+            };
+            obj.insert("PatchGroups".into(), json!(groups));
+            obj.insert("Tags".into(), tags.clone());
+        }
+        out.push(Desired { key: Key::new(Kind::PatchBaseline, baseline_name(&plan.name, *os)), spec: v, body: None });
+    }
+
+    let output = plan.s3.as_ref().and_then(|s| s.output_prefix.as_ref().map(|p| (s.bucket.clone(), p.clone())));
+    for (op, e) in plan.operations.iter().zip(&ex.operations) {
+        let baseline = &e.baseline;
+        let forms: Vec<(String, NativeForm)> = match &e.compiled {
+            Compiled::Exact { native } => vec![(operation_resource_name(&plan.name, &op.name), native.clone())],
+            Compiled::Fallback { windows, .. } => {
+                windows.iter().map(|w| (one_shot_name(&plan.name, &op.name, &w.expression), w.clone())).collect()
+            }
+            Compiled::Inexpressible { .. } => Vec::new(),
+        };
+        for (name, form) in forms {
+            match backend {
+                Backend::MaintenanceWindow => {
+                    let mut w = json!({
+                        "Name": name,
+                        "Description": description(plan, op),
+                        "Schedule": form.expression,
+                        "ScheduleTimezone": form.time_zone,
+                        "Duration": op.window.duration_hours,
+                        "Cutoff": op.window.cutoff_hours,
+                        "Tags": tags,
+                    });
+                    if let Some(off) = form.offset_days {
+                        w["ScheduleOffset"] = json!(off);
+                    }
+                    out.push(Desired { key: Key::new(Kind::MaintenanceWindow, name.clone()), spec: w, body: None });
+                    let mut target_names = Vec::new();
+                    for (tname, rtype, targets) in target_sets(&plan.targets) {
+                        target_names.push(tname);
+                        out.push(Desired {
+                            key: Key::child(Kind::WindowTarget, name.clone(), tname),
+                            spec: json!({"Name": tname, "ResourceType": rtype, "Targets": targets}),
+                            body: None,
+                        });
+                    }
+                    let mut t = json!({
+                        "Name": op.name,
+                        "TaskArn": "AWS-RunPatchBaseline",
+                        "TaskType": "RUN_COMMAND",
+                        "Priority": 1,
+                        "MaxConcurrency": op.max_concurrency,
+                        "MaxErrors": op.max_errors,
+                        "Parameters": document_parameters(op, baseline),
+                        "WindowTargets": target_names,
+                    });
+                    if let Some((bucket, prefix)) = &output {
+                        t["OutputS3BucketName"] = json!(bucket);
+                        t["OutputS3KeyPrefix"] = json!(format!("{prefix}/{}/{}", plan.name, op.name));
+                    }
+                    out.push(Desired {
+                        key: Key::child(Kind::WindowTask, name.clone(), op.name.clone()),
+                        spec: t,
+                        body: None,
+                    });
+                }
+                Backend::Association => {
+                    let targets: Vec<Value> = target_sets(&plan.targets)
+                        .into_iter()
+                        .flat_map(|(_, _, t)| t.as_array().cloned().unwrap_or_default())
+                        .collect();
+                    let mut a = json!({
+                        "AssociationName": name,
+                        "Name": "AWS-RunPatchBaseline",
+                        "ScheduleExpression": form.expression,
+                        "ApplyOnlyAtCronInterval": form.apply_only_at_cron_interval,
+                        "Parameters": document_parameters(op, baseline),
+                        "Targets": targets,
+                        "MaxConcurrency": op.max_concurrency,
+                        "MaxErrors": op.max_errors,
+                        "Tags": tags,
+                    });
+                    if let Some(off) = form.offset_days {
+                        a["ScheduleOffset"] = json!(off);
+                    }
+                    if let Some((bucket, prefix)) = &output {
+                        a["OutputLocation"] = json!({"S3Location": {
+                            "OutputS3BucketName": bucket,
+                            "OutputS3KeyPrefix": format!("{prefix}/{}/{}", plan.name, op.name),
+                        }});
+                    }
+                    out.push(Desired { key: Key::new(Kind::Association, name), spec: a, body: None });
+                }
+                Backend::PatchPolicy => {}
+            }
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}

@@ -1,0 +1,410 @@
+//! The maintenance-window backend: a window per operation (or one-shot `at()` windows), a target
+//! per selector, and a `RUN_COMMAND` task running `AWS-RunPatchBaseline`.
+
+use async_trait::async_trait;
+use aws_sdk_ssm::types::{
+    MaintenanceWindowResourceType, MaintenanceWindowRunCommandParameters, MaintenanceWindowTaskInvocationParameters,
+    MaintenanceWindowTaskType, ResourceTypeForTagging, Target,
+};
+use serde_json::{Map, Value, json};
+
+use super::common::{self, i, s, strings};
+use super::{Desired, Ids, Key, Kind, Observed, Scheduler};
+use crate::aws::Clients;
+use crate::error::{Error, aws};
+use crate::schedule::Backend;
+
+/// Maintenance windows.
+#[derive(Debug, Clone)]
+pub struct MaintenanceWindows {
+    c: Clients,
+    s3: S3Settings,
+}
+
+/// How override objects are written.
+#[derive(Debug, Clone, Default)]
+pub struct S3Settings {
+    /// SSE-KMS key (else SSE-S3).
+    pub kms_key_id: Option<String>,
+    /// ExpectedBucketOwner.
+    pub expected_bucket_owner: Option<String>,
+}
+
+impl MaintenanceWindows {
+    /// With these clients.
+    pub fn new(c: Clients, s3: S3Settings) -> Self {
+        MaintenanceWindows { c, s3 }
+    }
+
+    async fn observe_windows(&self, plan: &str) -> Result<Vec<Observed>, Error> {
+        let prefix = super::desired::prefix(plan);
+        let mut windows = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .c
+                .ssm
+                .describe_maintenance_windows()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "DescribeMaintenanceWindows", e))?;
+            for w in page.window_identities() {
+                if w.name().is_some_and(|n| n.starts_with(&prefix)) {
+                    windows.push(w.clone());
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for w in windows {
+            let (Some(id), Some(name)) = (w.window_id(), w.name()) else { continue };
+            let tags = common::list_tags(&self.c, ResourceTypeForTagging::MaintenanceWindow, id).await?;
+            let owned = common::is_owned(&tags, plan);
+            let mut spec = json!({
+                "Name": name,
+                "Description": w.description().unwrap_or_default(),
+                "Schedule": w.schedule().unwrap_or_default(),
+                "ScheduleTimezone": w.schedule_timezone().unwrap_or("UTC"),
+                "Duration": w.duration().unwrap_or_default(),
+                "Cutoff": w.cutoff(),
+                "Tags": tags,
+            });
+            if let Some(off) = w.schedule_offset() {
+                spec["ScheduleOffset"] = json!(off);
+            }
+            out.push(Observed {
+                key: Key::new(Kind::MaintenanceWindow, name),
+                id: id.to_string(),
+                parent_id: None,
+                spec,
+                owned,
+            });
+            if !owned {
+                continue;
+            }
+            // Targets and tasks of our windows.
+            let targets = self
+                .c
+                .ssm
+                .describe_maintenance_window_targets()
+                .window_id(id)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "DescribeMaintenanceWindowTargets", e))?;
+            let mut target_names = std::collections::BTreeMap::new();
+            for t in targets.targets() {
+                let (Some(tid), Some(tname)) = (t.window_target_id(), t.name()) else { continue };
+                target_names.insert(tid.to_string(), tname.to_string());
+                out.push(Observed {
+                    key: Key::child(Kind::WindowTarget, name, tname),
+                    id: tid.to_string(),
+                    parent_id: Some(id.to_string()),
+                    spec: json!({
+                        "Name": tname,
+                        "ResourceType": t.resource_type().map(|r| r.as_str()).unwrap_or_default(),
+                        "Targets": common::targets_json(t.targets()),
+                    }),
+                    owned: true,
+                });
+            }
+            let tasks = self
+                .c
+                .ssm
+                .describe_maintenance_window_tasks()
+                .window_id(id)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "DescribeMaintenanceWindowTasks", e))?;
+            for t in tasks.tasks() {
+                let (Some(task_id), Some(tname)) = (t.window_task_id(), t.name()) else { continue };
+                let full = self
+                    .c
+                    .ssm
+                    .get_maintenance_window_task()
+                    .window_id(id)
+                    .window_task_id(task_id)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "GetMaintenanceWindowTask", e))?;
+                let rc = full.task_invocation_parameters().and_then(|p| p.run_command());
+                let params: std::collections::BTreeMap<String, Vec<String>> = rc
+                    .and_then(|r| r.parameters())
+                    .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default();
+                let mut window_targets: Vec<String> = full
+                    .targets()
+                    .iter()
+                    .filter(|x| x.key() == Some("WindowTargetIds"))
+                    .flat_map(|x| x.values().iter().map(|v| target_names.get(v).cloned().unwrap_or_else(|| v.clone())))
+                    .collect();
+                window_targets.sort();
+                let mut spec = json!({
+                    "Name": tname,
+                    "TaskArn": full.task_arn().unwrap_or_default(),
+                    "TaskType": full.task_type().map(|t| t.as_str()).unwrap_or_default(),
+                    "Priority": full.priority(),
+                    "MaxConcurrency": full.max_concurrency().unwrap_or_default(),
+                    "MaxErrors": full.max_errors().unwrap_or_default(),
+                    "Parameters": params,
+                    "WindowTargets": window_targets,
+                });
+                if let Some(b) = rc.and_then(|r| r.output_s3_bucket_name()) {
+                    spec["OutputS3BucketName"] = json!(b);
+                }
+                if let Some(p) = rc.and_then(|r| r.output_s3_key_prefix()) {
+                    spec["OutputS3KeyPrefix"] = json!(p);
+                }
+                out.push(Observed {
+                    key: Key::child(Kind::WindowTask, name, tname),
+                    id: task_id.to_string(),
+                    parent_id: Some(id.to_string()),
+                    spec,
+                    owned: true,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn task_targets(d: &Desired, ids: &Ids) -> Result<Vec<Target>, Error> {
+        let parent = d.key.parent.clone().unwrap_or_default();
+        let names = strings(d.spec.get("WindowTargets"));
+        let mut tids = Vec::new();
+        for n in names {
+            let id = ids
+                .get(&Key::child(Kind::WindowTarget, parent.clone(), n.clone()))
+                .ok_or_else(|| Error::Stale(format!("window target {parent}/{n} does not exist yet")))?;
+            tids.push(id.to_string());
+        }
+        Ok(vec![Target::builder().key("WindowTargetIds").set_values(Some(tids)).build()])
+    }
+
+    fn invocation(d: &Desired) -> MaintenanceWindowTaskInvocationParameters {
+        let params: std::collections::HashMap<String, Vec<String>> = d
+            .spec
+            .get("Parameters")
+            .and_then(Value::as_object)
+            .map(|m: &Map<String, Value>| m.iter().map(|(k, v)| (k.clone(), strings(Some(v)))).collect())
+            .unwrap_or_default();
+        let rc = MaintenanceWindowRunCommandParameters::builder()
+            .set_parameters(Some(params))
+            .set_output_s3_bucket_name(s(&d.spec, "OutputS3BucketName"))
+            .set_output_s3_key_prefix(s(&d.spec, "OutputS3KeyPrefix"))
+            .build();
+        MaintenanceWindowTaskInvocationParameters::builder().run_command(rc).build()
+    }
+
+    fn window_id(d: &Desired, ids: &Ids) -> Result<String, Error> {
+        let parent = d.key.parent.clone().unwrap_or_default();
+        ids.window(&parent)
+            .map(str::to_string)
+            .ok_or_else(|| Error::Stale(format!("window {parent} does not exist yet")))
+    }
+}
+
+#[async_trait]
+impl Scheduler for MaintenanceWindows {
+    fn backend(&self) -> Backend {
+        Backend::MaintenanceWindow
+    }
+
+    async fn observe(&self, plan: &str, desired: &[Desired]) -> Result<Vec<Observed>, Error> {
+        let mut out = common::observe_objects(&self.c, desired).await?;
+        out.extend(common::observe_baselines(&self.c, plan).await?);
+        out.extend(self.observe_windows(plan).await?);
+        Ok(out)
+    }
+
+    async fn create(&self, _plan: &str, d: &Desired, ids: &Ids) -> Result<String, Error> {
+        let v = &d.spec;
+        match d.key.kind {
+            Kind::OverrideObject => {
+                common::put_object(&self.c, d, self.s3.kms_key_id.as_deref(), self.s3.expected_bucket_owner.as_deref())
+                    .await
+            }
+            Kind::PatchBaseline => common::create_baseline(&self.c, d).await,
+            Kind::MaintenanceWindow => {
+                let out = self
+                    .c
+                    .ssm
+                    .create_maintenance_window()
+                    .set_name(s(v, "Name"))
+                    .set_description(s(v, "Description"))
+                    .set_schedule(s(v, "Schedule"))
+                    .set_schedule_timezone(s(v, "ScheduleTimezone"))
+                    .set_schedule_offset(i(v, "ScheduleOffset"))
+                    .set_duration(i(v, "Duration"))
+                    .set_cutoff(i(v, "Cutoff"))
+                    .allow_unassociated_targets(false)
+                    .set_tags(Some(common::sdk_tags(v.get("Tags"))))
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "CreateMaintenanceWindow", e))?;
+                Ok(out.window_id().unwrap_or_default().to_string())
+            }
+            Kind::WindowTarget => {
+                let out = self
+                    .c
+                    .ssm
+                    .register_target_with_maintenance_window()
+                    .window_id(Self::window_id(d, ids)?)
+                    .resource_type(MaintenanceWindowResourceType::from(
+                        s(v, "ResourceType").unwrap_or_default().as_str(),
+                    ))
+                    .set_targets(Some(common::sdk_targets(v.get("Targets"))))
+                    .set_name(s(v, "Name"))
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "RegisterTargetWithMaintenanceWindow", e))?;
+                Ok(out.window_target_id().unwrap_or_default().to_string())
+            }
+            Kind::WindowTask => {
+                let out = self
+                    .c
+                    .ssm
+                    .register_task_with_maintenance_window()
+                    .window_id(Self::window_id(d, ids)?)
+                    .set_targets(Some(Self::task_targets(d, ids)?))
+                    .set_task_arn(s(v, "TaskArn"))
+                    .task_type(MaintenanceWindowTaskType::RunCommand)
+                    .set_priority(i(v, "Priority"))
+                    .set_max_concurrency(s(v, "MaxConcurrency"))
+                    .set_max_errors(s(v, "MaxErrors"))
+                    .set_name(s(v, "Name"))
+                    .task_invocation_parameters(Self::invocation(d))
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "RegisterTaskWithMaintenanceWindow", e))?;
+                Ok(out.window_task_id().unwrap_or_default().to_string())
+            }
+            Kind::Association => {
+                Err(Error::Unexpected("associations are not part of the maintenance-window backend".into()))
+            }
+        }
+    }
+
+    async fn update(&self, _plan: &str, o: &Observed, d: &Desired, ids: &Ids) -> Result<(), Error> {
+        let v = &d.spec;
+        match d.key.kind {
+            // Content-addressed: a changed document is a new key, never an update.
+            Kind::OverrideObject => Ok(()),
+            Kind::PatchBaseline => common::update_baseline(&self.c, o, d).await,
+            Kind::MaintenanceWindow => {
+                let fields_changed =
+                    ["Name", "Description", "Schedule", "ScheduleTimezone", "ScheduleOffset", "Duration", "Cutoff"]
+                        .iter()
+                        .any(|k| o.spec.get(*k) != v.get(*k));
+                if fields_changed {
+                    self.c
+                        .ssm
+                        .update_maintenance_window()
+                        .window_id(&o.id)
+                        .set_name(s(v, "Name"))
+                        .set_description(s(v, "Description"))
+                        .set_schedule(s(v, "Schedule"))
+                        .set_schedule_timezone(s(v, "ScheduleTimezone"))
+                        .set_schedule_offset(i(v, "ScheduleOffset"))
+                        .set_duration(i(v, "Duration"))
+                        .set_cutoff(i(v, "Cutoff"))
+                        .allow_unassociated_targets(false)
+                        .enabled(true)
+                        .replace(true)
+                        .send()
+                        .await
+                        .map_err(|e| aws("ssm", "UpdateMaintenanceWindow", e))?;
+                }
+                common::sync_tags(
+                    &self.c,
+                    ResourceTypeForTagging::MaintenanceWindow,
+                    &o.id,
+                    o.spec.get("Tags").unwrap_or(&Value::Null),
+                    v.get("Tags").unwrap_or(&Value::Null),
+                )
+                .await
+            }
+            Kind::WindowTarget => {
+                self.c
+                    .ssm
+                    .update_maintenance_window_target()
+                    .window_id(Self::window_id(d, ids)?)
+                    .window_target_id(&o.id)
+                    .set_targets(Some(common::sdk_targets(v.get("Targets"))))
+                    .set_name(s(v, "Name"))
+                    .replace(true)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "UpdateMaintenanceWindowTarget", e))?;
+                Ok(())
+            }
+            Kind::WindowTask => {
+                self.c
+                    .ssm
+                    .update_maintenance_window_task()
+                    .window_id(Self::window_id(d, ids)?)
+                    .window_task_id(&o.id)
+                    .set_targets(Some(Self::task_targets(d, ids)?))
+                    .set_task_arn(s(v, "TaskArn"))
+                    .set_priority(i(v, "Priority"))
+                    .set_max_concurrency(s(v, "MaxConcurrency"))
+                    .set_max_errors(s(v, "MaxErrors"))
+                    .set_name(s(v, "Name"))
+                    .task_invocation_parameters(Self::invocation(d))
+                    .replace(true)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "UpdateMaintenanceWindowTask", e))?;
+                Ok(())
+            }
+            Kind::Association => {
+                Err(Error::Unexpected("associations are not part of the maintenance-window backend".into()))
+            }
+        }
+    }
+
+    async fn delete(&self, o: &Observed) -> Result<(), Error> {
+        match o.key.kind {
+            Kind::OverrideObject => common::delete_object(&self.c, o, self.s3.expected_bucket_owner.as_deref()).await,
+            Kind::PatchBaseline => common::delete_baseline(&self.c, o).await,
+            Kind::MaintenanceWindow => {
+                self.c
+                    .ssm
+                    .delete_maintenance_window()
+                    .window_id(&o.id)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "DeleteMaintenanceWindow", e))?;
+                Ok(())
+            }
+            Kind::WindowTarget => {
+                self.c
+                    .ssm
+                    .deregister_target_from_maintenance_window()
+                    .set_window_id(o.parent_id.clone())
+                    .window_target_id(&o.id)
+                    .safe(false)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "DeregisterTargetFromMaintenanceWindow", e))?;
+                Ok(())
+            }
+            Kind::WindowTask => {
+                self.c
+                    .ssm
+                    .deregister_task_from_maintenance_window()
+                    .set_window_id(o.parent_id.clone())
+                    .window_task_id(&o.id)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "DeregisterTaskFromMaintenanceWindow", e))?;
+                Ok(())
+            }
+            Kind::Association => {
+                Err(Error::Unexpected("associations are not part of the maintenance-window backend".into()))
+            }
+        }
+    }
+}
