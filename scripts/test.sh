@@ -16,8 +16,9 @@ cargo fmt --all -- --check
 step "cargo clippy (all crates, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo test"
-cargo test --locked
+step "cargo test (including the backend suites against the local AWS stand-in)"
+export SSMPATCH_VENV="${SSMPATCH_VENV:-$root/.venv}"
+cargo test --locked -- --include-ignored
 
 step "cargo bench --no-run (benchmarks compile)"
 cargo bench --locked --no-run -q

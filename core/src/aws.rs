@@ -15,6 +15,20 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Total attempts per call, first included (default 5, adaptive).
     pub max_attempts: Option<u32>,
+    /// Fixed credentials instead of the chain (a local stand-in's `testing` keys).
+    pub static_credentials: Option<(String, String)>,
+}
+
+impl AwsOptions {
+    /// A local stand-in at `url`, with its test credentials.
+    pub fn stand_in(url: &str, region: &str) -> AwsOptions {
+        AwsOptions {
+            region: Some(region.to_string()),
+            endpoint_url: Some(url.to_string()),
+            static_credentials: Some(("testing".into(), "testing".into())),
+            ..AwsOptions::default()
+        }
+    }
 }
 
 /// The service clients ssmpatch uses.
@@ -43,6 +57,15 @@ impl Clients {
         }
         if let Some(u) = &opts.endpoint_url {
             loader = loader.endpoint_url(u);
+        }
+        if let Some((id, secret)) = &opts.static_credentials {
+            loader = loader.credentials_provider(aws_sdk_ssm::config::Credentials::new(
+                id,
+                secret,
+                None,
+                None,
+                "ssmpatch-static",
+            ));
         }
         let sdk = loader.load().await;
         let custom_endpoint = opts.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();

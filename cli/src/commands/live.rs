@@ -44,7 +44,7 @@ fn aws_options(a: &AwsArgs) -> AwsOptions {
         region: a.region.clone(),
         profile: a.profile.clone(),
         endpoint_url: a.endpoint_url.clone(),
-        max_attempts: None,
+        ..AwsOptions::default()
     }
 }
 

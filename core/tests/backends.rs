@@ -1,0 +1,340 @@
+//! One conformance suite, instantiated per backend, against the local AWS stand-in (moto +
+//! ssmpatch_standin). Every request body is validated against botocore's model by the stand-in;
+//! a violation fails the test.
+//!
+//! These tests start their own stand-in (`python -m ssmpatch_standin` on a free port) and need
+//! the project's virtualenv: `scripts/test.sh` runs them (`--include-ignored`). Set
+//! `SSMPATCH_STANDIN_PYTHON` to use another interpreter.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ssmpatch::aws::{AwsOptions, Clients};
+use ssmpatch::plan::compile::CompileOptions;
+use ssmpatch::plan::{Plan, Source};
+use ssmpatch::scheduler::{Action, Kind, Session};
+
+const REGION: &str = "us-east-1";
+const BUCKET: &str = "conformance-artifacts";
+
+struct StandIn {
+    child: Child,
+    url: String,
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn start_stand_in() -> StandIn {
+    let python = std::env::var_os("SSMPATCH_STANDIN_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("SSMPATCH_VENV").map(|v| PathBuf::from(v).join("bin/python")))
+        .unwrap_or_else(|| root().join(".venv/bin/python"));
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
+    let mut child = Command::new(&python)
+        .args(["-m", "ssmpatch_standin", "--port", &port.to_string()])
+        .env("PYTHONPATH", root().join("standin"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start the stand-in with {} ({e}); run scripts/setup.sh", python.display()));
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if http("GET", &format!("{url}/_ssmpatch/health"), None).is_ok() {
+            return StandIn { child, url };
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            panic!("the stand-in exited: {err}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the stand-in did not answer within 30 s");
+}
+
+/// A tiny HTTP/1.1 client for the stand-in's control API (no extra dependencies).
+fn http(method: &str, url: &str, body: Option<&str>) -> std::io::Result<String> {
+    use std::io::Write;
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut s = std::net::TcpStream::connect(host)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = body.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    if !out.starts_with("HTTP/1.1 2") && !out.starts_with("HTTP/1.0 2") {
+        return Err(std::io::Error::other(out));
+    }
+    Ok(out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+fn control(si: &StandIn, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
+    let text = http(method, &format!("{}{path}", si.url), body).expect("control call");
+    serde_json::from_str(text.trim()).unwrap_or(serde_json::Value::Null)
+}
+
+/// Write calls since the call log was cleared.
+fn writes(si: &StandIn) -> Vec<String> {
+    let calls = control(si, "GET", "/_ssmpatch/calls", None);
+    calls
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["operation"].as_str().map(str::to_string))
+        .filter(|op| {
+            let read = ["Describe", "Get", "List"].iter().any(|p| op.starts_with(p))
+                || op.starts_with("GET ")
+                || op.starts_with("HEAD ");
+            !read
+        })
+        .collect()
+}
+
+fn plan_text(backend: &str, install_concurrency: &str) -> String {
+    format!(
+        r#"
+version = 1
+name = "conf-{backend}"
+region = "{REGION}"
+backend = "{backend}"
+tags = {{ team = "conformance" }}
+
+[targets]
+tags = {{ "Patch Group" = "conf" }}
+
+[[baselines.AMAZON_LINUX_2023.approval-rules]]
+approve-after-days = 7
+filters = {{ CLASSIFICATION = ["Security"] }}
+
+[operations.scan]
+kind = "scan"
+schedule = "patch tuesday + 1 day at 01:00"
+approval = {{ approve-after-days = 14 }}
+
+[operations.install]
+kind = "install"
+schedule = "patch tuesday + 3 days at 02:00"
+approval = {{ approve-after-days = 21 }}
+max-concurrency = "{install_concurrency}"
+
+[s3]
+bucket = "{BUCKET}"
+"#
+    )
+}
+
+fn session(text: &str, clients: &Clients) -> Session {
+    let plan = Plan::from_source(Source::new(Some("conformance.toml"), text)).expect("valid plan");
+    let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
+    Session::new(plan, clients, &opts).expect("session")
+}
+
+fn quiet(_: &str) {}
+
+async fn conformance(backend: &str) {
+    let si = start_stand_in();
+    let clients = Clients::load(&AwsOptions::stand_in(&si.url, REGION), None).await;
+    clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
+
+    // Create.
+    let s = session(&plan_text(backend, "10%"), &clients);
+    assert_eq!(s.explanation.backend.as_str(), backend);
+    let d = s.diff().await.expect("diff");
+    assert!(d.count(Action::Create) >= 4, "{d:#?}");
+    assert_eq!(d.count(Action::Delete), 0);
+    let report = s.apply(&d, 4, &quiet).await;
+    assert_eq!(report.error, None);
+    assert_eq!(report.done.len(), d.count(Action::Create));
+
+    // Idempotent: no changes, and a second apply performs no write call.
+    control(&si, "DELETE", "/_ssmpatch/calls", None);
+    let d = s.diff().await.expect("diff");
+    assert!(
+        d.is_empty(),
+        "second plan is not empty: {:#?}",
+        d.changes.iter().filter(|c| c.action != Action::Unchanged).collect::<Vec<_>>()
+    );
+    let report = s.apply(&d, 4, &quiet).await;
+    assert!(report.done.is_empty());
+    assert_eq!(writes(&si), Vec::<String>::new(), "a no-op apply wrote");
+
+    // Update: one field of the install.
+    let s2 = session(&plan_text(backend, "25%"), &clients);
+    let d = s2.diff().await.expect("diff");
+    let updates: Vec<_> = d.changes.iter().filter(|c| c.action == Action::Update).collect();
+    assert_eq!(updates.len(), 1, "{updates:#?}");
+    assert_eq!(updates[0].fields.len(), 1);
+    assert_eq!(updates[0].fields[0].field, "MaxConcurrency");
+    assert_eq!(updates[0].fields[0].to, serde_json::json!("25%"));
+    assert_eq!(s2.apply(&d, 4, &quiet).await.error, None);
+    assert!(s2.diff().await.expect("diff").is_empty());
+
+    // Drift made by hand shows up in plan, and apply repairs it.
+    let drifted = match backend {
+        "maintenance-window" => {
+            let ws = clients.ssm.describe_maintenance_windows().send().await.expect("windows");
+            let w = ws
+                .window_identities()
+                .iter()
+                .find(|w| w.name().is_some_and(|n| n.ends_with("-install")))
+                .expect("install window");
+            clients
+                .ssm
+                .update_maintenance_window()
+                .window_id(w.window_id().unwrap_or_default())
+                .duration(9)
+                .send()
+                .await
+                .expect("drift");
+            ("Duration", Kind::MaintenanceWindow)
+        }
+        _ => {
+            let list = clients.ssm.list_associations().send().await.expect("associations");
+            let a = list
+                .associations()
+                .iter()
+                .find(|a| a.association_name().is_some_and(|n| n.ends_with("-install")))
+                .expect("install");
+            let full = clients
+                .ssm
+                .describe_association()
+                .association_id(a.association_id().unwrap_or_default())
+                .send()
+                .await
+                .expect("describe");
+            let desc = full.association_description().expect("description");
+            clients
+                .ssm
+                .update_association()
+                .association_id(a.association_id().unwrap_or_default())
+                .set_association_name(desc.association_name().map(str::to_string))
+                .set_schedule_expression(desc.schedule_expression().map(str::to_string))
+                .set_schedule_offset(desc.schedule_offset())
+                .apply_only_at_cron_interval(desc.apply_only_at_cron_interval())
+                .set_parameters(desc.parameters().cloned())
+                .set_targets(Some(desc.targets().to_vec()))
+                .set_max_concurrency(desc.max_concurrency().map(str::to_string))
+                .max_errors("50%")
+                .send()
+                .await
+                .expect("drift");
+            ("MaxErrors", Kind::Association)
+        }
+    };
+    let d = s2.diff().await.expect("diff");
+    let changed: Vec<_> = d.changes.iter().filter(|c| c.action == Action::Update).collect();
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    assert_eq!((changed[0].key.kind, changed[0].fields[0].field.as_str()), (drifted.1, drifted.0));
+    assert_eq!(s2.apply(&d, 4, &quiet).await.error, None);
+    assert!(s2.diff().await.expect("diff").is_empty());
+
+    // A same-named resource ssmpatch did not create is reported and never touched.
+    let foreign_name = format!("ssmpatch-conf-{backend}-foreign");
+    match backend {
+        "maintenance-window" => {
+            clients
+                .ssm
+                .create_maintenance_window()
+                .name(&foreign_name)
+                .schedule("rate(7 days)")
+                .duration(2)
+                .cutoff(1)
+                .allow_unassociated_targets(false)
+                .send()
+                .await
+                .expect("foreign window");
+        }
+        _ => {
+            clients
+                .ssm
+                .create_association()
+                .name("AWS-RunPatchBaseline")
+                .association_name(&foreign_name)
+                .schedule_expression("rate(7 days)")
+                .send()
+                .await
+                .expect("foreign association");
+        }
+    }
+    let d = s2.diff().await.expect("diff");
+    assert!(d.is_empty());
+    assert_eq!(d.foreign.len(), 1);
+    assert_eq!(d.foreign[0].key.name, foreign_name);
+
+    // Destroy removes everything ssmpatch created, and nothing else.
+    let d = s2.destroy_diff().await.expect("destroy diff");
+    assert!(d.changes.iter().all(|c| c.action == Action::Delete));
+    assert_eq!(s2.apply(&d, 4, &quiet).await.error, None);
+    let after = s2.destroy_diff().await.expect("after destroy");
+    assert!(after.changes.is_empty(), "{:#?}", after.changes);
+    assert_eq!(after.foreign.len(), 1, "the foreign resource is still there");
+    let objects = clients.s3.list_objects_v2().bucket(BUCKET).send().await.expect("objects");
+    assert_eq!(objects.key_count(), Some(0));
+
+    let violations = control(&si, "GET", "/_ssmpatch/violations", None);
+    assert_eq!(violations, serde_json::json!([]), "requests botocore's model rejects");
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn maintenance_window_conformance() {
+    conformance("maintenance-window").await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn association_conformance() {
+    conformance("association").await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn apply_converges_under_throttling_and_errors() {
+    let si = start_stand_in();
+    let mut opts = AwsOptions::stand_in(&si.url, REGION);
+    opts.max_attempts = Some(8);
+    let clients = Clients::load(&opts, None).await;
+    clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    // A fifth of the calls are throttled and a tenth fail with 500: the SDK's adaptive retries
+    // absorb most; whatever still fails stops the apply, and the next apply converges.
+    control(&si, "POST", "/_ssmpatch/faults", Some(r#"{"throttle": 0.2, "error": 0.1, "seed": 11}"#));
+    let s = session(&plan_text("maintenance-window", "10%"), &clients);
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds <= 10, "apply did not converge in 10 rounds");
+        let Ok(d) = s.diff().await else { continue };
+        if d.is_empty() {
+            break;
+        }
+        let _ = s.apply(&d, 4, &quiet).await;
+    }
+    control(&si, "POST", "/_ssmpatch/faults", Some("{}"));
+    let d = s.diff().await.expect("diff");
+    assert!(d.is_empty());
+    // No duplicates: exactly one window per operation.
+    let ws = clients.ssm.describe_maintenance_windows().send().await.expect("windows");
+    let mut names: Vec<&str> = ws.window_identities().iter().filter_map(|w| w.name()).collect();
+    names.sort();
+    assert_eq!(names, ["ssmpatch-conf-maintenance-window-install", "ssmpatch-conf-maintenance-window-scan"]);
+}
