@@ -64,6 +64,8 @@ fn start_stand_in() -> StandIn {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the stand-in did not answer within 30 s");
 }
 

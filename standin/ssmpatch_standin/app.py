@@ -1,41 +1,34 @@
-"""The WSGI application: moto's dispatcher, wrapped with request validation, fault injection
-and a small test-only control API under ``/_ssmpatch/``.
-
-Control API (JSON over HTTP, test-only):
-
-- ``GET  /_ssmpatch/health``        → ``{"ok": true}``
-- ``GET  /_ssmpatch/violations``    → requests that failed botocore validation
-- ``DELETE /_ssmpatch/violations``  → clear them
-- ``GET  /_ssmpatch/calls``         → ``[{"service", "operation"}]`` of every AWS call received
-- ``DELETE /_ssmpatch/calls``       → clear the call log
-- ``POST /_ssmpatch/faults``        → ``{"throttle": 0.2, "error": 0.1, "seed": 7, "operations": ["CreateMaintenanceWindow"]}``;
-  the given fraction of matching calls is answered ``ThrottlingException`` (400) or
-  ``InternalServerError`` (500). ``{}`` turns faults off.
-- ``POST /moto-api/reset``          → moto's own reset of every backend.
+"""The WSGI application: moto's dispatcher, wrapped with request validation, a call log, fault
+injection and the test-only control API under ``/_ssmpatch/`` (documented in standin/README.md).
 """
 
 import json
 import random
 import threading
+import urllib.parse
 from io import BytesIO
 
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from ssmpatch_standin import quicksetup, ssm_ext, validation
 
-_lock = threading.Lock()
+_lock = threading.RLock()
+VALIDATED = ("ssm", "ssm-quicksetup", "s3")
 
 
 class State:
     def __init__(self):
         self.violations = []
+        self.unparsed = []
         self.calls = []
         self.faults = {}
         self.rng = random.Random(0)
+        self.settings = {"reject_invalid": True}
 
 
 def _json(start_response, status, obj, headers=()):
-    body = json.dumps(obj).encode()
+    body = json.dumps(obj, default=str).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers])
     return [body]
 
@@ -51,33 +44,149 @@ def _service_of(environ):
     return None
 
 
+def _region_of(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        return auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")[2]
+    except IndexError:
+        return "us-east-1"
+
+
+def _ssm_backend(query):
+    from moto.ssm.models import ssm_backends
+    account = query.get("account", [DEFAULT_ACCOUNT_ID])[0]
+    region = query.get("region", ["us-east-1"])[0]
+    return ssm_backends[account][region]
+
+
+# Error answers per protocol. SSM (JSON 1.1): __type + message; its throttling error is
+# ThrottlingException (aws-facts §7: "In practice the code is ThrottlingException, message 'Rate
+# exceeded'"). Quick Setup (rest-json): ThrottlingException is HTTP 429, InternalServerException 500
+# (aws-facts §6). S3 (rest-xml): SlowDown 503 / InternalError 500.
+def _fault_response(start_response, service, kind):
+    if service == "s3":
+        code, status, msg = (("SlowDown", "503 Slow Down", "Please reduce your request rate.") if kind == "throttle"
+                             else ("InternalError", "500 Internal Server Error",
+                                   "We encountered an internal error. Please try again."))
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{msg} (injected by the '
+                f'stand-in)</Message><RequestId>standin</RequestId></Error>').encode()
+        start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+        return [body]
+    if service == "ssm-quicksetup":
+        code, status = (("ThrottlingException", "429 Too Many Requests") if kind == "throttle"
+                        else ("InternalServerException", "500 Internal Server Error"))
+        return _json(start_response, status, {"message": "injected by the stand-in"}, [("x-amzn-ErrorType", code)])
+    code, status = (("ThrottlingException", "400 Bad Request") if kind == "throttle"
+                    else ("InternalServerError", "500 Internal Server Error"))
+    return _json(start_response, status, {"__type": code, "message": "Rate exceeded (injected by the stand-in)"
+                                          if kind == "throttle" else "injected by the stand-in"},
+                 [("x-amzn-ErrorType", code)])
+
+
 class Middleware:
     def __init__(self, app):
         self.app = app
         self.state = State()
 
+    # --- control API ---------------------------------------------------------------------------
     def control(self, environ, start_response, path, method, body):
         s = self.state
-        if path == "/_ssmpatch/health":
-            return _json(start_response, "200 OK", {"ok": True})
-        if path == "/_ssmpatch/violations":
-            with _lock:
-                if method == "DELETE":
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        ok = "200 OK"
+        try:
+            req = json.loads(body) if body else {}
+        except ValueError:
+            return _json(start_response, "400 Bad Request", {"message": "body is not JSON"})
+        parts = path.strip("/").split("/")[1:]   # after "_ssmpatch"
+        try:
+            if parts == ["health"]:
+                return _json(start_response, ok, {"ok": True})
+            if parts == ["violations"]:
+                with _lock:
+                    if method == "DELETE":
+                        s.violations.clear()
+                    return _json(start_response, ok, list(s.violations))
+            if parts == ["unparsed"]:
+                with _lock:
+                    if method == "DELETE":
+                        s.unparsed.clear()
+                    return _json(start_response, ok, list(s.unparsed))
+            if parts == ["calls"]:
+                with _lock:
+                    if method == "DELETE":
+                        s.calls.clear()
+                    return _json(start_response, ok, list(s.calls))
+            if parts == ["faults"]:
+                with _lock:
+                    if method == "POST":
+                        s.faults = req
+                        s.rng = random.Random(req.get("seed", 0))
+                    elif method == "DELETE":
+                        s.faults = {}
+                    return _json(start_response, ok, s.faults)
+            if parts == ["settings"]:
+                with _lock:
+                    if method == "POST":
+                        s.settings.update(req)
+                    return _json(start_response, ok, s.settings)
+            if parts == ["reset"] and method == "POST":
+                from moto.core.base_backend import BackendDict
+                from moto.core.model_instances import reset_model_data
+                BackendDict.reset()
+                reset_model_data()
+                with _lock:
                     s.violations.clear()
-                return _json(start_response, "200 OK", list(s.violations))
-        if path == "/_ssmpatch/calls":
-            with _lock:
-                if method == "DELETE":
+                    s.unparsed.clear()
                     s.calls.clear()
-                return _json(start_response, "200 OK", list(s.calls))
-        if path == "/_ssmpatch/faults" and method == "POST":
-            cfg = json.loads(body or b"{}")
-            with _lock:
-                s.faults = cfg
-                s.rng = random.Random(cfg.get("seed", 0))
-            return _json(start_response, "200 OK", cfg)
+                    s.faults = {}
+                return _json(start_response, ok, {"reset": True})
+            if parts and parts[0] == "nodes":
+                from ssmpatch_standin import fleet
+                b = _ssm_backend(query)
+                with _lock:
+                    if len(parts) == 1 and method == "POST":
+                        region = req.get("region")
+                        if region:
+                            b = _ssm_backend({"region": [region], "account": [req.get("account", DEFAULT_ACCOUNT_ID)]})
+                        try:
+                            made = fleet.register(b, req.get("nodes", []), bool(req.get("replace")))
+                        except (KeyError, ValueError) as e:
+                            return _json(start_response, "400 Bad Request", {"message": f"invalid node: {e}"})
+                        return _json(start_response, ok, [n.to_json() for n in made])
+                    if len(parts) == 1 and method == "GET":
+                        return _json(start_response, ok, [n.to_json() for n in fleet.nodes(b).values()])
+                    if len(parts) == 1 and method == "DELETE":
+                        fleet.register(b, [], replace=True)
+                        return _json(start_response, ok, [])
+                    node = fleet.nodes(b).get(parts[1])
+                    if node is None:
+                        return _json(start_response, "404 Not Found", {"message": f"no node {parts[1]}"})
+                    if len(parts) == 2 and method == "GET":
+                        return _json(start_response, ok, node.to_json())
+                    if parts[2:] == ["reboot"] and method == "POST":
+                        # "After a reboot occurs and a Scan operation is run, the managed node status is
+                        # updated to Compliant." (patch-manager-aws-runpatchbaseline, NoReboot)
+                        node.pending_reboot.clear()
+                        return _json(start_response, ok, node.to_json())
+            if len(parts) == 3 and parts[0] == "windows" and parts[2] == "execute" and method == "POST":
+                from ssmpatch_standin import executions
+                with _lock:
+                    rec = executions.execute_window(_ssm_backend(query), parts[1])
+                return _json(start_response, ok, {
+                    "WindowExecutionId": rec["WindowExecutionId"], "Status": rec["Status"],
+                    "Tasks": [{"TaskExecutionId": t["TaskExecutionId"], "TaskArn": t["TaskArn"],
+                               "Status": t["Status"], "CommandId": t.get("CommandId")} for t in rec["tasks"]]})
+            if len(parts) == 3 and parts[0] == "associations" and parts[2] == "run" and method == "POST":
+                from ssmpatch_standin import executions
+                with _lock:
+                    cmd = executions.run_association(_ssm_backend(query), parts[1])
+                return _json(start_response, ok, {"CommandId": cmd.command_id, "Status": cmd.status,
+                                                  "InstanceIds": cmd.instance_ids})
+        except Exception as e:   # moto errors (unknown window, association, ...) → 400 with the message
+            return _json(start_response, "400 Bad Request", {"message": f"{type(e).__name__}: {e}"})
         return _json(start_response, "404 Not Found", {"message": f"no control endpoint {method} {path}"})
 
+    # --- AWS requests --------------------------------------------------------------------------
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
@@ -88,41 +197,78 @@ class Middleware:
             return self.control(environ, start_response, path, method, body)
 
         service = _service_of(environ)
+        if not service:
+            return self.app(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        operation = target.split(".", 1)[1] if "." in target else f"{method} {path.split('?')[0]}"
-        if service:
-            with _lock:
-                self.state.calls.append({"service": service, "operation": operation})
-            if service == "ssm" and target:
-                problems = validation.validate("ssm", operation, body)
-                if problems:
-                    with _lock:
-                        self.state.violations.append({"service": service, "operation": operation, "problems": problems})
-            fault = self._fault(operation)
-            if fault == "throttle":
-                return _json(start_response, "400 Bad Request",
-                             {"__type": "ThrottlingException", "message": "Rate exceeded (injected by the stand-in)"},
-                             [("x-amzn-ErrorType", "ThrottlingException")])
-            if fault == "error":
-                return _json(start_response, "500 Internal Server Error",
-                             {"__type": "InternalServerError", "message": "injected by the stand-in"},
-                             [("x-amzn-ErrorType", "InternalServerError")])
+        operation, params, problems = None, None, []
+        if target:
+            operation = target.split(".", 1)[1] if "." in target else target
+            if service in VALIDATED:
+                problems = validation.validate(service, operation, body)
+                try:
+                    params = json.loads(body or b"{}")
+                except ValueError:
+                    params = None
+        elif service in VALIDATED:
+            try:
+                operation, params = validation.parse_rest(service, environ)
+                problems = validation.validate_params(service, operation, params)
+            except Exception as e:   # not routable / not parseable: noted, never a violation
+                with _lock:
+                    self.state.unparsed.append({"service": service, "method": method, "path": path,
+                                                "error": f"{type(e).__name__}: {e}"})
+            environ["wsgi.input"] = BytesIO(body)
+        if operation is None:
+            operation = f"{method} {path}"
+        with _lock:
+            self.state.calls.append({"service": service, "operation": operation, "region": _region_of(environ),
+                                     "params": _loggable(service, params)})
+            if problems:
+                self.state.violations.append({"service": service, "operation": operation, "problems": problems})
+        fault = self._fault(service, operation)
+        if fault:
+            return _fault_response(start_response, service, fault)
+        if problems and self.state.settings.get("reject_invalid", True) and service != "s3":
+            # AWS answers a request that breaks its model's constraints with a 400 ValidationException
+            # ("1 validation error detected: Value ... failed to satisfy constraint ...").
+            msg = f"{len(problems)} validation error(s) detected: " + "; ".join(problems)
+            if service == "ssm-quicksetup":
+                return _json(start_response, "400 Bad Request", {"message": msg},
+                             [("x-amzn-ErrorType", "ValidationException")])
+            return _json(start_response, "400 Bad Request", {"__type": "ValidationException", "message": msg})
         return self.app(environ, start_response)
 
-    def _fault(self, operation):
+    def _fault(self, service, operation):
         f = self.state.faults
         if not f:
             return None
+        services = f.get("services")
+        if services and service not in services:
+            return None
+        throttle, error = f.get("throttle", 0), f.get("error", 0)
         ops = f.get("operations")
-        if ops and operation not in ops:
+        if isinstance(ops, dict):
+            # Per operation: {"CreateAssociation": {"throttle": 0.5, "error": 0.1}, ...}
+            if operation not in ops:
+                return None
+            throttle, error = ops[operation].get("throttle", 0), ops[operation].get("error", 0)
+        elif ops and operation not in ops:
             return None
         with _lock:
             x = self.state.rng.random()
-        if x < f.get("throttle", 0):
+        if x < throttle:
             return "throttle"
-        if x < f.get("throttle", 0) + f.get("error", 0):
+        if x < throttle + error:
             return "error"
         return None
+
+
+def _loggable(service, params):
+    if params is None:
+        return None
+    if service == "s3":
+        return {k: v for k, v in params.items() if k in ("Bucket", "Key", "ServerSideEncryption", "ACL", "Prefix")}
+    return params
 
 
 def build_app():

@@ -508,5 +508,9 @@ def install():
     R.delete_association = r_delete_association
     R.list_associations = r_list_associations
     R.list_association_versions = r_list_association_versions
+    from ssmpatch_standin import compliance, executions, fleet
+    compliance.install(R)
+    fleet.install(R)
+    executions.install(R)
     _orig_validate = m.SimpleSystemManagerBackend._validate_resource_type_and_id
     m.SimpleSystemManagerBackend._validate_resource_type_and_id = _validate_resource
