@@ -103,19 +103,22 @@ class Middleware:
                 return _json(start_response, ok, {"ok": True})
             if parts == ["violations"]:
                 with _lock:
+                    out = list(s.violations)
                     if method == "DELETE":
-                        s.violations.clear()
-                    return _json(start_response, ok, list(s.violations))
+                        s.violations.clear()   # answers what it removed
+                    return _json(start_response, ok, out)
             if parts == ["unparsed"]:
                 with _lock:
+                    out = list(s.unparsed)
                     if method == "DELETE":
-                        s.unparsed.clear()
-                    return _json(start_response, ok, list(s.unparsed))
+                        s.unparsed.clear()   # answers what it removed
+                    return _json(start_response, ok, out)
             if parts == ["calls"]:
                 with _lock:
+                    out = list(s.calls)
                     if method == "DELETE":
-                        s.calls.clear()
-                    return _json(start_response, ok, list(s.calls))
+                        s.calls.clear()   # answers what it removed
+                    return _json(start_response, ok, out)
             if parts == ["faults"]:
                 with _lock:
                     if method == "POST":

@@ -6,7 +6,7 @@ import pytest
 from conftest import control
 
 
-def test_window_update_get_and_replace(ssm):
+def test_window_update_get_and_replace(ssm, clean):
     wid = ssm.create_maintenance_window(Name="win-1", Schedule="cron(0 3 ? * SUNL *)", ScheduleTimezone="Asia/Tokyo",
                                         Duration=4, Cutoff=1, AllowUnassociatedTargets=False,
                                         Tags=[{"Key": "ssmpatch:plan", "Value": "p"}])["WindowId"]
@@ -15,8 +15,10 @@ def test_window_update_get_and_replace(ssm):
         "cron(0 3 ? * SUNL *)", "Asia/Tokyo", 4, False)
     ssm.update_maintenance_window(WindowId=wid, ScheduleOffset=2)
     assert ssm.get_maintenance_window(WindowId=wid)["ScheduleOffset"] == 2
-    with pytest.raises(botocore.exceptions.ClientError, match="between 1 and 6"):
+    # ScheduleOffset max 6 (model): rejected with ValidationException and recorded as a violation.
+    with pytest.raises(botocore.exceptions.ClientError, match="ValidationException.*ScheduleOffset.*maximum 6"):
         ssm.update_maintenance_window(WindowId=wid, ScheduleOffset=9)
+    assert [v["operation"] for v in control(clean, "/_ssmpatch/violations", "DELETE")] == ["UpdateMaintenanceWindow"]
     with pytest.raises(botocore.exceptions.ClientError, match="cron"):
         ssm.update_maintenance_window(WindowId=wid, Schedule="rate(7 days)")
     ssm.update_maintenance_window(WindowId=wid, Name="win-1", Schedule="cron(0 3 ? * SUNL *)", Duration=4, Cutoff=1,
@@ -96,7 +98,7 @@ def test_faults_and_call_log(ssm, clean):
     control(clean, "/_ssmpatch/faults", "POST", {})
     ssm.describe_maintenance_windows()
     calls = control(clean, "/_ssmpatch/calls")
-    assert calls[-1] == {"service": "ssm", "operation": "DescribeMaintenanceWindows"}
+    assert (calls[-1]["service"], calls[-1]["operation"]) == ("ssm", "DescribeMaintenanceWindows")
 
 
 def test_invalid_requests_are_recorded(clean):
@@ -116,11 +118,11 @@ def test_invalid_requests_are_recorded(clean):
 
 
 def test_association_versions_and_concurrency(ssm):
-    a = ssm.create_association(Name="AWS-RunPatchBaseline", AssociationName="v", ScheduleExpression="rate(1 day)",
+    a = ssm.create_association(Name="AWS-RunPatchBaseline", AssociationName="ssmpatch-v", ScheduleExpression="rate(1 day)",
                                Parameters={"Operation": ["Scan"]},
                                Targets=[{"Key": "tag:PatchGroup", "Values": ["db"]}])["AssociationDescription"]
     aid = a["AssociationId"]
-    ssm.update_association(AssociationId=aid, AssociationVersion="1", AssociationName="v",
+    ssm.update_association(AssociationId=aid, AssociationVersion="1", AssociationName="ssmpatch-v",
                            ScheduleExpression="rate(2 days)", Parameters={"Operation": ["Scan"]},
                            Targets=[{"Key": "tag:PatchGroup", "Values": ["db"]}])
     # A stale AssociationVersion is rejected (API_UpdateAssociation: concurrency control).

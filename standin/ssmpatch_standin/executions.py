@@ -1,0 +1,184 @@
+"""Maintenance-window executions and association runs, triggered through the control API
+(the stand-in has no clock-driven scheduler), plus the read APIs moto 5.2.5 lacks:
+DescribeMaintenanceWindowExecutions, GetMaintenanceWindowExecution,
+DescribeMaintenanceWindowExecutionTasks, GetMaintenanceWindowExecutionTask,
+DescribeMaintenanceWindowExecutionTaskInvocations.
+"""
+
+import datetime
+import json
+import uuid
+
+from moto.core.responses import ActionResult
+from moto.ssm import models as m
+
+from ssmpatch_standin import fleet
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _execs(backend):
+    if not hasattr(backend, "_ssmpatch_window_execs"):
+        backend._ssmpatch_window_execs = {}   # execution id -> dict
+    return backend._ssmpatch_window_execs
+
+
+def _window_targets(window, task):
+    """Task Targets "Key=WindowTargetIds,Values=<ids>" resolve to the window's registered targets;
+    other keys (InstanceIds, tag:) are used as they are."""
+    ids, targets = [], []
+    for t in task.targets or []:
+        if t["Key"] == "WindowTargetIds":
+            for wt_id in t["Values"]:
+                wt = window.targets.get(wt_id)
+                if wt is not None:
+                    targets += wt.targets
+        else:
+            targets.append(t)
+    return ids, targets
+
+
+def execute_window(backend, window_id):
+    """Run a window now, as its schedule would. Tasks run in Priority order ("the lower the number
+    the higher the priority", RegisterTaskWithMaintenanceWindow). For RUN_COMMAND tasks the window
+    supplies AWS-RunPatchBaseline's SnapshotId ("Inside an MW: Don't supply a Snapshot ID. Patch
+    Manager will supply it for you." — patch-manager-aws-runpatchbaseline)."""
+    w = backend.get_maintenance_window(window_id)
+    if getattr(w, "enabled", True) is False:
+        raise m.RESTError("ValidationException", f"Maintenance window {window_id} is disabled")
+    exec_id = str(uuid.uuid4())
+    start = _now()
+    tasks = sorted(w.tasks.values(), key=lambda t: (t.priority if t.priority is not None else 0))
+    rec = {"WindowId": window_id, "WindowExecutionId": exec_id, "StartTime": start, "tasks": []}
+    failed = False
+    for t in tasks:
+        task_exec = str(uuid.uuid4())
+        tstart = _now()
+        trec = {"TaskExecutionId": task_exec, "TaskArn": t.task_arn, "TaskType": t.task_type, "Priority": t.priority,
+                "MaxConcurrency": t.max_concurrency, "MaxErrors": t.max_errors,
+                "ServiceRole": t.service_role_arn or "", "StartTime": tstart, "invocations": []}
+        if t.task_type != "RUN_COMMAND":
+            trec.update(Status="SUCCESS", StatusDetails="Task type not simulated; nothing run", EndTime=_now())
+            rec["tasks"].append(trec)
+            continue
+        rc = (t.task_invocation_parameters or {}).get("RunCommand") or {}
+        params = dict(rc.get("Parameters") or {})
+        if not params and t.task_parameters:
+            params = {k: v.get("Values", []) for k, v in t.task_parameters.items()}
+        if t.task_arn == "AWS-RunPatchBaseline" and not (params.get("SnapshotId") or [""])[0]:
+            params["SnapshotId"] = [exec_id]
+        ids, targets = _window_targets(w, t)
+        cmd = fleet.send(backend, t.task_arn, ids, targets, params, comment=rc.get("Comment", ""),
+                         output_bucket=rc.get("OutputS3BucketName", ""), output_prefix=rc.get("OutputS3KeyPrefix", ""),
+                         max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
+                         service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
+                         timeout=rc.get("TimeoutSeconds"), execution_id=exec_id)
+        ok = cmd.status == "Success"
+        failed = failed or not ok
+        trec.update(Status="SUCCESS" if ok else "FAILED", StatusDetails=cmd.status, EndTime=_now(),
+                    TaskParameters=[{k: {"Values": v} for k, v in params.items()}], CommandId=cmd.command_id)
+        for inv in cmd.invocations:
+            trec["invocations"].append({
+                "WindowExecutionId": exec_id, "TaskExecutionId": task_exec, "InvocationId": str(uuid.uuid4()),
+                "ExecutionId": cmd.command_id, "TaskType": "RUN_COMMAND",
+                "Parameters": json.dumps({"documentName": t.task_arn, "instanceIds": [inv["InstanceId"]],
+                                          "parameters": params}),
+                "Status": "SUCCESS" if inv["Status"] == "Success" else "FAILED", "StatusDetails": inv["Status"],
+                "StartTime": tstart, "EndTime": _now(), "WindowTargetId": next(
+                    (v for tt in t.targets or [] if tt["Key"] == "WindowTargetIds" for v in tt["Values"]), "")})
+        rec["tasks"].append(trec)
+    rec.update(Status="FAILED" if failed else "SUCCESS", StatusDetails="", EndTime=_now())
+    _execs(backend)[exec_id] = rec
+    return rec
+
+
+def run_association(backend, association_id):
+    """Apply an association now (as at creation, on schedule, or StartAssociationsOnce). The document
+    runs with the association's parameters on its targets and output location."""
+    from ssmpatch_standin.ssm_ext import _assocs
+    a = _assocs(backend).get(association_id)
+    if a is None:
+        raise m.RESTError("AssociationDoesNotExist", f"Association {association_id} does not exist")
+    p = a.params
+    s3 = ((p.get("OutputLocation") or {}).get("S3Location") or {})
+    cmd = fleet.send(backend, p["Name"], [p["InstanceId"]] if p.get("InstanceId") else [], p.get("Targets") or [],
+                     p.get("Parameters") or {}, output_bucket=s3.get("OutputS3BucketName", ""),
+                     output_prefix=s3.get("OutputS3KeyPrefix", ""), max_concurrency=p.get("MaxConcurrency", "50"),
+                     max_errors=p.get("MaxErrors", "0"), execution_id=str(uuid.uuid4()))
+    a.last_execution = _now()
+    return cmd
+
+
+def _public(rec, keys):
+    return {k: rec[k] for k in keys if k in rec}
+
+
+def _page(self, items, default=50):
+    n = int(self._get_param("MaxResults") or default)
+    start = int(self._get_param("NextToken") or 0)
+    return items[start:start + n], (str(start + n) if start + n < len(items) else None)
+
+
+def _get_exec(self):
+    rec = _execs(self.ssm_backend).get(self._get_param("WindowExecutionId"))
+    if rec is None:
+        raise m.RESTError("DoesNotExistException", "Window execution does not exist")
+    return rec
+
+
+def r_describe_maintenance_window_executions(self):
+    wid = self._get_param("WindowId")
+    out = [_public(r, ("WindowId", "WindowExecutionId", "Status", "StatusDetails", "StartTime", "EndTime"))
+           for r in _execs(self.ssm_backend).values() if r["WindowId"] == wid]
+    page, nxt = _page(self, out)
+    res = {"WindowExecutions": page}
+    if nxt:
+        res["NextToken"] = nxt
+    return ActionResult(res)
+
+
+def r_get_maintenance_window_execution(self):
+    rec = _get_exec(self)
+    d = _public(rec, ("WindowExecutionId", "Status", "StatusDetails", "StartTime", "EndTime"))
+    d["TaskIds"] = [t["TaskExecutionId"] for t in rec["tasks"]]
+    return ActionResult(d)
+
+
+def r_describe_maintenance_window_execution_tasks(self):
+    rec = _get_exec(self)
+    out = [dict(_public(t, ("TaskExecutionId", "Status", "StatusDetails", "StartTime", "EndTime", "TaskArn",
+                            "TaskType")), WindowExecutionId=rec["WindowExecutionId"]) for t in rec["tasks"]]
+    return ActionResult({"WindowExecutionTaskIdentities": out})
+
+
+def _get_task(self, rec, key="TaskId"):
+    tid = self._get_param(key)
+    t = next((t for t in rec["tasks"] if t["TaskExecutionId"] == tid), None)
+    if t is None:
+        raise m.RESTError("DoesNotExistException", "Task execution does not exist")
+    return t
+
+
+def r_get_maintenance_window_execution_task(self):
+    rec = _get_exec(self)
+    t = _get_task(self, rec)
+    d = _public(t, ("TaskExecutionId", "TaskArn", "ServiceRole", "Priority", "MaxConcurrency", "MaxErrors", "Status",
+                    "StatusDetails", "StartTime", "EndTime", "TaskParameters"))
+    d.update(WindowExecutionId=rec["WindowExecutionId"], Type=t["TaskType"])
+    return ActionResult({k: v for k, v in d.items() if v is not None})
+
+
+def r_describe_maintenance_window_execution_task_invocations(self):
+    rec = _get_exec(self)
+    t = _get_task(self, rec)
+    return ActionResult({"WindowExecutionTaskInvocationIdentities": t["invocations"]})
+
+
+def install(R):
+    R.describe_maintenance_window_executions = r_describe_maintenance_window_executions
+    R.get_maintenance_window_execution = r_get_maintenance_window_execution
+    R.describe_maintenance_window_execution_tasks = r_describe_maintenance_window_execution_tasks
+    R.get_maintenance_window_execution_task = r_get_maintenance_window_execution_task
+    R.describe_maintenance_window_execution_task_invocations = r_describe_maintenance_window_execution_task_invocations
