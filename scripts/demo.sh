@@ -1,38 +1,73 @@
 #!/usr/bin/env bash
-# The main job, end to end, on a fresh machine:
+# The main job, end to end, on a fresh machine — against the local AWS stand-in, never real AWS:
 #   scripts/demo.sh
-# Today (offline): checks the seed case's schedules against every backend, explains the seed
-# plan (backend choice, compiled forms, baseline placement), previews its calendar and renders
-# its BaselineOverride. Apply against the local AWS stand-in and compliance refresh extend this
-# script as they land (see README "Status").
+# 1. sets up the machine (scripts/setup.sh) and builds the CLI;
+# 2. starts the stand-in on 127.0.0.1 and creates the plan's S3 bucket there;
+# 3. explains the seed plan, applies it, applies it again ("no changes"), prints its calendar;
+# 4. shows what was created, read back with boto3 (not with ssmpatch).
+# Set SSMPATCH_DEMO_KEEP=1 to leave the stand-in running afterwards.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+plan="${1:-examples/seed-monthly.toml}"
+venv="${SSMPATCH_VENV:-$root/.venv}"
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
 scripts/setup.sh >/dev/null 2>&1 || scripts/setup.sh
 cargo build --locked -q -p ssmpatch-cli
 bin="$root/target/debug/ssmpatch"
-say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-say "ssmpatch schedule check 'cron(0 3 ? * 1L *)' --tz Asia/Tokyo   # install: last Sunday, 03:00 Tokyo"
-"$bin" schedule check 'cron(0 3 ? * 1L *)' --tz Asia/Tokyo || true
-say "ssmpatch schedule next 'cron(0 3 ? * 1L *)' --tz Asia/Tokyo --count 4"
-"$bin" schedule next 'cron(0 3 ? * 1L *)' --tz Asia/Tokyo --count 4
-say "ssmpatch schedule check 'cron(0 18 ? * SUN#4 *)' --offset 6   # ScheduleOffset 1-6 days"
-"$bin" schedule check 'cron(0 18 ? * SUN#4 *)' --offset 6 || true
-say "ssmpatch explain examples/seed-placed.toml"
-"$bin" explain examples/seed-placed.toml
-say "ssmpatch calendar examples/seed-monthly.toml --count 3"
-"$bin" calendar examples/seed-monthly.toml --count 3
-say "ssmpatch override render examples/seed-placed.toml --operation scan | head -12"
-"$bin" override render examples/seed-placed.toml --operation scan | head -12
-echo
-say "python: Schedule.parse(...).next(tz='Asia/Tokyo')"
-"${SSMPATCH_VENV:-.venv}/bin/python" - <<'PY'
-from datetime import datetime, timezone
-from ssmpatch import Schedule
-s = Schedule.parse("cron(0 3 ? * 1L *)")
-print(s.describe(tz="Asia/Tokyo"))
-for run in s.next(count=3, after=datetime.now(timezone.utc), tz="Asia/Tokyo"):
-    print(" ", run.isoformat())
-print(s.check("association", tz="Asia/Tokyo"))
+scripts/standin.sh start
+if [[ -z "${SSMPATCH_DEMO_KEEP:-}" ]]; then trap 'scripts/standin.sh stop' EXIT; fi
+eval "$(scripts/standin.sh env)"
+region="$(sed -n 's/^region = "\(.*\)"/\1/p' "$plan")"
+bucket="$(sed -n '/^\[s3\]/,/^\[/s/^bucket = "\(.*\)"/\1/p' "$plan")"
+"$venv/bin/python" - "$region" "$bucket" <<'PY'
+import sys, boto3
+region, bucket = sys.argv[1], sys.argv[2]
+s3 = boto3.client("s3", region_name=region)
+try:
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+except s3.exceptions.BucketAlreadyOwnedByYou:
+    pass
+print(f"stand-in bucket s3://{bucket} ready in {region}")
+PY
+
+say "ssmpatch explain $plan"
+"$bin" explain "$plan"
+say "ssmpatch plan $plan"
+"$bin" plan "$plan"
+say "ssmpatch apply $plan --yes"
+"$bin" apply "$plan" --yes
+say "ssmpatch apply $plan --yes    # again: nothing to do"
+"$bin" apply "$plan" --yes
+say "ssmpatch calendar $plan --count 4"
+"$bin" calendar "$plan" --count 4
+
+say "what was created (read back with boto3)"
+"$venv/bin/python" - "$region" "$bucket" <<'PY'
+import json, sys, boto3
+region, bucket = sys.argv[1], sys.argv[2]
+ssm, s3 = boto3.client("ssm", region_name=region), boto3.client("s3", region_name=region)
+for w in ssm.describe_maintenance_windows()["WindowIdentities"]:
+    if not w["Name"].startswith("ssmpatch-"):
+        continue
+    print(f"window {w['Name']}: {w['Schedule']} {w.get('ScheduleTimezone', 'UTC')}"
+          f"{' offset %d' % w['ScheduleOffset'] if w.get('ScheduleOffset') else ''} ({w['Duration']}h, cutoff {w['Cutoff']}h)")
+    for t in ssm.describe_maintenance_window_tasks(WindowId=w["WindowId"])["Tasks"]:
+        full = ssm.get_maintenance_window_task(WindowId=w["WindowId"], WindowTaskId=t["WindowTaskId"])
+        params = full["TaskInvocationParameters"]["RunCommand"]["Parameters"]
+        print(f"  task {t['Name']} priority {t['Priority']}: {json.dumps(params)}")
+for a in ssm.list_associations()["Associations"]:
+    if a.get("AssociationName", "").startswith("ssmpatch-"):
+        print(f"association {a['AssociationName']}: {a.get('ScheduleExpression')}")
+for b in ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])["BaselineIdentities"]:
+    full = ssm.get_patch_baseline(BaselineId=b["BaselineId"])
+    days = [r.get("ApproveAfterDays") for r in full["ApprovalRules"]["PatchRules"]]
+    print(f"baseline {b['BaselineName']} ({b['OperatingSystem']}): approve after {days} days, patch groups {full['PatchGroups']}")
+for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+    head = s3.head_object(Bucket=bucket, Key=o["Key"])
+    doc = json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read())
+    days = [r.get("ApproveAfterDays") for d in doc for r in d["ApprovalRules"]["PatchRules"]]
+    print(f"s3://{bucket}/{o['Key']}: {head.get('ServerSideEncryption')}, approve after {days} days")
 PY
