@@ -480,6 +480,12 @@ def _validate_resource(self, resource_type, resource_id):
         if resource_id not in self.baselines:
             raise m.InvalidResourceId()
         return resource_id
+    if resource_type == "ManagedInstance":
+        # Managed nodes of the simulated fleet; their tags are the node's tags (fleet.register).
+        from ssmpatch_standin import fleet
+        if resource_id not in fleet.nodes(self):
+            raise m.InvalidResourceId()
+        return resource_id
     return _orig_validate(self, resource_type, resource_id)
 
 
