@@ -223,12 +223,17 @@ class Middleware:
             environ["wsgi.input"] = BytesIO(body)
         if operation is None:
             operation = f"{method} {path}"
+        # "operation" keeps the HTTP form ("PUT /bucket/key") for S3, as the first call log did, so
+        # existing read/write filters keep working; "name" is the model's operation name everywhere.
+        logged = f"{method} {path}" if service == "s3" else operation
+        read = operation.startswith(("Describe", "Get", "List", "Head"))
         with _lock:
-            self.state.calls.append({"service": service, "operation": operation, "region": _region_of(environ),
+            self.state.calls.append({"service": service, "operation": logged, "name": operation, "write": not read,
+                                     "method": method, "path": path, "region": _region_of(environ),
                                      "params": _loggable(service, params)})
             if problems:
                 self.state.violations.append({"service": service, "operation": operation, "problems": problems})
-        fault = self._fault(service, operation)
+        fault = self._fault(service, (operation, logged))
         if fault:
             return _fault_response(start_response, service, fault)
         if problems and self.state.settings.get("reject_invalid", True) and service != "s3":
@@ -241,7 +246,7 @@ class Middleware:
             return _json(start_response, "400 Bad Request", {"__type": "ValidationException", "message": msg})
         return self.app(environ, start_response)
 
-    def _fault(self, service, operation):
+    def _fault(self, service, names):
         f = self.state.faults
         if not f:
             return None
@@ -252,10 +257,11 @@ class Middleware:
         ops = f.get("operations")
         if isinstance(ops, dict):
             # Per operation: {"CreateAssociation": {"throttle": 0.5, "error": 0.1}, ...}
-            if operation not in ops:
+            name = next((n for n in names if n in ops), None)
+            if name is None:
                 return None
-            throttle, error = ops[operation].get("throttle", 0), ops[operation].get("error", 0)
-        elif ops and operation not in ops:
+            throttle, error = ops[name].get("throttle", 0), ops[name].get("error", 0)
+        elif ops and not any(n in ops for n in names):
             return None
         with _lock:
             x = self.state.rng.random()
