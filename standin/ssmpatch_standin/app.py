@@ -179,6 +179,14 @@ class Middleware:
                     "WindowExecutionId": rec["WindowExecutionId"], "Status": rec["Status"],
                     "Tasks": [{"TaskExecutionId": t["TaskExecutionId"], "TaskArn": t["TaskArn"],
                                "Status": t["Status"], "CommandId": t.get("CommandId")} for t in rec["tasks"]]})
+            if parts == ["patch-policies", "run"] and method == "POST":
+                from ssmpatch_standin import executions
+                with _lock:
+                    cmd = executions.run_patch_policy(_ssm_backend(query), req["ManagerArn"],
+                                                      req.get("Operation", "Scan"))
+                return _json(start_response, ok, {"CommandId": cmd.command_id, "Status": cmd.status,
+                                                  "InstanceIds": cmd.instance_ids,
+                                                  "BaselineOverride": cmd.parameters["BaselineOverride"][0]})
             if len(parts) == 3 and parts[0] == "associations" and parts[2] == "run" and method == "POST":
                 from ssmpatch_standin import executions
                 with _lock:

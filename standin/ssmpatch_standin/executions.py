@@ -182,3 +182,59 @@ def install(R):
     R.describe_maintenance_window_execution_tasks = r_describe_maintenance_window_execution_tasks
     R.get_maintenance_window_execution_task = r_get_maintenance_window_execution_task
     R.describe_maintenance_window_execution_task_invocations = r_describe_maintenance_window_execution_task_invocations
+
+
+def run_patch_policy(backend, manager_arn, operation):
+    """Run a Quick Setup patch policy's Scan or Install now, the way AWS documents it:
+    - "Systems Manager automatically creates an S3 bucket and adds a baseline_overrides.json file to
+      it" — bucket aws-quicksetup-patchpolicy-<account-id>-<quick-setup-configuration-id>
+      (quick-setup-patch-manager, "Random patch baseline IDs in patch policy operations");
+    - the run is AWS-RunPatchBaseline with that BaselineOverride and an AssociationId, so "patching is
+      done as a PatchPolicy operation" and compliance is updated (patch-manager-aws-runpatchbaseline,
+      AssociationId; patch-manager-baselineoverride-parameter).
+    Targets follow TargetType (*, InstanceIds, Tags) of the policy's parameters."""
+    from moto.s3.models import s3_backends
+
+    from ssmpatch_standin import quicksetup
+    qs = quicksetup.quicksetup_backends[backend.account_id][backend.region_name]
+    mgr = qs.get(manager_arn)
+    d = next((d for d in mgr.definitions if d["Type"] == quicksetup.PATCH_POLICY), None)
+    if d is None:
+        raise m.RESTError("ValidationException", f"{manager_arn} has no {quicksetup.PATCH_POLICY} definition")
+    p = d.get("Parameters") or {}
+    if operation == "Install" and p.get("ConfigurationOptionsPatchOperation") != "ScanAndInstall":
+        raise m.RESTError("ValidationException", "the policy's ConfigurationOptionsPatchOperation is Scan only")
+    overrides = []
+    for os_, entry in json.loads(p.get("SelectedPatchBaselines") or "{}").items():
+        if os_ not in fleet.OS_INFO:
+            continue
+        bid = entry.get("value", "").split("/")[-1]
+        if bid in backend.baselines:
+            b = fleet._baseline_dict(backend.baselines[bid])
+        else:
+            b = fleet.default_baseline(backend, os_)
+        overrides.append({k: b[k] for k in fleet.OVERRIDE_KEYS if k in b})
+    bucket = f"aws-quicksetup-patchpolicy-{backend.account_id}-{d['Id']}"
+    s3 = s3_backends[backend.account_id]["aws"]
+    try:
+        s3.get_bucket(bucket)
+    except Exception:
+        s3.create_bucket(bucket, backend.region_name)
+    s3.put_object(bucket, "baseline_overrides.json", json.dumps(overrides, indent=4, sort_keys=True).encode())
+    tt = p.get("TargetType") or "*"
+    if tt == "Tags":
+        targets = [{"Key": f"tag:{p['TargetTagKey']}", "Values": [p.get("TargetTagValue", "")]}]
+    elif tt == "InstanceIds":
+        targets = [{"Key": "InstanceIds", "Values": [i for i in p.get("TargetInstances", "").split(",") if i]}]
+    else:
+        targets = [{"Key": "InstanceIds", "Values": ["*"]}]
+    if not hasattr(mgr, "association_ids"):
+        mgr.association_ids = {}
+    assoc_id = mgr.association_ids.setdefault(operation, str(uuid.uuid4()))
+    params = {"Operation": [operation], "BaselineOverride": [f"s3://{bucket}/baseline_overrides.json"],
+              "AssociationId": [assoc_id], "RebootOption": [p.get("RebootOption") or "RebootIfNeeded"]}
+    out_bucket = p.get("OutputS3BucketName", "") if p.get("OutputLogEnableS3") == "true" else ""
+    return fleet.send(backend, "AWS-RunPatchBaseline", [], targets, params, output_bucket=out_bucket,
+                      output_prefix=p.get("OutputS3KeyPrefix", ""),
+                      max_concurrency=p.get("RateControlConcurrency") or "10%",
+                      max_errors=p.get("RateControlErrorThreshold") or "2%", execution_id=str(uuid.uuid4()))

@@ -253,3 +253,23 @@ def test_faults_per_operation_are_seeded(ssm, fleet):
         return out
     first = pattern()
     assert first == pattern() and "ThrottlingException" in first and "ok" in first
+
+
+def test_patch_policy_run_updates_compliance(ssm, qs, fleet):
+    from test_quicksetup import patch_policy
+    bid = ssm.create_patch_baseline(
+        Name="ssmpatch-pp-al2023", OperatingSystem="AMAZON_LINUX_2023",
+        ApprovalRules={"PatchRules": [{"PatchFilterGroup": {"PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["*"]}]},
+                                       "ApproveAfterDays": 0, "ComplianceLevel": "MEDIUM"}]})["BaselineId"]
+    sel = json.dumps({"AMAZON_LINUX_2023": {"value": bid, "label": "ssmpatch-pp-al2023", "disabled": False}})
+    arn = qs.create_configuration_manager(Name="ssmpatch-pp", ConfigurationDefinitions=[
+        patch_policy(SelectedPatchBaselines=sel, TargetTagKey="PatchGroup", TargetTagValue="web")])["ManagerArn"]
+    res = control(fleet, "/_ssmpatch/patch-policies/run", "POST", {"ManagerArn": arn, "Operation": "Scan"})
+    assert res["InstanceIds"] == [NODE]
+    assert re.match(r"^s3://aws-quicksetup-patchpolicy-\d{12}-[a-z0-9]{5}/baseline_overrides\.json$", res["BaselineOverride"])
+    # A patch policy's override does update compliance (patch-manager-baselineoverride-parameter)
+    st = ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"][0]
+    assert st["MissingCount"] == 2
+    items = ssm.list_compliance_items(ResourceIds=[NODE])["ComplianceItems"]
+    assert {i["ExecutionSummary"]["ExecutionType"] for i in items} == {"PatchPolicy"}
+    assert {i["Severity"] for i in items if i["Status"] == "NON_COMPLIANT"} == {"MEDIUM"}
