@@ -130,8 +130,9 @@ class Middleware:
             if parts == ["settings"]:
                 with _lock:
                     if method == "POST":
+                        ssm_ext.QUOTAS.update(req.pop("quotas", {}))
                         s.settings.update(req)
-                    return _json(start_response, ok, s.settings)
+                    return _json(start_response, ok, dict(s.settings, quotas=ssm_ext.QUOTAS))
             if parts == ["reset"] and method == "POST":
                 from moto.core.base_backend import BackendDict
                 from moto.core.model_instances import reset_model_data
@@ -142,6 +143,9 @@ class Middleware:
                     s.unparsed.clear()
                     s.calls.clear()
                     s.faults = {}
+                    s.settings = {"reject_invalid": True}
+                    ssm_ext.QUOTAS.clear()
+                    ssm_ext.QUOTAS.update(ssm_ext.DEFAULT_QUOTAS)
                 return _json(start_response, ok, {"reset": True})
             if parts and parts[0] == "nodes":
                 from ssmpatch_standin import fleet

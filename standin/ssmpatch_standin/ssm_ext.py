@@ -360,7 +360,7 @@ _ASSOC_KEYS = ("Name", "DocumentVersion", "Parameters", "Targets", "ScheduleExpr
 def r_create_association(self):
     p = {k: self._get_param(k) for k in _ASSOC_KEYS if self._get_param(k) is not None}
     _check_association(p)
-    if len(_assocs(self.ssm_backend)) >= MAX_ASSOCIATIONS:
+    if len(_assocs(self.ssm_backend)) >= QUOTAS["associations"]:
         raise m.RESTError("AssociationLimitExceeded", "You can have at most 2,000 active associations.")
     a = Association(p, self.current_account, self.region)
     _assocs(self.ssm_backend)[a.id] = a
@@ -489,6 +489,30 @@ def _validate_resource(self, resource_type, resource_id):
     return _orig_validate(self, resource_type, resource_id)
 
 
+# --- quotas -----------------------------------------------------------------------------------
+# "AWS Systems Manager endpoints and quotas" (https://docs.aws.amazon.com/general/latest/gr/ssm.html),
+# default per account per Region: Maintenance windows 50, Tasks per maintenance window 20, Targets per
+# maintenance window 100, Patch baselines 50 (aws-facts §7). Quotas can be raised on AWS; the control
+# API can change these (POST /_ssmpatch/settings {"quotas": {...}}).
+DEFAULT_QUOTAS = {"maintenance_windows": 50, "tasks_per_window": 20, "targets_per_window": 100,
+                  "patch_baselines": 50, "associations": MAX_ASSOCIATIONS}
+QUOTAS = dict(DEFAULT_QUOTAS)
+
+
+def _limit(what, n, quota_key):
+    if n >= QUOTAS[quota_key]:
+        raise m.RESTError("ResourceLimitExceededException",
+                          f"{what}: the quota of {QUOTAS[quota_key]} is reached (Service Quotas default)")
+
+
+def _with_quota(orig, count, what, key):
+    def wrapped(self):
+        _limit(what, count(self), key)
+        return orig(self)
+    wrapped.__name__ = orig.__name__
+    return wrapped
+
+
 def install():
     """Patch moto's SSM classes once."""
     global _installed, _orig_window_to_json, _orig_r_create_window, _orig_validate
@@ -520,3 +544,15 @@ def install():
     executions.install(R)
     _orig_validate = m.SimpleSystemManagerBackend._validate_resource_type_and_id
     m.SimpleSystemManagerBackend._validate_resource_type_and_id = _validate_resource
+    R.create_maintenance_window = _with_quota(R.create_maintenance_window, lambda r: len(r.ssm_backend.windows),
+                                              "Maintenance windows", "maintenance_windows")
+    R.register_task_with_maintenance_window = _with_quota(
+        R.register_task_with_maintenance_window,
+        lambda r: len(r.ssm_backend.get_maintenance_window(r._get_param("WindowId")).tasks),
+        "Tasks per maintenance window", "tasks_per_window")
+    R.register_target_with_maintenance_window = _with_quota(
+        R.register_target_with_maintenance_window,
+        lambda r: len(r.ssm_backend.get_maintenance_window(r._get_param("WindowId")).targets),
+        "Targets per maintenance window", "targets_per_window")
+    R.create_patch_baseline = _with_quota(R.create_patch_baseline, lambda r: len(r.ssm_backend.baselines),
+                                          "Patch baselines", "patch_baselines")

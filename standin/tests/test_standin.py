@@ -145,3 +145,18 @@ def test_list_associations_paginates(ssm):
     assert len(first["Associations"]) == 50 and "NextToken" in first
     pages = ssm.get_paginator("list_associations").paginate()
     assert sum(len(p["Associations"]) for p in pages) == 55
+
+
+def test_quotas(ssm, clean):
+    # Service Quotas default "Maintenance windows: 50" (aws-facts §7); adjustable through the control API.
+    control(clean, "/_ssmpatch/settings", "POST", {"quotas": {"maintenance_windows": 2}})
+    try:
+        for i in range(2):
+            ssm.create_maintenance_window(Name=f"ssmpatch-q{i}", Schedule="rate(7 days)", Duration=2, Cutoff=1,
+                                          AllowUnassociatedTargets=False)
+        with pytest.raises(botocore.exceptions.ClientError, match="ResourceLimitExceeded"):
+            ssm.create_maintenance_window(Name="ssmpatch-q2", Schedule="rate(7 days)", Duration=2, Cutoff=1,
+                                          AllowUnassociatedTargets=False)
+    finally:
+        control(clean, "/_ssmpatch/settings", "POST", {"quotas": {"maintenance_windows": 50}})
+    assert control(clean, "/_ssmpatch/settings")["quotas"]["maintenance_windows"] == 50
