@@ -63,6 +63,98 @@ fn one_plan_error(py: Python<'_>, e: CorePlanError) -> PyErr {
     plan_error(py, &PlanErrors(vec![e]))
 }
 
+pyo3::create_exception!(
+    ssmpatch,
+    AwsError,
+    pyo3::exceptions::PyRuntimeError,
+    "An AWS call failed (or an apply stopped part way). `report` holds what was done, when an apply ran;\n\
+     running apply again converges from there."
+);
+
+/// How a live call reaches AWS.
+#[derive(Clone)]
+struct Live {
+    plan: CorePlan,
+    aws: ssmpatch::aws::AwsOptions,
+    concurrency: usize,
+}
+
+enum LiveOp {
+    Plan,
+    Apply,
+    Destroy,
+}
+
+fn live_error(e: ssmpatch::error::Error) -> LiveFailure {
+    match e {
+        ssmpatch::error::Error::Plan(errors) => LiveFailure::Plan(errors),
+        other => {
+            let hint = other.hint();
+            LiveFailure::Aws(
+                match hint {
+                    Some(h) => format!("{other}\nhint: {h}"),
+                    None => other.to_string(),
+                },
+                None,
+            )
+        }
+    }
+}
+
+enum LiveFailure {
+    Plan(PlanErrors),
+    Aws(String, Option<serde_json::Value>),
+}
+
+impl LiveFailure {
+    fn into_py(self, py: Python<'_>) -> PyErr {
+        match self {
+            LiveFailure::Plan(errors) => plan_error(py, &errors),
+            LiveFailure::Aws(msg, report) => {
+                let err = AwsError::new_err(msg);
+                if let Some(r) = report {
+                    match to_python(py, &r) {
+                        Ok(v) => {
+                            if let Err(e) = err.value(py).setattr("report", v) {
+                                return e;
+                            }
+                        }
+                        Err(e) => return e,
+                    }
+                }
+                err
+            }
+        }
+    }
+}
+
+fn no_progress(_: &str) {}
+
+async fn run_live(live: Live, op: LiveOp) -> Result<serde_json::Value, LiveFailure> {
+    use ssmpatch::scheduler::Session;
+    let clients = ssmpatch::aws::Clients::load(&live.aws, live.plan.file.region.as_deref()).await;
+    let opts = CompileOptions::from(Timestamp::now());
+    let session = Session::new(live.plan, &clients, &opts).map_err(live_error)?;
+    let diff = match op {
+        LiveOp::Destroy => session.destroy_diff().await,
+        _ => session.diff().await,
+    }
+    .map_err(live_error)?;
+    if let LiveOp::Plan = op {
+        return serde_json::to_value(&diff).map_err(|e| LiveFailure::Aws(e.to_string(), None));
+    }
+    let report = if diff.is_empty() {
+        ssmpatch::scheduler::Report { plan: diff.plan.clone(), backend: diff.backend, done: Vec::new(), error: None }
+    } else {
+        session.apply(&diff, live.concurrency, &no_progress).await
+    };
+    let out = serde_json::json!({"diff": diff, "report": report});
+    match &report.error {
+        Some(e) => Err(LiveFailure::Aws(format!("apply stopped: {e}"), Some(out))),
+        None => Ok(out),
+    }
+}
+
 /// serde → Python objects via JSON (dicts, lists, str, int, bool, None).
 fn to_python<'py>(py: Python<'py>, v: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
     let text = serde_json::to_string(v).map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -151,6 +243,84 @@ impl Plan {
         to_python(py, &cal)
     }
 
+    /// Read the live state and return the diff `apply` would perform (the structure of
+    /// `ssmpatch plan --json`). Blocks without holding the GIL.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None))]
+    fn plan<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.live_blocking(py, LiveOp::Plan, region, profile, endpoint_url, 8)
+    }
+
+    /// Apply the plan; returns `{"diff": ..., "report": ...}`. Raises `AwsError` (with `.report`)
+    /// when an apply stops part way; a second call converges.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn apply<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.live_blocking(py, LiveOp::Apply, region, profile, endpoint_url, concurrency)
+    }
+
+    /// Remove everything ssmpatch created for the plan (and nothing else).
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn destroy<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.live_blocking(py, LiveOp::Destroy, region, profile, endpoint_url, concurrency)
+    }
+
+    /// `plan()` as an awaitable.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None))]
+    fn plan_async<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.live_async(py, LiveOp::Plan, region, profile, endpoint_url, 8)
+    }
+
+    /// `apply()` as an awaitable.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn apply_async<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.live_async(py, LiveOp::Apply, region, profile, endpoint_url, concurrency)
+    }
+
+    /// `destroy()` as an awaitable.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn destroy_async<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.live_async(py, LiveOp::Destroy, region, profile, endpoint_url, concurrency)
+    }
+
     /// The BaselineOverride JSON document of an operation (exact bytes, as text).
     fn render_override(&self, py: Python<'_>, operation: &str) -> PyResult<String> {
         let doc = self.inner.render_override(operation).map_err(|e| one_plan_error(py, e))?;
@@ -159,6 +329,59 @@ impl Plan {
 
     fn __repr__(&self) -> String {
         format!("Plan(name={:?}, operations={:?})", self.inner.name, self.operations())
+    }
+}
+
+impl Plan {
+    fn live(
+        &self,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> Live {
+        Live {
+            plan: self.inner.clone(),
+            aws: ssmpatch::aws::AwsOptions { region, profile, endpoint_url, ..Default::default() },
+            concurrency: concurrency.max(1),
+        }
+    }
+
+    fn live_blocking<'py>(
+        &self,
+        py: Python<'py>,
+        op: LiveOp,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let live = self.live(region, profile, endpoint_url, concurrency);
+        let rt = pyo3_async_runtimes::tokio::get_runtime();
+        let result = py.detach(|| rt.block_on(run_live(live, op)));
+        match result {
+            Ok(v) => to_python(py, &v),
+            Err(f) => Err(f.into_py(py)),
+        }
+    }
+
+    fn live_async<'py>(
+        &self,
+        py: Python<'py>,
+        op: LiveOp,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let live = self.live(region, profile, endpoint_url, concurrency);
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let result = run_live(live, op).await;
+            Python::attach(|py| match result {
+                Ok(v) => to_python(py, &v).map(Bound::unbind),
+                Err(f) => Err(f.into_py(py)),
+            })
+        })
     }
 }
 
@@ -326,6 +549,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Plan>()?;
     m.add("ScheduleError", py.get_type::<ScheduleError>())?;
     m.add("PlanError", py.get_type::<PlanError>())?;
+    m.add("AwsError", py.get_type::<AwsError>())?;
     m.add("BACKENDS", PyTuple::new(py, Backend::ALL.iter().map(|b| b.as_str()))?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

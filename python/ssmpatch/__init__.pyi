@@ -1,4 +1,5 @@
 from ssmpatch._native import BACKENDS as BACKENDS
+from ssmpatch._native import AwsError as AwsError
 from ssmpatch._native import CheckResult as CheckResult
 from ssmpatch._native import Plan as Plan
 from ssmpatch._native import PlanError as PlanError
@@ -6,4 +7,4 @@ from ssmpatch._native import Schedule as Schedule
 from ssmpatch._native import ScheduleError as ScheduleError
 from ssmpatch._native import __version__ as __version__
 
-__all__ = ["BACKENDS", "CheckResult", "Plan", "PlanError", "Schedule", "ScheduleError", "__version__"]
+__all__ = ["BACKENDS", "AwsError", "CheckResult", "Plan", "PlanError", "Schedule", "ScheduleError", "__version__"]

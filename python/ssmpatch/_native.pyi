@@ -1,6 +1,6 @@
 from datetime import datetime
 from os import PathLike
-from typing import Any, Literal, Optional, Tuple, TypedDict, Union
+from typing import Any, Awaitable, Literal, Optional, Tuple, TypedDict, Union
 
 Backend = Literal["patch-policy", "association", "maintenance-window"]
 
@@ -83,6 +83,11 @@ class Calendar(TypedDict):
     backend: Backend
     runs: list[Run]
 
+class AwsError(RuntimeError):
+    """An AWS call failed, or an apply stopped part way (`report` then says what was done)."""
+
+    report: Optional[dict[str, Any]]
+
 class Plan:
     """A validated plan: targets, baselines, per-operation approval and schedules."""
 
@@ -98,3 +103,19 @@ class Plan:
     def explain(self, from_: Optional[datetime] = None) -> dict[str, Any]: ...
     def calendar(self, count: int = 6, from_: Optional[datetime] = None) -> Calendar: ...
     def render_override(self, operation: str) -> str: ...
+    def plan(self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None) -> dict[str, Any]: ...
+    def apply(
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+    ) -> dict[str, Any]: ...
+    def destroy(
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+    ) -> dict[str, Any]: ...
+    def plan_async(
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None
+    ) -> Awaitable[dict[str, Any]]: ...
+    def apply_async(
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+    ) -> Awaitable[dict[str, Any]]: ...
+    def destroy_async(
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+    ) -> Awaitable[dict[str, Any]]: ...

@@ -372,55 +372,26 @@ pub async fn apply(
     let mut report = Report { plan: diff.plan.clone(), backend: diff.backend, done: Vec::new(), error: None };
     let concurrency = concurrency.max(1);
     for kind in Kind::ORDER {
-        let step: Vec<&Change> = diff
+        let ids_now = ids.clone();
+        let futs: Vec<_> = diff
             .changes
             .iter()
             .filter(|c| c.key.kind == kind && matches!(c.action, Action::Create | Action::Update))
+            .map(|c| write_one(scheduler, &diff.plan, c, &ids_now, progress))
             .collect();
-        let ids_now = ids.clone();
-        let results: Vec<(Key, Action, Result<String, Error>)> = stream::iter(step)
-            .map(|c| {
-                let ids = &ids_now;
-                async move {
-                    let d = c.desired.as_ref();
-                    let r = match (&c.action, d, &c.observed) {
-                        (Action::Create, Some(d), _) => {
-                            progress(&format!("creating {}", c.key.label()));
-                            scheduler.create(&diff.plan, d, ids).await
-                        }
-                        (Action::Update, Some(d), Some(o)) => {
-                            progress(&format!("updating {}", c.key.label()));
-                            scheduler.update(&diff.plan, o, d, ids).await.map(|()| o.id.clone())
-                        }
-                        _ => Err(Error::Unexpected(format!("inconsistent change for {}", c.key.label()))),
-                    };
-                    (c.key.clone(), c.action.clone(), r)
-                }
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
+        let results: Vec<Outcome> = stream::iter(futs).buffer_unordered(concurrency).collect().await;
         if !record(&mut report, &mut ids, results) {
             return report;
         }
     }
     for kind in Kind::ORDER.iter().rev() {
-        let step: Vec<&Change> =
-            diff.changes.iter().filter(|c| c.key.kind == *kind && c.action == Action::Delete).collect();
-        let results: Vec<(Key, Action, Result<String, Error>)> = stream::iter(step)
-            .map(|c| async move {
-                let r = match &c.observed {
-                    Some(o) => {
-                        progress(&format!("deleting {}", c.key.label()));
-                        scheduler.delete(o).await.map(|()| o.id.clone())
-                    }
-                    None => Err(Error::Unexpected(format!("nothing to delete for {}", c.key.label()))),
-                };
-                (c.key.clone(), Action::Delete, r)
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
+        let futs: Vec<_> = diff
+            .changes
+            .iter()
+            .filter(|c| c.key.kind == *kind && c.action == Action::Delete)
+            .map(|c| delete_one(scheduler, c, progress))
+            .collect();
+        let results: Vec<Outcome> = stream::iter(futs).buffer_unordered(concurrency).collect().await;
         if !record(&mut report, &mut ids, results) {
             return report;
         }
@@ -428,7 +399,41 @@ pub async fn apply(
     report
 }
 
-fn record(report: &mut Report, ids: &mut Ids, results: Vec<(Key, Action, Result<String, Error>)>) -> bool {
+type Outcome = (Key, Action, Result<String, Error>);
+
+async fn write_one(
+    scheduler: &dyn Scheduler,
+    plan: &str,
+    c: &Change,
+    ids: &Ids,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Outcome {
+    let r = match (&c.action, &c.desired, &c.observed) {
+        (Action::Create, Some(d), _) => {
+            progress(&format!("creating {}", c.key.label()));
+            scheduler.create(plan, d, ids).await
+        }
+        (Action::Update, Some(d), Some(o)) => {
+            progress(&format!("updating {}", c.key.label()));
+            scheduler.update(plan, o, d, ids).await.map(|()| o.id.clone())
+        }
+        _ => Err(Error::Unexpected(format!("inconsistent change for {}", c.key.label()))),
+    };
+    (c.key.clone(), c.action.clone(), r)
+}
+
+async fn delete_one(scheduler: &dyn Scheduler, c: &Change, progress: &(dyn Fn(&str) + Sync)) -> Outcome {
+    let r = match &c.observed {
+        Some(o) => {
+            progress(&format!("deleting {}", c.key.label()));
+            scheduler.delete(o).await.map(|()| o.id.clone())
+        }
+        None => Err(Error::Unexpected(format!("nothing to delete for {}", c.key.label()))),
+    };
+    (c.key.clone(), Action::Delete, r)
+}
+
+fn record(report: &mut Report, ids: &mut Ids, results: Vec<Outcome>) -> bool {
     let mut ok = true;
     let mut sorted = results;
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
