@@ -23,6 +23,11 @@ def _free_port():
 
 @pytest.fixture(scope="session")
 def endpoint():
+    # SSMPATCH_STANDIN_TESTS_USE_RUNNING=1 runs the suite against the server at AWS_ENDPOINT_URL (it is
+    # reset between tests); by default each session starts a private server on a free port.
+    if os.environ.get("SSMPATCH_STANDIN_TESTS_USE_RUNNING") == "1" and os.environ.get("AWS_ENDPOINT_URL"):
+        yield os.environ["AWS_ENDPOINT_URL"].rstrip("/")
+        return
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
@@ -51,9 +56,7 @@ def control(endpoint, path, method="GET", body=None):
 
 @pytest.fixture()
 def clean(endpoint):
-    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST"))
-    control(endpoint, "/_ssmpatch/violations", "DELETE")
-    control(endpoint, "/_ssmpatch/faults", "POST", {})
+    control(endpoint, "/_ssmpatch/reset", "POST", {})
     yield endpoint
     assert control(endpoint, "/_ssmpatch/violations") == [], "requests that botocore's model rejects"
 
