@@ -160,3 +160,17 @@ def test_quotas(ssm, clean):
     finally:
         control(clean, "/_ssmpatch/settings", "POST", {"quotas": {"maintenance_windows": 50}})
     assert control(clean, "/_ssmpatch/settings")["quotas"]["maintenance_windows"] == 50
+
+
+def test_tags_on_associations_and_baselines(ssm):
+    aid = ssm.create_association(Name="AWS-RunPatchBaseline", AssociationName="ssmpatch-tags", ScheduleExpression="rate(1 day)",
+                                 Targets=[{"Key": "tag:PatchGroup", "Values": ["db"]}])["AssociationDescription"]["AssociationId"]
+    bid = ssm.create_patch_baseline(Name="ssmpatch-tags", OperatingSystem="UBUNTU")["BaselineId"]
+    for rtype, rid in (("Association", aid), ("PatchBaseline", bid)):
+        ssm.add_tags_to_resource(ResourceType=rtype, ResourceId=rid, Tags=[{"Key": "ssmpatch:plan", "Value": "p"},
+                                                                           {"Key": "x", "Value": "1"}])
+        ssm.remove_tags_from_resource(ResourceType=rtype, ResourceId=rid, TagKeys=["x"])
+        assert ssm.list_tags_for_resource(ResourceType=rtype, ResourceId=rid)["TagList"] == [
+            {"Key": "ssmpatch:plan", "Value": "p"}]
+    with pytest.raises(botocore.exceptions.ClientError, match="InvalidResourceId"):
+        ssm.list_tags_for_resource(ResourceType="Association", ResourceId="00000000-0000-0000-0000-000000000000")
