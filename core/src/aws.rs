@@ -40,6 +40,8 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     /// Quick Setup.
     pub quicksetup: aws_sdk_ssmquicksetup::Client,
+    /// STS (the account id patch policies need).
+    pub sts: aws_sdk_sts::Client,
     /// The region in use.
     pub region: String,
 }
@@ -74,6 +76,7 @@ impl Clients {
             ssm: aws_sdk_ssm::Client::new(&sdk),
             s3: aws_sdk_s3::Client::from_conf(s3),
             quicksetup: aws_sdk_ssmquicksetup::Client::new(&sdk),
+            sts: aws_sdk_sts::Client::new(&sdk),
             region: sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_string()),
         }
     }

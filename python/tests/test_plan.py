@@ -46,6 +46,7 @@ def test_from_dict_and_validate():
             "name": "dict-plan",
             "time-zone": "Asia/Tokyo",
             "targets": {"tags": {"Patch Group": "web"}},
+            "baselines": {"AMAZON_LINUX_2023": {"approval-rules": [{"approve-after-days": 7}]}},
             "operations": {"install": {"kind": "install", "schedule": "every sunday at 02:00"}},
         }
     )

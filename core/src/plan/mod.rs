@@ -15,6 +15,9 @@
 //! time-zone = "Asia/Tokyo"
 //! targets = { tags = { "Patch Group" = "web" } }
 //!
+//! [[baselines.AMAZON_LINUX_2023.approval-rules]]
+//! approve-after-days = 7
+//!
 //! [operations.install]
 //! kind = "install"
 //! schedule = "every sunday at 02:00"

@@ -204,6 +204,96 @@ pub fn resources(plan: &Plan, ex: &Explanation, backend: Backend) -> Vec<Desired
             }
         }
     }
+    if backend == Backend::PatchPolicy
+        && let Some(d) = patch_policy(plan, ex, &tags)
+    {
+        out.push(d);
+    }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+/// The patch policy's name: `ssmpatch-<plan>`.
+pub fn patch_policy_name(plan: &str) -> String {
+    format!("ssmpatch-{plan}")
+}
+
+/// One Quick Setup patch policy running the plan's scan and install (aws-facts §6). Account- and
+/// Region-specific parameters (`TargetAccounts`, `TargetRegions`, `PatchBaselineRegion`, the
+/// local deployment roles) and the baseline ids in `SelectedPatchBaselines` are filled in by the
+/// backend when it writes.
+fn patch_policy(plan: &Plan, ex: &Explanation, tags: &Value) -> Option<Desired> {
+    let form = |kind: OperationKind| -> Option<(&Operation, String)> {
+        let (op, e) = plan.operations.iter().zip(&ex.operations).find(|(o, _)| o.kind == kind)?;
+        match &e.compiled {
+            Compiled::Exact { native } => Some((op, native.expression.clone())),
+            _ => None,
+        }
+    };
+    let scan = form(OperationKind::Scan);
+    let install = form(OperationKind::Install);
+    let mut p: BTreeMap<&str, String> = BTreeMap::new();
+    p.insert("PatchPolicyName", patch_policy_name(&plan.name));
+    p.insert("ConfigurationOptionsPatchOperation", if install.is_some() { "ScanAndInstall" } else { "Scan" }.into());
+    if let Some((_, expr)) = &scan {
+        p.insert("ConfigurationOptionsScanValue", expr.clone());
+        p.insert("ConfigurationOptionsScanNextInterval", "false".into());
+    }
+    if let Some((op, expr)) = &install {
+        p.insert("ConfigurationOptionsInstallValue", expr.clone());
+        p.insert("ConfigurationOptionsInstallNextInterval", "false".into());
+        p.insert("RebootOption", op.reboot.aws_value().into());
+    }
+    let rate_from = install.as_ref().or(scan.as_ref()).map(|(op, _)| *op)?;
+    p.insert("RateControlConcurrency", rate_from.max_concurrency.clone());
+    p.insert("RateControlErrorThreshold", rate_from.max_errors.clone());
+    match (plan.targets.tags.iter().next(), plan.targets.resource_groups.first()) {
+        (Some((k, v)), _) => {
+            p.insert("TargetType", "Tags".into());
+            p.insert("TargetTagKey", k.clone());
+            p.insert("TargetTagValue", v.first().cloned().unwrap_or_default());
+        }
+        (None, Some(g)) => {
+            p.insert("TargetType", "ResourceGroups".into());
+            p.insert("ResourceGroupName", g.clone());
+        }
+        (None, None) => {
+            p.insert("TargetType", "*".into());
+        }
+    }
+    p.insert("PatchBaselineUseDefault", "custom".into());
+    p.insert("IsPolicyAttachAllowed", "false".into());
+    p.insert("HasDeletedBaseline", "false".into());
+    match plan.s3.as_ref().and_then(|s| s.output_prefix.as_ref().map(|o| (s.bucket.clone(), o.clone()))) {
+        Some((bucket, prefix)) => {
+            p.insert("OutputLogEnableS3", "true".into());
+            p.insert("OutputS3BucketName", bucket);
+            p.insert("OutputS3KeyPrefix", format!("{prefix}/{}", plan.name));
+        }
+        None => {
+            p.insert("OutputLogEnableS3", "false".into());
+        }
+    }
+    // OS → the baseline's name (our custom baselines) or id (existing ones); ids are resolved
+    // when written.
+    let selected: BTreeMap<String, String> = plan
+        .file
+        .baselines
+        .iter()
+        .map(|(os, b)| {
+            (os.as_str().to_string(), b.baseline_id.clone().unwrap_or_else(|| baseline_name(&plan.name, *os)))
+        })
+        .collect();
+    let name = patch_policy_name(&plan.name);
+    Some(Desired {
+        key: Key::new(Kind::PatchPolicy, name.clone()),
+        spec: json!({
+            "Name": name,
+            "Description": format!("ssmpatch {}", plan.name),
+            "Parameters": p,
+            "SelectedPatchBaselines": selected,
+            "Tags": tags,
+        }),
+        body: None,
+    })
 }

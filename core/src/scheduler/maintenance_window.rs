@@ -281,9 +281,9 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "RegisterTaskWithMaintenanceWindow", e))?;
                 Ok(out.window_task_id().unwrap_or_default().to_string())
             }
-            Kind::Association => {
-                Err(Error::Unexpected("associations are not part of the maintenance-window backend".into()))
-            }
+            Kind::Association | Kind::PatchPolicy => Err(Error::Unexpected(
+                "associations and patch policies are not part of the maintenance-window backend".into(),
+            )),
         }
     }
 
@@ -359,9 +359,9 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "UpdateMaintenanceWindowTask", e))?;
                 Ok(())
             }
-            Kind::Association => {
-                Err(Error::Unexpected("associations are not part of the maintenance-window backend".into()))
-            }
+            Kind::Association | Kind::PatchPolicy => Err(Error::Unexpected(
+                "associations and patch policies are not part of the maintenance-window backend".into(),
+            )),
         }
     }
 
@@ -402,9 +402,9 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "DeregisterTaskFromMaintenanceWindow", e))?;
                 Ok(())
             }
-            Kind::Association => {
-                Err(Error::Unexpected("associations are not part of the maintenance-window backend".into()))
-            }
+            Kind::Association | Kind::PatchPolicy => Err(Error::Unexpected(
+                "associations and patch policies are not part of the maintenance-window backend".into(),
+            )),
         }
     }
 }

@@ -14,6 +14,7 @@ mod common;
 pub mod desired;
 pub mod iam;
 pub mod maintenance_window;
+pub mod patch_policy;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -53,17 +54,20 @@ pub enum Kind {
     WindowTask,
     /// A State Manager association.
     Association,
+    /// A Quick Setup patch policy (configuration manager).
+    PatchPolicy,
 }
 
 impl Kind {
     /// All kinds in creation order.
-    pub const ORDER: [Kind; 6] = [
+    pub const ORDER: [Kind; 7] = [
         Kind::OverrideObject,
         Kind::PatchBaseline,
         Kind::MaintenanceWindow,
         Kind::WindowTarget,
         Kind::WindowTask,
         Kind::Association,
+        Kind::PatchPolicy,
     ];
 
     /// `maintenance-window`, …
@@ -75,6 +79,7 @@ impl Kind {
             Kind::WindowTarget => "window-target",
             Kind::WindowTask => "window-task",
             Kind::Association => "association",
+            Kind::PatchPolicy => "patch-policy",
         }
     }
 }
@@ -320,11 +325,7 @@ pub fn for_backend(backend: Backend, clients: &Clients, plan: &crate::plan::Plan
     match backend {
         Backend::MaintenanceWindow => Ok(Arc::new(maintenance_window::MaintenanceWindows::new(clients.clone(), s3))),
         Backend::Association => Ok(Arc::new(association::Associations::new(clients.clone(), s3))),
-        Backend::PatchPolicy => Err(Error::Unexpected(
-            "the patch-policy backend cannot apply yet in this release; pin `backend = \"association\"` or \
-             `\"maintenance-window\"` to apply this plan"
-                .to_string(),
-        )),
+        Backend::PatchPolicy => Ok(Arc::new(patch_policy::PatchPolicies::new(clients.clone()))),
     }
 }
 
