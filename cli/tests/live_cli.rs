@@ -1,0 +1,191 @@
+//! `ssmpatch plan|apply|destroy` against the local AWS stand-in, as a user runs them — including
+//! an apply killed part way, after which the next apply converges without duplicates.
+//!
+//! Needs the project's virtualenv (scripts/setup.sh); `scripts/test.sh` runs these
+//! (`--include-ignored`).
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct StandIn {
+    child: Child,
+    url: String,
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn python() -> PathBuf {
+    std::env::var_os("SSMPATCH_STANDIN_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("SSMPATCH_VENV").map(|v| PathBuf::from(v).join("bin/python")))
+        .unwrap_or_else(|| root().join(".venv/bin/python"))
+}
+
+fn start() -> StandIn {
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let mut child = Command::new(python())
+        .args(["-m", "ssmpatch_standin", "--port", &port.to_string()])
+        .env("PYTHONPATH", root().join("standin"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the stand-in (run scripts/setup.sh)");
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // One boto3 call proves the server answers; it also creates the plans' bucket.
+            let ok = Command::new(python())
+                .args([
+                    "-c",
+                    "import sys, boto3; s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='ap-northeast-1', \
+                     aws_access_key_id='testing', aws_secret_access_key='testing'); \
+                     s3.create_bucket(Bucket='web-patching-artifacts', CreateBucketConfiguration={'LocationConstraint': 'ap-northeast-1'})",
+                    &url,
+                ])
+                .status()
+                .is_ok_and(|s| s.success());
+            if ok {
+                return StandIn { child, url };
+            }
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the stand-in did not start");
+}
+
+fn cmd(si: &StandIn, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ssmpatch"));
+    c.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", &si.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE");
+    c
+}
+
+fn run(si: &StandIn, args: &[&str]) -> Output {
+    cmd(si, args).output().expect("run ssmpatch")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn window_names(si: &StandIn) -> Vec<String> {
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import sys, boto3; c = boto3.client('ssm', endpoint_url=sys.argv[1], region_name='ap-northeast-1', \
+             aws_access_key_id='testing', aws_secret_access_key='testing'); \
+             print('\\n'.join(sorted(w['Name'] for w in c.describe_maintenance_windows()['WindowIdentities'])))",
+            &si.url,
+        ])
+        .output()
+        .expect("boto3");
+    text(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+#[test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+fn apply_then_no_changes_then_destroy() {
+    let si = start();
+    let plan = "examples/seed-placed.toml";
+    let out = run(&si, &["plan", plan, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let diff: serde_json::Value = serde_json::from_slice(&out.stdout).expect("diff JSON");
+    assert!(diff["changes"].as_array().expect("changes").iter().all(|c| c["action"] == "create"));
+
+    let out = run(&si, &["apply", plan, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("applied 11 resource(s) on maintenance-window"), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("creating maintenance-window ssmpatch-web-monthly-placed-install"));
+
+    let out = run(&si, &["apply", plan, "--yes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).ends_with("no changes\n"), "{}", text(&out.stdout));
+
+    // Without --yes and without a terminal, apply refuses.
+    let touched = examples_copy_with_duration(&si, 5);
+    let out = cmd(&si, &["apply", &touched]).stdin(Stdio::null()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--yes"));
+
+    let out = run(&si, &["destroy", plan, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(window_names(&si), Vec::<String>::new(), "{}", text(&out.stdout));
+}
+
+/// The seed-placed plan with another install window duration, as a temporary file.
+fn examples_copy_with_duration(_si: &StandIn, hours: u32) -> String {
+    let text = std::fs::read_to_string(root().join("examples/seed-placed.toml")).expect("example");
+    let changed = text.replace("window-duration-hours = 4", &format!("window-duration-hours = {hours}"));
+    let dir = std::env::temp_dir().join(format!("ssmpatch-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("seed-placed.toml");
+    std::fs::write(&path, changed).expect("write");
+    path.display().to_string()
+}
+
+#[test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+fn an_apply_killed_part_way_converges_on_the_next_apply() {
+    let si = start();
+    let plan = "examples/seed-monthly.toml";
+    // Slow every write down with throttling so the kill lands mid-apply; the SDK retries.
+    let _ = Command::new(python())
+        .args([
+            "-c",
+            "import sys, json, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_ssmpatch/faults', \
+             method='POST', data=json.dumps({'throttle': 0.5, 'seed': 3, 'operations': ['RegisterTargetWithMaintenanceWindow', \
+             'RegisterTaskWithMaintenanceWindow', 'CreateMaintenanceWindow']}).encode()))",
+            &si.url,
+        ])
+        .status();
+    let mut child = cmd(&si, &["apply", plan, "--yes", "--concurrency", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("apply");
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut progress = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut progress);
+    }
+    let _ = Command::new(python())
+        .args([
+            "-c",
+            "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_ssmpatch/faults', method='POST', data=b'{}'))",
+            &si.url,
+        ])
+        .status();
+    let out = run(&si, &["apply", plan, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(&si, &["plan", plan]);
+    assert!(text(&out.stdout).ends_with("no changes\n"), "after the kill ({progress}):\n{}", text(&out.stdout));
+    // Exactly one window per operation or one-shot date: no duplicates.
+    let names = window_names(&si);
+    let mut unique = names.clone();
+    unique.dedup();
+    assert_eq!(names, unique, "duplicate windows after a killed apply");
+    assert_eq!(names.len(), 3, "{names:?}");
+}
