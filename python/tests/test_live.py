@@ -45,6 +45,9 @@ def test_apply_is_idempotent_and_destroy_cleans_up(aws_env):
     key = url.split("/", 3)[3]
     head = s3.head_object(Bucket="web-patching-artifacts", Key=key)
     assert head["ServerSideEncryption"] == "AES256"
+    # Private: the owner's grant only, no public or authenticated-users grant.
+    grants = s3.get_object_acl(Bucket="web-patching-artifacts", Key=key)["Grants"]
+    assert all(g["Grantee"].get("Type") == "CanonicalUser" for g in grants), grants
     import json
     doc = json.loads(s3.get_object(Bucket="web-patching-artifacts", Key=key)["Body"].read())
     assert doc[0]["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] == 14
