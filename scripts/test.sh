@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, as CI runs it (.ci/run calls this). From a fresh clone:
 #   scripts/test.sh
-# Steps: setup, formatting, clippy (warnings are errors), Rust tests (unit, integration, doc),
-# the Python package's tests, and the local AWS stand-in's tests.
+# Steps: setup, formatting, clippy on every target incl. benchmarks (warnings are errors), Rust
+# tests (unit, integration, doc, and the backend suites against the local AWS stand-in), the
+# Python package's tests, and the stand-in's own tests.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,9 +20,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (including the backend suites against the local AWS stand-in)"
 export SSMPATCH_VENV="${SSMPATCH_VENV:-$root/.venv}"
 cargo test --locked -- --include-ignored
-
-step "cargo bench --no-run (benchmarks compile)"
-cargo bench --locked --no-run -q
 
 step "Python tests"
 scripts/python-dev.sh test
