@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 secs="${1:-60}"
-target="${2:-schedule_parse}"   # or plan_load
+target="${2:-schedule_parse}"   # or plan_load, output_parse
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 mkdir -p "$root/fuzz/corpus/$target"
 cd "$root/fuzz"

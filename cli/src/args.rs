@@ -34,6 +34,28 @@ pub enum Command {
     Destroy(ApplyArgs),
     /// Print the least-privilege IAM policy the plan needs.
     IamPolicy(PlanArgs),
+    /// Read what AWS-RunPatchBaseline printed.
+    #[command(subcommand)]
+    Output(OutputCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutputCommand {
+    /// Parse one node's stdout (a file, or `-` for stdin).
+    Parse(OutputParseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OutputParseArgs {
+    /// The stdout file (the S3 output object or a saved GetCommandInvocation text); `-` reads stdin.
+    pub file: std::path::PathBuf,
+    /// The text came from GetCommandInvocation (cut at 24,000 characters): treat a text of that
+    /// length as truncated.
+    #[arg(long)]
+    pub from_invocation: bool,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// AWS connection settings, as the AWS CLI takes them.

@@ -40,18 +40,19 @@ impl Printer {
 
     /// One JSON document on stdout.
     pub fn json(&self, value: &serde_json::Value) -> anyhow::Result<()> {
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value)?;
-        writeln!(out)?;
-        Ok(())
+        let mut text = serde_json::to_string_pretty(value)?;
+        text.push('\n');
+        self.raw(text.as_bytes())
     }
 
     /// Bytes on stdout, exactly.
     pub fn raw(&self, bytes: &[u8]) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
-        out.write_all(bytes)?;
-        out.flush()?;
-        Ok(())
+        match out.write_all(bytes).and_then(|()| out.flush()) {
+            // A reader that stopped early (`| head`) is not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => Ok(other?),
+        }
     }
 
     /// A line on stdout.

@@ -541,12 +541,27 @@ impl CheckResult {
     }
 }
 
+/// Parse what AWS-RunPatchBaseline printed for one node: the same object as
+/// `ssmpatch output parse --json` (`instance_id`, `operation`, `summary`, `non_compliant`,
+/// `all_compliant`, `truncated`). `from_invocation=True` treats a 24,000-character text as cut.
+#[pyfunction]
+#[pyo3(signature = (text, from_invocation = false))]
+fn parse_output<'py>(py: Python<'py>, text: &str, from_invocation: bool) -> PyResult<Bound<'py, PyAny>> {
+    use ssmpatch::compliance::output::{OutputSource, parse};
+    let source = if from_invocation { OutputSource::Invocation } else { OutputSource::Complete };
+    match parse(text, source) {
+        Ok(r) => to_python(py, &r),
+        Err(e) => Err(PyValueError::new_err(format!("{e}\nhint: {}", e.hint))),
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Schedule>()?;
     m.add_class::<CheckResult>()?;
     m.add_class::<Plan>()?;
+    m.add_function(wrap_pyfunction!(parse_output, m)?)?;
     m.add("ScheduleError", py.get_type::<ScheduleError>())?;
     m.add("PlanError", py.get_type::<PlanError>())?;
     m.add("AwsError", py.get_type::<AwsError>())?;

@@ -1,6 +1,7 @@
 //! One module per command group; each returns an exit code or a [`CliError`].
 
 mod live;
+mod output;
 mod plan;
 mod schedule;
 
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 use ssmpatch::plan::PlanErrors;
 use ssmpatch::schedule::ScheduleError;
 
-use crate::args::{Cli, Command, OverrideCommand};
+use crate::args::{Cli, Command, OutputCommand, OverrideCommand};
 use crate::printer::Printer;
 
 /// Everything a command can fail with, mapped to an exit code.
@@ -95,5 +96,6 @@ pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
         Command::Apply(a) => live::apply(a, out, false),
         Command::Destroy(a) => live::apply(a, out, true),
         Command::IamPolicy(a) => live::iam_policy(a, out),
+        Command::Output(OutputCommand::Parse(a)) => output::parse(a, out),
     }
 }
