@@ -129,13 +129,11 @@ impl Scheduler for Associations {
     }
 
     async fn create(&self, _plan: &str, d: &Desired, _ids: &Ids) -> Result<String, Error> {
+        if let Some(r) = common::create_shared(&self.c, &self.s3, d).await {
+            return r;
+        }
         let v = &d.spec;
         match d.key.kind {
-            Kind::OverrideObject => {
-                common::put_object(&self.c, d, self.s3.kms_key_id.as_deref(), self.s3.expected_bucket_owner.as_deref())
-                    .await
-            }
-            Kind::PatchBaseline => common::create_baseline(&self.c, d).await,
             Kind::Association => {
                 let out = self
                     .c
@@ -164,10 +162,11 @@ impl Scheduler for Associations {
     }
 
     async fn update(&self, _plan: &str, o: &Observed, d: &Desired, _ids: &Ids) -> Result<(), Error> {
+        if let Some(r) = common::update_shared(&self.c, o, d).await {
+            return r;
+        }
         let v = &d.spec;
         match d.key.kind {
-            Kind::OverrideObject => Ok(()),
-            Kind::PatchBaseline => common::update_baseline(&self.c, o, d).await,
             Kind::Association => {
                 let changed = o
                     .spec
@@ -212,9 +211,10 @@ impl Scheduler for Associations {
     }
 
     async fn delete(&self, o: &Observed) -> Result<(), Error> {
+        if let Some(r) = common::delete_shared(&self.c, &self.s3, o).await {
+            return r;
+        }
         match o.key.kind {
-            Kind::OverrideObject => common::delete_object(&self.c, o, self.s3.expected_bucket_owner.as_deref()).await,
-            Kind::PatchBaseline => common::delete_baseline(&self.c, o).await,
             Kind::Association => {
                 self.c
                     .ssm

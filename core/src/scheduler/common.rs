@@ -491,3 +491,42 @@ pub(crate) async fn delete_baseline(c: &Clients, o: &Observed) -> Result<(), Err
     c.ssm.delete_patch_baseline().baseline_id(&o.id).send().await.map_err(|e| aws("ssm", "DeletePatchBaseline", e))?;
     Ok(())
 }
+
+// --- the kinds every backend shares ------------------------------------------------------------
+
+/// Create an override object or a baseline; `None` for kinds the backend owns.
+pub(crate) async fn create_shared(
+    c: &Clients,
+    s3: &super::maintenance_window::S3Settings,
+    d: &Desired,
+) -> Option<Result<String, Error>> {
+    match d.key.kind {
+        Kind::OverrideObject => {
+            Some(put_object(c, d, s3.kms_key_id.as_deref(), s3.expected_bucket_owner.as_deref()).await)
+        }
+        Kind::PatchBaseline => Some(create_baseline(c, d).await),
+        _ => None,
+    }
+}
+
+/// Update an override object (never needed: content-addressed) or a baseline.
+pub(crate) async fn update_shared(c: &Clients, o: &Observed, d: &Desired) -> Option<Result<(), Error>> {
+    match d.key.kind {
+        Kind::OverrideObject => Some(Ok(())),
+        Kind::PatchBaseline => Some(update_baseline(c, o, d).await),
+        _ => None,
+    }
+}
+
+/// Delete an override object or a baseline.
+pub(crate) async fn delete_shared(
+    c: &Clients,
+    s3: &super::maintenance_window::S3Settings,
+    o: &Observed,
+) -> Option<Result<(), Error>> {
+    match o.key.kind {
+        Kind::OverrideObject => Some(delete_object(c, o, s3.expected_bucket_owner.as_deref()).await),
+        Kind::PatchBaseline => Some(delete_baseline(c, o).await),
+        _ => None,
+    }
+}

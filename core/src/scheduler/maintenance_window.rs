@@ -220,13 +220,11 @@ impl Scheduler for MaintenanceWindows {
     }
 
     async fn create(&self, _plan: &str, d: &Desired, ids: &Ids) -> Result<String, Error> {
+        if let Some(r) = common::create_shared(&self.c, &self.s3, d).await {
+            return r;
+        }
         let v = &d.spec;
         match d.key.kind {
-            Kind::OverrideObject => {
-                common::put_object(&self.c, d, self.s3.kms_key_id.as_deref(), self.s3.expected_bucket_owner.as_deref())
-                    .await
-            }
-            Kind::PatchBaseline => common::create_baseline(&self.c, d).await,
             Kind::MaintenanceWindow => {
                 let out = self
                     .c
@@ -281,18 +279,18 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "RegisterTaskWithMaintenanceWindow", e))?;
                 Ok(out.window_task_id().unwrap_or_default().to_string())
             }
-            Kind::Association | Kind::PatchPolicy => Err(Error::Unexpected(
-                "associations and patch policies are not part of the maintenance-window backend".into(),
-            )),
+            other => {
+                Err(Error::Unexpected(format!("{} is not part of the maintenance-window backend", other.as_str())))
+            }
         }
     }
 
     async fn update(&self, _plan: &str, o: &Observed, d: &Desired, ids: &Ids) -> Result<(), Error> {
+        if let Some(r) = common::update_shared(&self.c, o, d).await {
+            return r;
+        }
         let v = &d.spec;
         match d.key.kind {
-            // Content-addressed: a changed document is a new key, never an update.
-            Kind::OverrideObject => Ok(()),
-            Kind::PatchBaseline => common::update_baseline(&self.c, o, d).await,
             Kind::MaintenanceWindow => {
                 let fields_changed =
                     ["Name", "Description", "Schedule", "ScheduleTimezone", "ScheduleOffset", "Duration", "Cutoff"]
@@ -359,16 +357,17 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "UpdateMaintenanceWindowTask", e))?;
                 Ok(())
             }
-            Kind::Association | Kind::PatchPolicy => Err(Error::Unexpected(
-                "associations and patch policies are not part of the maintenance-window backend".into(),
-            )),
+            other => {
+                Err(Error::Unexpected(format!("{} is not part of the maintenance-window backend", other.as_str())))
+            }
         }
     }
 
     async fn delete(&self, o: &Observed) -> Result<(), Error> {
+        if let Some(r) = common::delete_shared(&self.c, &self.s3, o).await {
+            return r;
+        }
         match o.key.kind {
-            Kind::OverrideObject => common::delete_object(&self.c, o, self.s3.expected_bucket_owner.as_deref()).await,
-            Kind::PatchBaseline => common::delete_baseline(&self.c, o).await,
             Kind::MaintenanceWindow => {
                 self.c
                     .ssm
@@ -402,9 +401,9 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "DeregisterTaskFromMaintenanceWindow", e))?;
                 Ok(())
             }
-            Kind::Association | Kind::PatchPolicy => Err(Error::Unexpected(
-                "associations and patch policies are not part of the maintenance-window backend".into(),
-            )),
+            other => {
+                Err(Error::Unexpected(format!("{} is not part of the maintenance-window backend", other.as_str())))
+            }
         }
     }
 }
