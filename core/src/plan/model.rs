@@ -213,8 +213,6 @@ fn valid_region(s: &str) -> bool {
         && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// File-name characters the BaselineOverride documentation forbids.
-const FORBIDDEN_KEY_CHARS: [char; 4] = ['`', '\'', '"', '$'];
 
 impl Plan {
     /// Read and validate a plan from text (`file` names it in errors and picks the syntax).
@@ -651,7 +649,7 @@ fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
     let clean = |p: &Option<String>, key: &str, default: &str, c: &mut Check| -> String {
         let v = p.clone().unwrap_or_else(|| default.to_string());
         let v = v.trim_matches('/').to_string();
-        if v.contains(FORBIDDEN_KEY_CHARS) {
+        if v.contains(crate::baseline::FORBIDDEN_FILE_NAME_CHARS) {
             c.push(
                 PlanError::at(
                     format!("s3.{key}"),
