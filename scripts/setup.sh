@@ -9,10 +9,10 @@ cd "$root"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
-step "Rust toolchain and the wasm32-wasip2 target"
+step "Rust toolchain and the wasm32 targets (strategy components)"
 command -v rustup >/dev/null || { echo "setup: rustup not found; install Rust from https://rustup.rs" >&2; exit 1; }
 rustup show active-toolchain >/dev/null   # installs the pinned toolchain if missing
-rustup target add wasm32-wasip2 >&2
+rustup target add wasm32-wasip2 wasm32-unknown-unknown >&2
 
 step "Python package (maturin develop into ${SSMPATCH_VENV:-.venv})"
 scripts/python-dev.sh

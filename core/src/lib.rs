@@ -13,3 +13,4 @@ pub mod error;
 pub mod plan;
 pub mod schedule;
 pub mod scheduler;
+pub mod strategy;

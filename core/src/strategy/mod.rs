@@ -1,0 +1,379 @@
+//! The host for compliance strategies: sandboxed WebAssembly components behind one interface
+//! (`wasm-policies/wit/strategy.wit`, package `ssmpatch:strategy@0.1.0`).
+//!
+//! One [`Host`] holds one wasmtime `Engine`; each component is compiled once and cached by
+//! content hash; every call gets a fresh `Store` with fuel, an epoch deadline and a memory cap.
+//! Components import nothing: no filesystem, network, clock or environment. A trap, timeout or
+//! out-of-memory becomes a [`StrategyError`] naming the strategy. The built-in strategies are
+//! components too, built from source by `core/build.rs` and embedded ([`builtin`]); the host
+//! treats them exactly like third-party ones.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wasm-policies/wit",
+        world: "strategy",
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+    });
+}
+
+pub use bindings::ssmpatch::strategy::types::{
+    Action, AddedOperation, Backend as StrategyBackend, ComplianceItem, Operation as StrategyOperation, OperationKind,
+    Pair, PatchPackage, PlanInfo, PutCompliance, RunResult, UploadType,
+};
+
+/// The strategies built into ssmpatch, by name.
+pub const BUILTIN: [(&str, &[u8]); 2] = [
+    ("put-compliance-items", include_bytes!(concat!(env!("OUT_DIR"), "/put_compliance_items.component.wasm"))),
+    ("rescan", include_bytes!(concat!(env!("OUT_DIR"), "/rescan.component.wasm"))),
+];
+
+/// Adversarial components for tests (an endless loop, a memory bomb, a panic).
+#[doc(hidden)]
+pub const FIXTURES: [(&str, &[u8]); 3] = [
+    ("fixture-spin", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_spin.component.wasm"))),
+    ("fixture-memory-bomb", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_memory_bomb.component.wasm"))),
+    ("fixture-panic", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_panic.component.wasm"))),
+];
+
+/// The bytes of a built-in strategy.
+pub fn builtin(name: &str) -> Option<&'static [u8]> {
+    BUILTIN.iter().chain(FIXTURES.iter()).find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// What one call may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wasm fuel (roughly instructions).
+    pub fuel: u64,
+    /// Wall-clock deadline.
+    pub deadline: Duration,
+    /// Linear memory cap, bytes.
+    pub memory_bytes: usize,
+    /// Most actions a call may return.
+    pub max_actions: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { fuel: 2_000_000_000, deadline: Duration::from_secs(10), memory_bytes: 256 << 20, max_actions: 100_000 }
+    }
+}
+
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Why a strategy call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StrategyError {
+    /// The bytes are not a strategy component of this interface.
+    #[error("strategy `{name}` cannot be loaded: {reason}")]
+    Invalid {
+        /// Strategy name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// It used up its fuel.
+    #[error("strategy `{name}` ran out of fuel ({fuel} units)")]
+    OutOfFuel {
+        /// Strategy name.
+        name: String,
+        /// The limit.
+        fuel: u64,
+    },
+    /// It ran past its deadline.
+    #[error("strategy `{name}` did not finish within {deadline_ms} ms")]
+    Timeout {
+        /// Strategy name.
+        name: String,
+        /// The limit.
+        deadline_ms: u128,
+    },
+    /// It asked for more memory than allowed.
+    #[error("strategy `{name}` exceeded its memory limit of {limit_bytes} bytes")]
+    MemoryLimit {
+        /// Strategy name.
+        name: String,
+        /// The limit.
+        limit_bytes: usize,
+    },
+    /// It trapped (a panic, an unreachable, a bad memory access).
+    #[error("strategy `{name}` trapped: {message}")]
+    Trap {
+        /// Strategy name.
+        name: String,
+        /// The trap.
+        message: String,
+    },
+    /// It returned an error.
+    #[error("strategy `{name}` returned an error: {message}")]
+    Failed {
+        /// Strategy name.
+        name: String,
+        /// Its message.
+        message: String,
+    },
+    /// It returned more than the host accepts.
+    #[error("strategy `{name}` returned too much: {what}")]
+    TooMuchOutput {
+        /// Strategy name.
+        name: String,
+        /// What.
+        what: String,
+    },
+}
+
+struct State {
+    cap: usize,
+    hit: Arc<AtomicBool>,
+}
+
+impl ResourceLimiter for State {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.cap {
+            self.hit.store(true, Ordering::SeqCst);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// One engine, a cache of compiled components, and the limits of every call.
+pub struct Host {
+    engine: Engine,
+    cache: Mutex<HashMap<[u8; 32], Component>>,
+    limits: Limits,
+    stop: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host").field("limits", &self.limits).finish()
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Host {
+    /// A host with these limits (starts the epoch ticker thread).
+    pub fn new(limits: Limits) -> Result<Host, StrategyError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.consume_fuel(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)
+            .map_err(|e| StrategyError::Invalid { name: "(engine)".into(), reason: e.to_string() })?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let (ticker, flag) = (engine.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                std::thread::sleep(EPOCH_TICK);
+                ticker.increment_epoch();
+            }
+        });
+        Ok(Host { engine, cache: Mutex::new(HashMap::new()), limits, stop })
+    }
+
+    /// The limits of every call.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Load (compile once, then from the cache) a strategy component.
+    pub fn load(&self, name: &str, bytes: &[u8]) -> Result<LoadedStrategy, StrategyError> {
+        let key: [u8; 32] = Sha256::digest(bytes).into();
+        let cached = self.cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        let component = match cached {
+            Some(c) => c,
+            None => {
+                let c = Component::new(&self.engine, bytes)
+                    .map_err(|e| StrategyError::Invalid { name: name.into(), reason: format!("{e:#}") })?;
+                if let Ok(mut cache) = self.cache.lock() {
+                    cache.insert(key, c.clone());
+                }
+                c
+            }
+        };
+        let linker: Linker<State> = Linker::new(&self.engine);
+        let pre = linker.instantiate_pre(&component).and_then(bindings::StrategyPre::new).map_err(|e| {
+            StrategyError::Invalid {
+                name: name.into(),
+                reason: format!(
+                    "{e:#} (a strategy imports nothing and exports `plan` and `after-run` of ssmpatch:strategy@0.1.0)"
+                ),
+            }
+        })?;
+        Ok(LoadedStrategy { name: name.to_string(), pre, engine: self.engine.clone(), limits: self.limits })
+    }
+
+    /// Load a built-in strategy by name.
+    pub fn load_builtin(&self, name: &str) -> Result<LoadedStrategy, StrategyError> {
+        let bytes = builtin(name).ok_or_else(|| StrategyError::Invalid {
+            name: name.into(),
+            reason: "no built-in strategy of that name".into(),
+        })?;
+        self.load(name, bytes)
+    }
+}
+
+/// A loaded strategy: instantiated afresh for every call.
+pub struct LoadedStrategy {
+    name: String,
+    pre: bindings::StrategyPre<State>,
+    engine: Engine,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for LoadedStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedStrategy").field("name", &self.name).finish()
+    }
+}
+
+impl LoadedStrategy {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn call<T>(
+        &self,
+        f: impl FnOnce(&bindings::Strategy, &mut Store<State>) -> wasmtime::Result<Result<T, String>>,
+    ) -> Result<T, StrategyError> {
+        let hit = Arc::new(AtomicBool::new(false));
+        let mut store = Store::new(&self.engine, State { cap: self.limits.memory_bytes, hit: hit.clone() });
+        store.limiter(|s| s);
+        let name = self.name.clone();
+        store
+            .set_fuel(self.limits.fuel)
+            .map_err(|e| StrategyError::Trap { name: name.clone(), message: e.to_string() })?;
+        let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        let result = self.pre.instantiate(&mut store).and_then(|b| f(&b, &mut store));
+        match result {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(message)) => Err(StrategyError::Failed { name, message }),
+            Err(e) => Err(if hit.load(Ordering::SeqCst) {
+                StrategyError::MemoryLimit { name, limit_bytes: self.limits.memory_bytes }
+            } else {
+                match e.downcast_ref::<Trap>() {
+                    Some(Trap::OutOfFuel) => StrategyError::OutOfFuel { name, fuel: self.limits.fuel },
+                    Some(Trap::Interrupt) => {
+                        StrategyError::Timeout { name, deadline_ms: self.limits.deadline.as_millis() }
+                    }
+                    _ => StrategyError::Trap { name, message: format!("{e:#}") },
+                }
+            }),
+        }
+    }
+
+    /// Plan time: the operations the strategy adds.
+    pub fn plan(&self, plan: &PlanInfo) -> Result<Vec<AddedOperation>, StrategyError> {
+        let ops = self.call(|b, s| b.call_plan(s, plan))?;
+        if ops.len() > 100 {
+            return Err(StrategyError::TooMuchOutput {
+                name: self.name.clone(),
+                what: format!("{} added operations", ops.len()),
+            });
+        }
+        Ok(ops)
+    }
+
+    /// After runs: the actions for the host to perform (validated and limited here).
+    pub fn after_run(&self, plan: &PlanInfo, runs: &[RunResult]) -> Result<Vec<Action>, StrategyError> {
+        let actions = self.call(|b, s| b.call_after_run(s, plan, runs))?;
+        let name = self.name.clone();
+        if actions.len() > self.limits.max_actions {
+            return Err(StrategyError::TooMuchOutput { name, what: format!("{} actions", actions.len()) });
+        }
+        for a in &actions {
+            if let Action::PutCompliance(p) = a {
+                // PutComplianceItems accepts at most 10,000 items per call (API reference).
+                if p.items.len() > 10_000 {
+                    return Err(StrategyError::TooMuchOutput {
+                        name,
+                        what: format!(
+                            "{} compliance items for {} (PutComplianceItems takes 10,000)",
+                            p.items.len(),
+                            p.instance_id
+                        ),
+                    });
+                }
+                if !(p.compliance_type == "Patch" || p.compliance_type.starts_with("Custom:")) {
+                    return Err(StrategyError::Failed {
+                        name,
+                        message: format!(
+                            "compliance type `{}` is neither `Patch` nor `Custom:<name>`",
+                            p.compliance_type
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(actions)
+    }
+}
+
+/// A run result for strategies, from parsed output.
+pub fn run_result(
+    report: &crate::compliance::output::RunReport,
+    operation: &str,
+    execution_id: &str,
+    execution_time: &str,
+    raw_output: &str,
+) -> RunResult {
+    use crate::compliance::output::RunOperation;
+    let s =
+        |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+    RunResult {
+        instance_id: report.instance_id.clone().unwrap_or_default(),
+        operation: operation.to_string(),
+        kind: match report.operation {
+            Some(RunOperation::Install) => OperationKind::Install,
+            _ => OperationKind::Scan,
+        },
+        execution_id: execution_id.to_string(),
+        execution_time: execution_time.to_string(),
+        summary: report
+            .summary
+            .iter()
+            .map(|(k, v)| Pair {
+                key: k.clone(),
+                value: v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+            })
+            .collect(),
+        non_compliant: report
+            .non_compliant
+            .iter()
+            .map(|p| PatchPackage {
+                id: s(p, "Id"),
+                title: s(p, "Title"),
+                state: s(p, "PatchState"),
+                severity: s(p, "Severity"),
+                classification: s(p, "Classification"),
+                patch_severity: s(p, "PatchSeverity"),
+                cve_ids: s(p, "CVEIds").split(',').filter(|x| !x.is_empty()).map(str::to_string).collect(),
+                installed_time: s(p, "InstalledTime"),
+            })
+            .collect(),
+        all_compliant: report.all_compliant,
+        truncated: report.truncated,
+        raw_output: raw_output.to_string(),
+    }
+}
