@@ -11,8 +11,10 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 
 scripts/setup.sh
 
-step "cargo fmt --check"
+step "cargo fmt --check (and the strategy components)"
 cargo fmt --all -- --check
+rustfmt --check --edition 2024 --config max_width=120,use_small_heuristics=Max \
+    wasm-policies/*/src/lib.rs wasm-policies/fixtures/*/src/lib.rs
 
 step "cargo clippy (all crates, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings

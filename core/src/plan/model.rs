@@ -213,7 +213,6 @@ fn valid_region(s: &str) -> bool {
         && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
-
 impl Plan {
     /// Read and validate a plan from text (`file` names it in errors and picks the syntax).
     pub fn from_source(source: Source) -> Result<Plan, PlanErrors> {

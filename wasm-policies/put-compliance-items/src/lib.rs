@@ -17,8 +17,8 @@
 //! Setting `compliance-type` overrides the plan's compliance type.
 
 use ssmpatch_strategy_sdk::{
-    Action, ComplianceItem, Pair, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, content_hash, export_strategy,
-    setting,
+    Action, ComplianceItem, Pair, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, content_hash,
+    export_strategy, setting,
 };
 
 /// PutComplianceItems: "Items ... Maximum number of 10000 items" (API reference).
@@ -41,7 +41,12 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 fn size(i: &ComplianceItem) -> usize {
-    i.id.len() + i.title.len() + i.severity.len() + i.status.len() + i.details.iter().map(|p| p.key.len() + p.value.len() + 8).sum::<usize>() + 64
+    i.id.len()
+        + i.title.len()
+        + i.severity.len()
+        + i.status.len()
+        + i.details.iter().map(|p| p.key.len() + p.value.len() + 8).sum::<usize>()
+        + 64
 }
 
 fn items(run: &RunResult) -> Vec<ComplianceItem> {
@@ -49,7 +54,8 @@ fn items(run: &RunResult) -> Vec<ComplianceItem> {
         .non_compliant
         .iter()
         .map(|p| {
-            let severity = if SEVERITIES.contains(&p.severity.as_str()) { p.severity.clone() } else { "UNSPECIFIED".into() };
+            let severity =
+                if SEVERITIES.contains(&p.severity.as_str()) { p.severity.clone() } else { "UNSPECIFIED".into() };
             ComplianceItem {
                 id: clip(&p.id, 100),
                 title: clip(&p.title, 500),
@@ -115,7 +121,9 @@ impl Strategy for PutComplianceItems {
             }
             let items = reduce(items(&run));
             let hash = content_hash(items.iter().flat_map(|i| {
-                [i.id.as_str(), i.severity.as_str(), i.status.as_str()].into_iter().chain(i.details.iter().map(|p| p.value.as_str()))
+                [i.id.as_str(), i.severity.as_str(), i.status.as_str()]
+                    .into_iter()
+                    .chain(i.details.iter().map(|p| p.value.as_str()))
             }));
             actions.push(Action::PutCompliance(PutCompliance {
                 instance_id: run.instance_id,

@@ -6,7 +6,9 @@
 //!   record compliance for overridden runs: nothing is added (the host says so).
 //! - After a run: an immediate scan of the nodes whose install output was read completely.
 
-use ssmpatch_strategy_sdk::{Action, AddedOperation, Backend, OperationKind, PlanInfo, RunResult, Strategy, export_strategy};
+use ssmpatch_strategy_sdk::{
+    Action, AddedOperation, Backend, OperationKind, PlanInfo, RunResult, Strategy, export_strategy,
+};
 
 struct Rescan;
 
@@ -29,8 +31,11 @@ impl Strategy for Rescan {
     }
 
     fn after_run(_plan: PlanInfo, runs: Vec<RunResult>) -> Result<Vec<Action>, String> {
-        let mut nodes: Vec<String> =
-            runs.iter().filter(|r| r.kind == OperationKind::Install && !r.truncated).map(|r| r.instance_id.clone()).collect();
+        let mut nodes: Vec<String> = runs
+            .iter()
+            .filter(|r| r.kind == OperationKind::Install && !r.truncated)
+            .map(|r| r.instance_id.clone())
+            .collect();
         nodes.sort();
         nodes.dedup();
         let mut actions = Vec::new();

@@ -25,12 +25,12 @@ pub mod bindings {
     });
 }
 
+pub use bindings::ssmpatch::strategy::types::{
+    Action, AddedOperation, Backend, ComplianceItem, Operation, OperationKind, Pair, PatchPackage, PlanInfo,
+    PutCompliance, RunResult, UploadType,
+};
 pub use std::string::String;
 pub use std::vec::Vec;
-pub use bindings::ssmpatch::strategy::types::{
-    Action, AddedOperation, Backend, ComplianceItem, Operation, OperationKind, Pair, PatchPackage, PlanInfo, PutCompliance,
-    RunResult, UploadType,
-};
 
 /// A compliance strategy. Both functions are pure: return what the host should do.
 pub trait Strategy {
