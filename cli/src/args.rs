@@ -37,6 +37,35 @@ pub enum Command {
     /// Read what AWS-RunPatchBaseline printed.
     #[command(subcommand)]
     Output(OutputCommand),
+    /// Compliance strategies (WebAssembly components).
+    #[command(subcommand)]
+    Strategy(StrategyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StrategyCommand {
+    /// The built-in strategies.
+    List,
+    /// Run a strategy on a saved run result and print its actions.
+    Test(StrategyTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StrategyTestArgs {
+    /// A built-in strategy name, or the path of a `.wasm` component or SDK-built module.
+    pub strategy: String,
+    /// `{"plan": PLAN-INFO, "runs": [RUN-RESULT, ...]}` as JSON (see examples/strategy-run.json).
+    #[arg(long, value_name = "RUN.json", conflicts_with = "output_file", required_unless_present = "output_file")]
+    pub input: Option<std::path::PathBuf>,
+    /// Or: one node's AWS-RunPatchBaseline stdout, parsed into a run result.
+    #[arg(long, value_name = "STDOUT")]
+    pub output_file: Option<std::path::PathBuf>,
+    /// With --output-file: the compliance type the plan would write.
+    #[arg(long, default_value = "Custom:ssmpatch")]
+    pub compliance_type: String,
+    /// With --output-file: strategy settings, `key=value` (repeatable).
+    #[arg(long = "setting", value_name = "KEY=VALUE")]
+    pub settings: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

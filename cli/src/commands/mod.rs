@@ -4,13 +4,14 @@ mod live;
 mod output;
 mod plan;
 mod schedule;
+mod strategy;
 
 use std::process::ExitCode;
 
 use ssmpatch::plan::PlanErrors;
 use ssmpatch::schedule::ScheduleError;
 
-use crate::args::{Cli, Command, OutputCommand, OverrideCommand};
+use crate::args::{Cli, Command, OutputCommand, OverrideCommand, StrategyCommand};
 use crate::printer::Printer;
 
 /// Everything a command can fail with, mapped to an exit code.
@@ -97,5 +98,7 @@ pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
         Command::Destroy(a) => live::apply(a, out, true),
         Command::IamPolicy(a) => live::iam_policy(a, out),
         Command::Output(OutputCommand::Parse(a)) => output::parse(a, out),
+        Command::Strategy(StrategyCommand::List) => strategy::list(out),
+        Command::Strategy(StrategyCommand::Test(a)) => strategy::test(a, out),
     }
 }

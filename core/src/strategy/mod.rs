@@ -195,8 +195,22 @@ impl Host {
         self.limits
     }
 
-    /// Load (compile once, then from the cache) a strategy component.
+    /// Load (compile once, then from the cache) a strategy component. A core module built with
+    /// the SDK for `wasm32-unknown-unknown` is turned into a component first.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<LoadedStrategy, StrategyError> {
+        let componentized;
+        let bytes = if wasmparser_is_core_module(bytes) {
+            componentized = wit_component::ComponentEncoder::default()
+                .module(bytes)
+                .and_then(|e| e.validate(true).encode())
+                .map_err(|e| StrategyError::Invalid {
+                    name: name.into(),
+                    reason: format!("not a strategy module: {e:#}"),
+                })?;
+            componentized.as_slice()
+        } else {
+            bytes
+        };
         let key: [u8; 32] = Sha256::digest(bytes).into();
         let cached = self.cache.lock().ok().and_then(|c| c.get(&key).cloned());
         let component = match cached {
@@ -230,6 +244,11 @@ impl Host {
         })?;
         self.load(name, bytes)
     }
+}
+
+/// A core wasm module (version 1) rather than a component (its header's layer field is 0).
+fn wasmparser_is_core_module(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && &bytes[..4] == b"\0asm" && bytes[4..8] == [1, 0, 0, 0]
 }
 
 /// A loaded strategy: instantiated afresh for every call.

@@ -1,0 +1,90 @@
+//! `ssmpatch strategy list|test` with the built-in components, a saved run, parsed output, and
+//! the example custom strategy built from source.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn ssmpatch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ssmpatch"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run")
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("JSON")
+}
+
+const STDOUT: &str = "core/tests/data/runpatchbaseline-output/synth-override-scan-noncompliant.txt";
+
+#[test]
+fn list_shows_the_built_in_strategies() {
+    let o = ssmpatch(&["strategy", "list"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("put-compliance-items") && text.contains("\nrescan"), "{text}");
+}
+
+#[test]
+fn test_runs_a_saved_run_and_parsed_output() {
+    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--input", "examples/strategy-run.json"]));
+    let put = &v["actions"][0]["PutCompliance"];
+    assert_eq!(put["compliance_type"], "Custom:PatchPreview");
+    assert_eq!(put["items"][0]["id"], "openssl.x86_64");
+    assert_eq!(put["items"][0]["severity"], "CRITICAL");
+    assert_eq!(put["upload_type"], "Complete");
+
+    let v = json(&ssmpatch(&["strategy", "test", "rescan", "--input", "examples/strategy-run.json"]));
+    assert_eq!(v["added_operations"][0]["name"], "install-rescan");
+    assert_eq!(v["actions"][0]["StartScan"][0], "i-0123456789abcdef0");
+
+    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--output-file", STDOUT]));
+    assert_eq!(v["actions"][0]["PutCompliance"]["items"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn unknown_strategy_and_bad_input_are_clear_errors() {
+    let o = ssmpatch(&["strategy", "test", "nope", "--output-file", STDOUT]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("neither a built-in strategy nor a readable file"));
+    let o = ssmpatch(&["strategy", "test", "rescan", "--input", "README.md"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("examples/strategy-run.json"));
+}
+
+#[test]
+#[ignore = "builds examples/custom-strategy for wasm32 (scripts/test.sh runs it)"]
+fn the_example_custom_strategy_builds_loads_and_runs() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "-q",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--manifest-path",
+            "examples/custom-strategy/Cargo.toml",
+        ])
+        .current_dir(root())
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .expect("cargo");
+    assert!(status.success());
+    let module = "examples/custom-strategy/target/wasm32-unknown-unknown/release/critical_high_only.wasm";
+    let v = json(&ssmpatch(&["strategy", "test", module, "--output-file", STDOUT, "--setting", "ticket=CHG-1234"]));
+    let put = &v["actions"][0]["PutCompliance"];
+    assert_eq!(put["compliance_type"], "Custom:CriticalHigh");
+    let items = put["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "both packages are HIGH in the fixture");
+    assert_eq!(items[0]["details"][1], serde_json::json!({"key": "ChangeTicket", "value": "CHG-1234"}));
+    let o = ssmpatch(&["strategy", "test", module, "--output-file", STDOUT]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("setting `ticket` is required"));
+}

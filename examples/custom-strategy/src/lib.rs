@@ -1,0 +1,50 @@
+//! Only CRITICAL and HIGH findings go to the compliance report, under `Custom:CriticalHigh`, each
+//! item tagged with the change ticket from the plan's `[compliance] settings` (`ticket`).
+
+use ssmpatch_strategy_sdk::{
+    Action, ComplianceItem, Pair, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, content_hash,
+    export_strategy, setting,
+};
+
+struct CriticalHighOnly;
+
+impl Strategy for CriticalHighOnly {
+    fn after_run(plan: PlanInfo, runs: Vec<RunResult>) -> Result<Vec<Action>, String> {
+        let ticket = setting(&plan, "ticket").ok_or("setting `ticket` is required (the change ticket)")?.to_string();
+        let mut actions = Vec::new();
+        for run in runs {
+            if run.truncated {
+                actions.push(Action::Message(format!("{}: incomplete output, skipped", run.instance_id)));
+                continue;
+            }
+            let items: Vec<ComplianceItem> = run
+                .non_compliant
+                .iter()
+                .filter(|p| p.severity == "CRITICAL" || p.severity == "HIGH")
+                .map(|p| ComplianceItem {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    severity: p.severity.clone(),
+                    status: "NON_COMPLIANT".into(),
+                    details: vec![
+                        Pair { key: "PatchState".into(), value: p.state.clone() },
+                        Pair { key: "ChangeTicket".into(), value: ticket.clone() },
+                    ],
+                })
+                .collect();
+            let hash = content_hash(items.iter().map(|i| i.id.as_str()).chain([ticket.as_str()]));
+            actions.push(Action::PutCompliance(PutCompliance {
+                instance_id: run.instance_id,
+                compliance_type: "Custom:CriticalHigh".into(),
+                execution_id: run.execution_id,
+                execution_time: run.execution_time,
+                items,
+                upload_type: UploadType::Complete,
+                content_hash: hash,
+            }));
+        }
+        Ok(actions)
+    }
+}
+
+export_strategy!(CriticalHighOnly);
