@@ -40,6 +40,23 @@ pub enum Command {
     /// Compliance strategies (WebAssembly components).
     #[command(subcommand)]
     Strategy(StrategyCommand),
+    /// Refresh compliance after the plan's runs with BaselineOverride, through its strategy.
+    Refresh(RefreshArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Only this operation's runs.
+    #[arg(long, value_name = "NAME")]
+    pub operation: Option<String>,
+    /// Only runs that started at or after this instant (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub since: Option<String>,
+    /// A built-in strategy or a `.wasm` path instead of the plan's `[compliance] strategy`.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub strategy: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,7 @@ use ssmpatch::scheduler::{Action, Diff, Session};
 
 use super::CliError;
 use super::plan::{load, options, plan_error};
-use crate::args::{ApplyArgs, AwsArgs, LiveArgs, PlanArgs};
+use crate::args::{ApplyArgs, AwsArgs, LiveArgs, PlanArgs, RefreshArgs};
 use crate::printer::Printer;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -159,5 +159,45 @@ pub fn iam_policy(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let plan = load(&a.plan)?;
     let ex = plan.explain(&options(&a)?).map_err(|e| plan_error(&plan, e))?;
     out.json(&ssmpatch::scheduler::iam::policy(&plan, ex.backend))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn refresh(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
+    let rt = runtime()?;
+    let since = match &a.since {
+        Some(s) => Some(s.parse::<jiff::Timestamp>().map_err(|e| {
+            CliError::Input(
+                format!("--since `{s}` is not an RFC 3339 instant: {e}"),
+                Some("write e.g. 2026-06-01T00:00:00Z".into()),
+            )
+        })?),
+        None => None,
+    };
+    let s = session(&a.live, &rt)?;
+    let plan = &a.live.plan;
+    let clients = rt.block_on(Clients::load(&aws_options(&a.live.aws), s.plan.file.region.as_deref()));
+    let opts = ssmpatch::compliance::refresh::RefreshOptions {
+        operation: a.operation.clone(),
+        since,
+        strategy: a.strategy.clone(),
+        concurrency: a.live.aws.concurrency as usize,
+    };
+    let report = rt.block_on(ssmpatch::compliance::refresh::refresh(&s, &clients, &opts)).map_err(aws_error)?;
+    if plan.json {
+        out.json(&serde_json::to_value(&report).map_err(anyhow::Error::from)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    out.line(&format!(
+        "refresh {} with strategy {}: {} node result(s)",
+        report.plan,
+        report.strategy,
+        report.nodes.len()
+    ));
+    for n in &report.nodes {
+        out.line(&format!("  {}  {:10} {:18} {}", n.instance_id, n.operation, n.result, out.dim(&n.detail)));
+    }
+    for m in &report.messages {
+        out.line(&format!("  note: {m}"));
+    }
     Ok(ExitCode::SUCCESS)
 }

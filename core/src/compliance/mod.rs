@@ -5,3 +5,4 @@
 //!   truncation detected and reported, never parsed as if complete.
 
 pub mod output;
+pub mod refresh;
