@@ -65,6 +65,20 @@ pub enum StrategyCommand {
     List,
     /// Run a strategy on a saved run result and print its actions.
     Test(StrategyTestArgs),
+    /// Scaffold a strategy crate that builds (`cargo build --release --target wasm32-unknown-unknown`).
+    New(StrategyNewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StrategyNewArgs {
+    /// The crate name (and directory), e.g. `critical-only`.
+    pub name: String,
+    /// Where to create it (default: the current directory).
+    #[arg(long, default_value = ".")]
+    pub dir: std::path::PathBuf,
+    /// The SDK crate's directory (default: the SDK this ssmpatch was built with).
+    #[arg(long)]
+    pub sdk: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

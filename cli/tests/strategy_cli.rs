@@ -88,3 +88,28 @@ fn the_example_custom_strategy_builds_loads_and_runs() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("setting `ticket` is required"));
 }
+
+#[test]
+#[ignore = "builds a scaffolded strategy for wasm32 (scripts/test.sh runs it)"]
+fn a_scaffolded_strategy_builds_loads_and_runs() {
+    let dir = std::env::temp_dir().join(format!("ssmpatch-strategy-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let d = dir.display().to_string();
+    let o = ssmpatch(&["strategy", "new", "team-notes", "--dir", &d]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = ssmpatch(&["strategy", "new", "Bad_Name", "--dir", &d]);
+    assert_eq!(o.status.code(), Some(2));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "-q", "--release", "--target", "wasm32-unknown-unknown"])
+        .current_dir(dir.join("team-notes"))
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .expect("cargo");
+    assert!(status.success());
+    let module = dir.join("team-notes/target/wasm32-unknown-unknown/release/team_notes.wasm").display().to_string();
+    let v = json(&ssmpatch(&["strategy", "test", &module, "--output-file", STDOUT]));
+    assert_eq!(v["actions"][0]["Message"], "test: 1 of 1 nodes not compliant");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -100,6 +100,7 @@ pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
         Command::Output(OutputCommand::Parse(a)) => output::parse(a, out),
         Command::Strategy(StrategyCommand::List) => strategy::list(out),
         Command::Strategy(StrategyCommand::Test(a)) => strategy::test(a, out),
+        Command::Strategy(StrategyCommand::New(a)) => strategy::new(a, out),
         Command::Refresh(a) => live::refresh(a, out),
     }
 }
