@@ -130,6 +130,17 @@ impl LiveFailure {
 
 fn no_progress(_: &str) {}
 
+async fn run_refresh(
+    live: Live,
+    opts: ssmpatch::compliance::refresh::RefreshOptions,
+) -> Result<serde_json::Value, LiveFailure> {
+    use ssmpatch::scheduler::Session;
+    let clients = ssmpatch::aws::Clients::load(&live.aws, live.plan.file.region.as_deref()).await;
+    let session = Session::new(live.plan, &clients, &CompileOptions::from(Timestamp::now())).map_err(live_error)?;
+    let report = ssmpatch::compliance::refresh::refresh(&session, &clients, &opts).await.map_err(live_error)?;
+    serde_json::to_value(&report).map_err(|e| LiveFailure::Aws(e.to_string(), None))
+}
+
 async fn run_live(live: Live, op: LiveOp) -> Result<serde_json::Value, LiveFailure> {
     use ssmpatch::scheduler::Session;
     let clients = ssmpatch::aws::Clients::load(&live.aws, live.plan.file.region.as_deref()).await;
@@ -319,6 +330,36 @@ impl Plan {
         concurrency: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.live_async(py, LiveOp::Destroy, region, profile, endpoint_url, concurrency)
+    }
+
+    /// Refresh compliance after the plan's runs through its strategy (or `strategy`, a built-in
+    /// name or a `.wasm` path); the structure of `ssmpatch refresh --json`.
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn refresh<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        since: Option<Bound<'py, PyAny>>,
+        strategy: Option<String>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let since = match since {
+            None => None,
+            Some(v) => Some(
+                v.extract::<Timestamp>()
+                    .map_err(|e| PyValueError::new_err(format!("`since` must be a timezone-aware datetime ({e})")))?,
+            ),
+        };
+        let live = self.live(region, profile, endpoint_url, 8);
+        let opts = ssmpatch::compliance::refresh::RefreshOptions { operation, since, strategy, concurrency: 8 };
+        let rt = pyo3_async_runtimes::tokio::get_runtime();
+        match py.detach(|| rt.block_on(run_refresh(live, opts))) {
+            Ok(v) => to_python(py, &v),
+            Err(f) => Err(f.into_py(py)),
+        }
     }
 
     /// The BaselineOverride JSON document of an operation (exact bytes, as text).
@@ -555,6 +596,62 @@ fn parse_output<'py>(py: Python<'py>, text: &str, from_invocation: bool) -> PyRe
     }
 }
 
+pyo3::create_exception!(
+    ssmpatch,
+    StrategyError,
+    PyValueError,
+    "A strategy component could not be loaded, trapped, ran out of fuel, time or memory, or returned an error."
+);
+
+/// A compliance strategy component (built in, or a `.wasm` file), run in the sandbox.
+#[pyclass(module = "ssmpatch")]
+struct Strategy {
+    host: ssmpatch::strategy::Host,
+    name: String,
+    bytes: Vec<u8>,
+}
+
+#[pymethods]
+impl Strategy {
+    /// Load a built-in strategy by name (`put-compliance-items`, `rescan`) or a `.wasm` path.
+    #[staticmethod]
+    fn load(name_or_path: &str) -> PyResult<Strategy> {
+        let bytes = match ssmpatch::strategy::builtin(name_or_path) {
+            Some(b) => b.to_vec(),
+            None => std::fs::read(name_or_path).map_err(|e| {
+                StrategyError::new_err(format!(
+                    "`{name_or_path}` is neither a built-in strategy nor a readable file: {e}"
+                ))
+            })?,
+        };
+        let host = ssmpatch::strategy::Host::new(ssmpatch::strategy::Limits::default())
+            .map_err(|e| StrategyError::new_err(e.to_string()))?;
+        host.load(name_or_path, &bytes).map_err(|e| StrategyError::new_err(e.to_string()))?;
+        Ok(Strategy { host, name: name_or_path.to_string(), bytes })
+    }
+
+    /// Run the strategy on `run` — `{"plan": ..., "runs": [...]}` as in examples/strategy-run.json —
+    /// and return `{"added_operations": [...], "actions": [...]}` like `ssmpatch strategy test`.
+    fn test<'py>(&self, py: Python<'py>, run: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        #[derive(serde::Deserialize)]
+        struct Input {
+            plan: ssmpatch::strategy::PlanInfo,
+            runs: Vec<ssmpatch::strategy::RunResult>,
+        }
+        let text: String = py.import("json")?.call_method1("dumps", (run,))?.extract()?;
+        let input: Input = serde_json::from_str(&text).map_err(|e| PyValueError::new_err(format!("run: {e}")))?;
+        let s = self.host.load(&self.name, &self.bytes).map_err(|e| StrategyError::new_err(e.to_string()))?;
+        let added = py.detach(|| s.plan(&input.plan)).map_err(|e| StrategyError::new_err(e.to_string()))?;
+        let actions =
+            py.detach(|| s.after_run(&input.plan, &input.runs)).map_err(|e| StrategyError::new_err(e.to_string()))?;
+        to_python(py, &serde_json::json!({"strategy": self.name, "added_operations": added, "actions": actions}))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Strategy({:?})", self.name)
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -562,6 +659,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CheckResult>()?;
     m.add_class::<Plan>()?;
     m.add_function(wrap_pyfunction!(parse_output, m)?)?;
+    m.add_class::<Strategy>()?;
+    m.add("StrategyError", py.get_type::<StrategyError>())?;
     m.add("ScheduleError", py.get_type::<ScheduleError>())?;
     m.add("PlanError", py.get_type::<PlanError>())?;
     m.add("AwsError", py.get_type::<AwsError>())?;

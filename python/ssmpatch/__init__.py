@@ -7,6 +7,6 @@ The behaviour lives in the Rust core; this package re-exports its native binding
 '02:00 on the last Sunday of every month, UTC'
 """
 
-from ssmpatch._native import BACKENDS, AwsError, CheckResult, Plan, PlanError, Schedule, ScheduleError, __version__, parse_output
+from ssmpatch._native import BACKENDS, AwsError, CheckResult, Plan, PlanError, Schedule, ScheduleError, Strategy, StrategyError, __version__, parse_output
 
-__all__ = ["BACKENDS", "AwsError", "CheckResult", "Plan", "PlanError", "Schedule", "ScheduleError", "__version__", "parse_output"]
+__all__ = ["BACKENDS", "AwsError", "CheckResult", "Plan", "PlanError", "Schedule", "ScheduleError", "Strategy", "StrategyError", "__version__", "parse_output"]

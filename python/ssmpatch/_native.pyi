@@ -103,6 +103,15 @@ class Plan:
     def explain(self, from_: Optional[datetime] = None) -> dict[str, Any]: ...
     def calendar(self, count: int = 6, from_: Optional[datetime] = None) -> Calendar: ...
     def render_override(self, operation: str) -> str: ...
+    def refresh(
+        self,
+        operation: Optional[str] = None,
+        since: Optional[datetime] = None,
+        strategy: Optional[str] = None,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+    ) -> dict[str, Any]: ...
     def plan(self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None) -> dict[str, Any]: ...
     def apply(
         self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
@@ -123,3 +132,13 @@ class Plan:
 def parse_output(text: str, from_invocation: bool = False) -> dict[str, Any]:
     """Parse one node's AWS-RunPatchBaseline stdout (the `ssmpatch output parse --json` object)."""
     ...
+
+class StrategyError(ValueError):
+    """A strategy could not be loaded, trapped, exceeded a limit, or returned an error."""
+
+class Strategy:
+    """A compliance strategy component (built in or a `.wasm` file), run in the sandbox."""
+
+    @staticmethod
+    def load(name_or_path: str) -> Strategy: ...
+    def test(self, run: dict[str, Any]) -> dict[str, Any]: ...

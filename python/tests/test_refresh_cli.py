@@ -99,3 +99,13 @@ def test_custom_strategy_refresh(applied, tmp_path):
     items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],
                                       Filters=[{"Key": "ComplianceType", "Values": ["Custom:CriticalHigh"], "Type": "EQUAL"}])["ComplianceItems"]
     assert [(i["Id"], i["Details"]["ChangeTicket"]) for i in items] == [("openssl.x86_64", "CHG-1234")]
+
+
+def test_python_plan_refresh(applied):
+    url, ssm = applied
+    import ssmpatch
+
+    plan = ssmpatch.Plan.load(ROOT / "examples/seed-monthly.toml")
+    report = plan.refresh(strategy="put-compliance-items", endpoint_url=url)
+    assert [n["result"] for n in report["nodes"]] == ["compliance-written"]
+    assert report["strategy"] == "put-compliance-items"
