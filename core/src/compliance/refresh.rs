@@ -313,7 +313,22 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
 
     let info = plan_info(session);
     for (op, runs) in runs {
-        let actions = strategy.after_run(&info, &runs).map_err(|e| Error::Unexpected(e.to_string()))?;
+        let actions = match strategy.after_run(&info, &runs) {
+            Ok(a) => a,
+            Err(e) => {
+                // A trap, timeout or out-of-memory is reported for these nodes; other operations go on.
+                for r in &runs {
+                    report.nodes.push(NodeOutcome {
+                        instance_id: r.instance_id.clone(),
+                        operation: op.clone(),
+                        execution_id: r.execution_id.clone(),
+                        result: "failed".into(),
+                        detail: e.to_string(),
+                    });
+                }
+                continue;
+            }
+        };
         for a in actions {
             match a {
                 Action::Message(m) => report.messages.push(m),
