@@ -190,14 +190,24 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
     // Finished executions → their commands.
     let mut found = Vec::new();
     for (window_id, op) in &windows {
-        let execs = clients
-            .ssm
-            .describe_maintenance_window_executions()
-            .window_id(window_id)
-            .send()
-            .await
-            .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutions", e))?;
-        for ex in execs.window_executions() {
+        let mut executions = Vec::new();
+        let mut token = None;
+        loop {
+            let page = clients
+                .ssm
+                .describe_maintenance_window_executions()
+                .window_id(window_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutions", e))?;
+            executions.extend(page.window_executions().iter().cloned());
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        for ex in &executions {
             let done = matches!(
                 ex.status(),
                 Some(MaintenanceWindowExecutionStatus::Success | MaintenanceWindowExecutionStatus::Failed)
@@ -243,16 +253,24 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
     let output = session.plan.s3.as_ref().and_then(|s| s.output_prefix.as_ref().map(|p| (s.bucket.clone(), p.clone())));
     let mut targets = Vec::new();
     for f in &found {
-        let list = clients
-            .ssm
-            .list_command_invocations()
-            .command_id(&f.command_id)
-            .send()
-            .await
-            .map_err(|e| aws("ssm", "ListCommandInvocations", e))?;
-        for inv in list.command_invocations() {
-            if let Some(id) = inv.instance_id() {
-                targets.push((f, id.to_string()));
+        let mut token = None;
+        loop {
+            let page = clients
+                .ssm
+                .list_command_invocations()
+                .command_id(&f.command_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "ListCommandInvocations", e))?;
+            for inv in page.command_invocations() {
+                if let Some(id) = inv.instance_id() {
+                    targets.push((f, id.to_string()));
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
             }
         }
     }
@@ -312,6 +330,7 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
     }
 
     let info = plan_info(session);
+    let mut puts = Vec::new();
     for (op, runs) in runs {
         let actions = match strategy.after_run(&info, &runs) {
             Ok(a) => a,
@@ -354,57 +373,16 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
                         });
                     }
                 }
-                Action::PutCompliance(p) => {
-                    let items: Vec<ComplianceItemEntry> = p
-                        .items
-                        .iter()
-                        .filter_map(|i| {
-                            ComplianceItemEntry::builder()
-                                .id(&i.id)
-                                .title(&i.title)
-                                .severity(ComplianceSeverity::from(i.severity.as_str()))
-                                .status(ComplianceStatus::from(i.status.as_str()))
-                                .set_details(Some(i.details.iter().map(|d| (d.key.clone(), d.value.clone())).collect()))
-                                .build()
-                                .ok()
-                        })
-                        .collect();
-                    let when = DateTime::from_str(&p.execution_time, Format::DateTime)
-                        .unwrap_or_else(|_| DateTime::from_secs(Timestamp::now().as_second()));
-                    let summary = ComplianceExecutionSummary::builder()
-                        .execution_time(when)
-                        .execution_id(&p.execution_id)
-                        .execution_type("Command")
-                        .build()
-                        .map_err(|e| Error::Unexpected(e.to_string()))?;
-                    let n = items.len();
-                    clients
-                        .ssm
-                        .put_compliance_items()
-                        .resource_id(&p.instance_id)
-                        .resource_type("ManagedInstance")
-                        .compliance_type(&p.compliance_type)
-                        .execution_summary(summary)
-                        .set_items(Some(items))
-                        .item_content_hash(&p.content_hash)
-                        .upload_type(match p.upload_type {
-                            crate::strategy::UploadType::Complete => ComplianceUploadType::Complete,
-                            crate::strategy::UploadType::Partial => ComplianceUploadType::Partial,
-                        })
-                        .send()
-                        .await
-                        .map_err(|e| aws("ssm", "PutComplianceItems", e))?;
-                    report.nodes.push(NodeOutcome {
-                        instance_id: p.instance_id,
-                        operation: op.clone(),
-                        execution_id: p.execution_id,
-                        result: "compliance-written".into(),
-                        detail: format!("{n} item(s) as {}", p.compliance_type),
-                    });
-                }
+                Action::PutCompliance(p) => puts.push((op.clone(), p)),
             }
         }
     }
+    // PutComplianceItems for every node, with bounded concurrency; a failure is that node's.
+    let written: Vec<NodeOutcome> = stream::iter(puts.into_iter().map(|(op, p)| put_compliance(clients, op, p)))
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    report.nodes.extend(written);
     report.nodes.sort_by(|a, b| (&a.instance_id, &a.operation).cmp(&(&b.instance_id, &b.operation)));
     Ok(report)
 }
@@ -438,4 +416,60 @@ async fn read_output(
         .await
         .map_err(|e| aws("ssm", "GetCommandInvocation", e))?;
     Ok((inv.standard_output_content().unwrap_or_default().to_string(), false))
+}
+
+/// One PutComplianceItems call (COMPLETE or PARTIAL, with the item content hash).
+async fn put_compliance(c: &Clients, op: String, p: crate::strategy::PutCompliance) -> NodeOutcome {
+    let items: Vec<ComplianceItemEntry> = p
+        .items
+        .iter()
+        .filter_map(|i| {
+            ComplianceItemEntry::builder()
+                .id(&i.id)
+                .title(&i.title)
+                .severity(ComplianceSeverity::from(i.severity.as_str()))
+                .status(ComplianceStatus::from(i.status.as_str()))
+                .set_details(Some(i.details.iter().map(|d| (d.key.clone(), d.value.clone())).collect()))
+                .build()
+                .ok()
+        })
+        .collect();
+    let when = DateTime::from_str(&p.execution_time, Format::DateTime)
+        .unwrap_or_else(|_| DateTime::from_secs(Timestamp::now().as_second()));
+    let n = items.len();
+    let outcome = |result: &str, detail: String| NodeOutcome {
+        instance_id: p.instance_id.clone(),
+        operation: op.clone(),
+        execution_id: p.execution_id.clone(),
+        result: result.into(),
+        detail,
+    };
+    let summary = match ComplianceExecutionSummary::builder()
+        .execution_time(when)
+        .execution_id(&p.execution_id)
+        .execution_type("Command")
+        .build()
+    {
+        Ok(s) => s,
+        Err(e) => return outcome("failed", e.to_string()),
+    };
+    let sent = c
+        .ssm
+        .put_compliance_items()
+        .resource_id(&p.instance_id)
+        .resource_type("ManagedInstance")
+        .compliance_type(&p.compliance_type)
+        .execution_summary(summary)
+        .set_items(Some(items))
+        .item_content_hash(&p.content_hash)
+        .upload_type(match p.upload_type {
+            crate::strategy::UploadType::Complete => ComplianceUploadType::Complete,
+            crate::strategy::UploadType::Partial => ComplianceUploadType::Partial,
+        })
+        .send()
+        .await;
+    match sent {
+        Ok(_) => outcome("compliance-written", format!("{n} item(s) as {}", p.compliance_type)),
+        Err(e) => outcome("failed", aws("ssm", "PutComplianceItems", e).to_string()),
+    }
 }
