@@ -57,6 +57,10 @@ pub struct RefreshArgs {
     /// A built-in strategy or a `.wasm` path instead of the plan's `[compliance] strategy`.
     #[arg(long, value_name = "NAME|PATH")]
     pub strategy: Option<String>,
+    /// Read this command (e.g. AWS-RunPatchBaseline started by hand with one of the plan's
+    /// overrides) instead of the plan's window or association runs.
+    #[arg(long, value_name = "ID")]
+    pub command_id: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

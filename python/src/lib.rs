@@ -333,8 +333,9 @@ impl Plan {
     }
 
     /// Refresh compliance after the plan's runs through its strategy (or `strategy`, a built-in
-    /// name or a `.wasm` path); the structure of `ssmpatch refresh --json`.
-    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None))]
+    /// name or a `.wasm` path); the structure of `ssmpatch refresh --json`. `command_id` reads one
+    /// command (e.g. `AWS-RunPatchBaseline` started by hand) instead of the plan's runs.
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None))]
     #[allow(clippy::too_many_arguments)]
     fn refresh<'py>(
         &self,
@@ -345,6 +346,7 @@ impl Plan {
         region: Option<String>,
         profile: Option<String>,
         endpoint_url: Option<String>,
+        command_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let since = match since {
             None => None,
@@ -354,7 +356,8 @@ impl Plan {
             ),
         };
         let live = self.live(region, profile, endpoint_url, 8);
-        let opts = ssmpatch::compliance::refresh::RefreshOptions { operation, since, strategy, concurrency: 8 };
+        let opts =
+            ssmpatch::compliance::refresh::RefreshOptions { operation, since, strategy, concurrency: 8, command_id };
         let rt = pyo3_async_runtimes::tokio::get_runtime();
         match py.detach(|| rt.block_on(run_refresh(live, opts))) {
             Ok(v) => to_python(py, &v),

@@ -111,6 +111,7 @@ class Plan:
         region: Optional[str] = None,
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
+        command_id: Optional[str] = None,
     ) -> dict[str, Any]: ...
     def plan(self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None) -> dict[str, Any]: ...
     def apply(

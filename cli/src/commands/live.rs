@@ -90,8 +90,10 @@ pub fn plan(a: LiveArgs, out: &Printer) -> Result<ExitCode, CliError> {
     } else if d.is_empty() {
         print_diff(&d, out);
         out.line("no changes");
+        super::plan::print_additions(&s.additions, out);
     } else {
         print_diff(&d, out);
+        super::plan::print_additions(&s.additions, out);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -181,6 +183,7 @@ pub fn refresh(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
         since,
         strategy: a.strategy.clone(),
         concurrency: a.live.aws.concurrency as usize,
+        command_id: a.command_id.clone(),
     };
     let report = rt.block_on(ssmpatch::compliance::refresh::refresh(&s, &clients, &opts)).map_err(aws_error)?;
     if plan.json {

@@ -1,5 +1,6 @@
 //! `ssmpatch validate|explain|calendar|override render|schema` — offline plan commands.
 
+use ssmpatch::compliance::additions::{AdditionPlacement, Additions};
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -132,6 +133,9 @@ pub fn explain(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
         }
         out.line(&format!("  baseline: {}", op.baseline.describe()));
     }
+    let additions = ssmpatch::compliance::additions::for_plan(&plan, &ex, &options(&a)?)
+        .map_err(|e| CliError::Input(e.to_string(), None))?;
+    print_additions(&additions, out);
     if !ex.warnings.is_empty() {
         out.line("");
         for w in &ex.warnings {
@@ -139,6 +143,37 @@ pub fn explain(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the plan's compliance strategy adds, in words.
+pub fn print_additions(a: &Additions, out: &Printer) {
+    if a.strategy.is_empty() || (a.operations.is_empty() && a.notes.is_empty()) {
+        return;
+    }
+    out.line("");
+    for op in &a.operations {
+        let place = match &op.placement {
+            AdditionPlacement::WindowTask { priority } => {
+                format!("a task at priority {priority} in `{}`'s window (runs after it)", op.after)
+            }
+            AdditionPlacement::Association { native, after_hours } => format!(
+                "an association {}{} starting when `{}`'s {after_hours}-hour Duration ends",
+                native.expression,
+                native.offset_days.map(|d| format!(" offset {d} day(s)")).unwrap_or_default(),
+                op.after
+            ),
+        };
+        out.line(&format!(
+            "strategy {} adds operation {} ({}{}): {place}",
+            a.strategy,
+            op.name,
+            op.kind.as_str(),
+            if op.uses_override { ", with the override" } else { ", without override" }
+        ));
+    }
+    for n in &a.notes {
+        out.line(&format!("note: {n}"));
+    }
 }
 
 pub fn calendar(a: CalendarArgs, out: &Printer) -> Result<ExitCode, CliError> {

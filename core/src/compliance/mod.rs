@@ -4,5 +4,6 @@
 //!   (the `[BASELINE OVERRIDE]` blocks, the normal-run lines, the Windows patch summary), with
 //!   truncation detected and reported, never parsed as if complete.
 
+pub mod additions;
 pub mod output;
 pub mod refresh;

@@ -25,11 +25,11 @@ use crate::error::{Error, aws};
 use crate::plan::file::{OperationKind as PlanKind, SettingValue};
 use crate::plan::model::Compliance;
 use crate::plan::placement::BaselineUse;
+use crate::plan::{Explanation, Plan};
 use crate::schedule::Backend;
 use crate::scheduler::{Kind, Session};
 use crate::strategy::{
-    Action, Host, Limits, OperationKind, Pair, PlanInfo, RunResult, StrategyBackend, StrategyOperation, builtin,
-    run_result,
+    Action, Host, Limits, OperationKind, Pair, PlanInfo, RunResult, StrategyBackend, StrategyOperation, run_result,
 };
 
 /// The compliance type written when the plan names none: kept apart from AWS's own `Patch`
@@ -47,6 +47,68 @@ pub struct RefreshOptions {
     pub strategy: Option<String>,
     /// Nodes read at once.
     pub concurrency: usize,
+    /// One command (e.g. `AWS-RunPatchBaseline` started by hand) instead of the plan's runs.
+    pub command_id: Option<String>,
+}
+
+/// An operation whose runs refresh can read: the plan's, and those its strategy added.
+#[derive(Debug, Clone)]
+struct RunOperation {
+    name: String,
+    kind: PlanKind,
+    uses_override: bool,
+    /// The override's `s3://` URL.
+    override_url: Option<String>,
+    /// The plan operation it follows (added operations).
+    after: Option<String>,
+}
+
+fn run_operations(session: &Session) -> Vec<RunOperation> {
+    let mut out: Vec<RunOperation> = session
+        .explanation
+        .operations
+        .iter()
+        .map(|o| {
+            let url = match &o.baseline {
+                BaselineUse::Override { url, .. } => Some(url.clone()),
+                _ => None,
+            };
+            RunOperation {
+                name: o.name.clone(),
+                kind: o.kind,
+                uses_override: url.is_some(),
+                override_url: url,
+                after: None,
+            }
+        })
+        .collect();
+    for a in &session.additions.operations {
+        let url = if a.uses_override {
+            out.iter().find(|o| o.name == a.after).and_then(|o| o.override_url.clone())
+        } else {
+            None
+        };
+        out.push(RunOperation {
+            name: a.name.clone(),
+            kind: a.kind,
+            uses_override: a.uses_override,
+            override_url: url,
+            after: Some(a.after.clone()),
+        });
+    }
+    out
+}
+
+/// `Operation` and `BaselineOverride` of AWS-RunPatchBaseline parameters.
+fn run_parameters(params: &serde_json::Value) -> (Option<String>, Option<String>) {
+    let first = |k: &str| {
+        params.get(k).and_then(|v| match v {
+            serde_json::Value::Array(a) => a.first().and_then(|x| x.as_str()).map(str::to_string),
+            serde_json::Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+    };
+    (first("Operation"), first("BaselineOverride").filter(|u| !u.is_empty()))
 }
 
 /// What happened for one node.
@@ -86,24 +148,30 @@ struct Found {
     end: String,
 }
 
+/// The plan's own strategy: a built-in name or the component's path (`None` for `none`).
+pub fn strategy_of(plan: &Plan) -> Option<String> {
+    match &plan.compliance {
+        Compliance::None => None,
+        Compliance::Rescan => Some("rescan".into()),
+        Compliance::PutComplianceItems => Some("put-compliance-items".into()),
+        Compliance::Custom { path } => Some(path.display().to_string()),
+    }
+}
+
 fn strategy_name(session: &Session, opts: &RefreshOptions) -> Result<String, Error> {
     if let Some(s) = &opts.strategy {
         return Ok(s.clone());
     }
-    match &session.plan.compliance {
-        Compliance::None => Err(Error::Unexpected(
+    strategy_of(&session.plan).ok_or_else(|| {
+        Error::Unexpected(
             "the plan's compliance strategy is `none`; set `[compliance] strategy` or pass --strategy".into(),
-        )),
-        Compliance::Rescan => Ok("rescan".into()),
-        Compliance::PutComplianceItems => Ok("put-compliance-items".into()),
-        Compliance::Custom { path } => Ok(path.display().to_string()),
-    }
+        )
+    })
 }
 
 /// The plan as a strategy sees it.
-pub fn plan_info(session: &Session) -> PlanInfo {
-    let ex = &session.explanation;
-    let file = &session.plan.file;
+pub fn plan_info(plan: &Plan, ex: &Explanation) -> PlanInfo {
+    let file = &plan.file;
     let settings = file
         .compliance
         .as_ref()
@@ -123,7 +191,7 @@ pub fn plan_info(session: &Session) -> PlanInfo {
         })
         .unwrap_or_default();
     PlanInfo {
-        name: session.plan.name.clone(),
+        name: plan.name.clone(),
         backend: match ex.backend {
             Backend::PatchPolicy => StrategyBackend::PatchPolicy,
             Backend::Association => StrategyBackend::Association,
@@ -152,102 +220,34 @@ pub fn plan_info(session: &Session) -> PlanInfo {
 
 /// Refresh compliance for the plan's finished runs.
 pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions) -> Result<RefreshReport, Error> {
-    if session.explanation.backend != Backend::MaintenanceWindow {
-        return Err(Error::Unexpected(format!(
-            "refresh reads maintenance-window executions; this plan runs on {} (patch policies record compliance \
-             themselves; association runs are not read yet)",
-            session.explanation.backend
-        )));
-    }
     let name = strategy_name(session, opts)?;
     let host = Host::new(Limits::default()).map_err(|e| Error::Unexpected(e.to_string()))?;
-    let strategy = match builtin(&name) {
-        Some(bytes) => host.load(&name, bytes),
-        None => {
-            let bytes =
-                std::fs::read(&name).map_err(|e| Error::Unexpected(format!("cannot read strategy `{name}`: {e}")))?;
-            host.load(&name, &bytes)
-        }
-    }
-    .map_err(|e| Error::Unexpected(e.to_string()))?;
+    let strategy = super::additions::load_strategy(&host, &name)?;
 
-    // The plan's windows, and which operation each runs.
-    let observed = session.scheduler.observe(&session.plan.name, &session.desired).await?;
-    let prefix = crate::scheduler::desired::prefix(&session.plan.name);
-    let mut ops: Vec<&str> = session.plan.operations.iter().map(|o| o.name.as_str()).collect();
-    ops.sort_by_key(|o| std::cmp::Reverse(o.len()));
-    let windows: Vec<(String, String)> = observed
-        .iter()
-        .filter(|o| o.owned && o.key.kind == Kind::MaintenanceWindow)
-        .filter_map(|o| {
-            let rest = o.key.name.strip_prefix(&prefix)?;
-            let op = ops.iter().find(|op| rest == **op || rest.starts_with(&format!("{op}-at-")))?;
-            Some((o.id.clone(), op.to_string()))
-        })
-        .filter(|(_, op)| opts.operation.as_ref().is_none_or(|want| want == op))
-        .collect();
-
-    // Finished executions → their commands.
-    let mut found = Vec::new();
-    for (window_id, op) in &windows {
-        let mut executions = Vec::new();
-        let mut token = None;
-        loop {
-            let page = clients
-                .ssm
-                .describe_maintenance_window_executions()
-                .window_id(window_id)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutions", e))?;
-            executions.extend(page.window_executions().iter().cloned());
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        for ex in &executions {
-            let done = matches!(
-                ex.status(),
-                Some(MaintenanceWindowExecutionStatus::Success | MaintenanceWindowExecutionStatus::Failed)
-            );
-            let started = ex.start_time().and_then(|t| Timestamp::from_second(t.secs()).ok());
-            if !done || opts.since.is_some_and(|s| started.is_none_or(|t| t < s)) {
-                continue;
-            }
-            let Some(exec_id) = ex.window_execution_id() else { continue };
-            let end = ex.end_time().and_then(|t| t.fmt(Format::DateTime).ok()).unwrap_or_default();
-            let tasks = clients
-                .ssm
-                .describe_maintenance_window_execution_tasks()
-                .window_execution_id(exec_id)
-                .send()
-                .await
-                .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutionTasks", e))?;
-            for t in tasks.window_execution_task_identities() {
-                let Some(task_id) = t.task_execution_id() else { continue };
-                let invs = clients
-                    .ssm
-                    .describe_maintenance_window_execution_task_invocations()
-                    .window_execution_id(exec_id)
-                    .task_id(task_id)
-                    .send()
-                    .await
-                    .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutionTaskInvocations", e))?;
-                let mut commands: Vec<String> = invs
-                    .window_execution_task_invocation_identities()
-                    .iter()
-                    .filter_map(|i| i.execution_id().map(str::to_string))
-                    .collect();
-                commands.sort();
-                commands.dedup();
-                for c in commands {
-                    found.push(Found { operation: op.clone(), command_id: c, end: end.clone() });
-                }
-            }
-        }
+    let ops = run_operations(session);
+    if let Some(want) = &opts.operation
+        && !ops.iter().any(|o| &o.name == want)
+    {
+        let names: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
+        return Err(Error::Unexpected(format!("the plan has no operation `{want}` (it has: {})", names.join(", "))));
     }
+    // By default only runs with an override: AWS recorded every other run's compliance itself.
+    let wanted = |op: &str| match &opts.operation {
+        Some(want) => want == op,
+        None => ops.iter().any(|o| o.name == op && o.uses_override),
+    };
+    let found = match (&opts.command_id, session.explanation.backend) {
+        (Some(id), _) => vec![command_run(session, clients, id, &ops, opts).await?],
+        (None, Backend::MaintenanceWindow) => window_runs(session, clients, &ops, &wanted, opts).await?,
+        (None, Backend::Association) => association_runs(session, clients, &wanted, opts).await?,
+        (None, Backend::PatchPolicy) => {
+            return Err(Error::Unexpected(
+                "this plan runs on a patch policy, which records compliance for runs with an override itself; \
+                 pass --command-id to refresh a command started by hand"
+                    .into(),
+            ));
+        }
+    };
 
     // Each node's output.
     let output = session.plan.s3.as_ref().and_then(|s| s.output_prefix.as_ref().map(|p| (s.bucket.clone(), p.clone())));
@@ -329,7 +329,7 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
         }
     }
 
-    let info = plan_info(session);
+    let info = plan_info(&session.plan, &session.explanation);
     let mut puts = Vec::new();
     for (op, runs) in runs {
         let actions = match strategy.after_run(&info, &runs) {
@@ -387,6 +387,230 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
     Ok(report)
 }
 
+/// The plan's windows → finished executions → the commands of the wanted operations' tasks.
+async fn window_runs(
+    session: &Session,
+    clients: &Clients,
+    ops: &[RunOperation],
+    wanted: &dyn Fn(&str) -> bool,
+    opts: &RefreshOptions,
+) -> Result<Vec<Found>, Error> {
+    let observed = session.scheduler.observe(&session.plan.name, &session.desired).await?;
+    let prefix = crate::scheduler::desired::prefix(&session.plan.name);
+    let mut names: Vec<&str> = session.plan.operations.iter().map(|o| o.name.as_str()).collect();
+    names.sort_by_key(|o| std::cmp::Reverse(o.len()));
+    // Window id → the plan operation it runs (`<prefix><op>` or one-shot `<prefix><op>-at-…`).
+    let windows: Vec<(String, String)> = observed
+        .iter()
+        .filter(|o| o.owned && o.key.kind == Kind::MaintenanceWindow)
+        .filter_map(|o| {
+            let rest = o.key.name.strip_prefix(&prefix)?;
+            let op = names.iter().find(|op| rest == **op || rest.starts_with(&format!("{op}-at-")))?;
+            Some((o.id.clone(), op.to_string()))
+        })
+        .collect();
+
+    let mut found = Vec::new();
+    for (window_id, op) in &windows {
+        // The tasks in this window: its operation and what the strategy added after it.
+        let in_window: Vec<&RunOperation> =
+            ops.iter().filter(|o| &o.name == op || o.after.as_deref() == Some(op.as_str())).collect();
+        if !in_window.iter().any(|o| wanted(&o.name)) {
+            continue;
+        }
+        let mut executions = Vec::new();
+        let mut token = None;
+        loop {
+            let page = clients
+                .ssm
+                .describe_maintenance_window_executions()
+                .window_id(window_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutions", e))?;
+            executions.extend(page.window_executions().iter().cloned());
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        for ex in &executions {
+            let done = matches!(
+                ex.status(),
+                Some(MaintenanceWindowExecutionStatus::Success | MaintenanceWindowExecutionStatus::Failed)
+            );
+            let started = ex.start_time().and_then(|t| Timestamp::from_second(t.secs()).ok());
+            if !done || opts.since.is_some_and(|s| started.is_none_or(|t| t < s)) {
+                continue;
+            }
+            let Some(exec_id) = ex.window_execution_id() else { continue };
+            let end = ex.end_time().and_then(|t| t.fmt(Format::DateTime).ok()).unwrap_or_default();
+            let tasks = clients
+                .ssm
+                .describe_maintenance_window_execution_tasks()
+                .window_execution_id(exec_id)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutionTasks", e))?;
+            for t in tasks.window_execution_task_identities() {
+                let Some(task_id) = t.task_execution_id() else { continue };
+                let invs = clients
+                    .ssm
+                    .describe_maintenance_window_execution_task_invocations()
+                    .window_execution_id(exec_id)
+                    .task_id(task_id)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "DescribeMaintenanceWindowExecutionTaskInvocations", e))?;
+                let mut commands: BTreeMap<String, String> = BTreeMap::new();
+                for i in invs.window_execution_task_invocation_identities() {
+                    let Some(command) = i.execution_id() else { continue };
+                    // The invocation's `Parameters` is the Run Command request as JSON
+                    // (`{"documentName": …, "parameters": {"Operation": ["Install"], …}}`,
+                    // DescribeMaintenanceWindowExecutionTaskInvocations): it tells which task ran.
+                    let request: serde_json::Value =
+                        i.parameters().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
+                    let (operation, url) =
+                        run_parameters(request.get("parameters").unwrap_or(&serde_json::Value::Null));
+                    let which = in_window
+                        .iter()
+                        .find(|o| operation.as_deref() == Some(o.kind.aws_value()) && o.uses_override == url.is_some());
+                    if let Some(o) = which.filter(|o| wanted(&o.name)) {
+                        commands.insert(command.to_string(), o.name.clone());
+                    }
+                }
+                for (command_id, operation) in commands {
+                    found.push(Found { operation, command_id, end: end.clone() });
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The plan's associations → finished executions → the command each target ran.
+async fn association_runs(
+    session: &Session,
+    clients: &Clients,
+    wanted: &dyn Fn(&str) -> bool,
+    opts: &RefreshOptions,
+) -> Result<Vec<Found>, Error> {
+    let observed = session.scheduler.observe(&session.plan.name, &session.desired).await?;
+    let prefix = crate::scheduler::desired::prefix(&session.plan.name);
+    let associations: Vec<(String, String)> = observed
+        .iter()
+        .filter(|o| o.owned && o.key.kind == Kind::Association)
+        .filter_map(|o| Some((o.id.clone(), o.key.name.strip_prefix(&prefix)?.to_string())))
+        .filter(|(_, op)| wanted(op))
+        .collect();
+    let mut found = Vec::new();
+    for (association_id, op) in associations {
+        let mut executions = Vec::new();
+        let mut token = None;
+        loop {
+            let page = clients
+                .ssm
+                .describe_association_executions()
+                .association_id(&association_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| aws("ssm", "DescribeAssociationExecutions", e))?;
+            executions.extend(page.association_executions().iter().cloned());
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        for ex in executions {
+            // Association execution statuses are free text: `Success`, `Failed`, `Pending`,
+            // `InProgress`… (AssociationExecution.Status); only finished ones are read.
+            let done = matches!(ex.status(), Some("Success" | "Failed"));
+            let created = ex.created_time().and_then(|t| Timestamp::from_second(t.secs()).ok());
+            if !done || opts.since.is_some_and(|s| created.is_none_or(|t| t < s)) {
+                continue;
+            }
+            let Some(exec_id) = ex.execution_id() else { continue };
+            let mut commands: BTreeMap<String, String> = BTreeMap::new();
+            let mut token = None;
+            loop {
+                let page = clients
+                    .ssm
+                    .describe_association_execution_targets()
+                    .association_id(&association_id)
+                    .execution_id(exec_id)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| aws("ssm", "DescribeAssociationExecutionTargets", e))?;
+                for t in page.association_execution_targets() {
+                    let Some(src) = t.output_source() else { continue };
+                    if src.output_source_type() != Some("RunCommand") {
+                        continue;
+                    }
+                    let Some(command) = src.output_source_id() else { continue };
+                    let end = t.last_execution_date().and_then(|d| d.fmt(Format::DateTime).ok()).unwrap_or_default();
+                    commands.entry(command.to_string()).or_insert(end);
+                }
+                token = page.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+            for (command_id, end) in commands {
+                found.push(Found { operation: op.clone(), command_id, end });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// One command, e.g. `AWS-RunPatchBaseline` started by hand with one of the plan's overrides.
+async fn command_run(
+    session: &Session,
+    clients: &Clients,
+    command_id: &str,
+    ops: &[RunOperation],
+    opts: &RefreshOptions,
+) -> Result<Found, Error> {
+    let page =
+        clients.ssm.list_commands().command_id(command_id).send().await.map_err(|e| aws("ssm", "ListCommands", e))?;
+    let Some(command) = page.commands().first() else {
+        return Err(Error::Unexpected(format!("command `{command_id}` does not exist in this account and Region")));
+    };
+    if command.document_name() != Some("AWS-RunPatchBaseline") {
+        return Err(Error::Unexpected(format!(
+            "command `{command_id}` runs `{}`, not AWS-RunPatchBaseline",
+            command.document_name().unwrap_or_default()
+        )));
+    }
+    let params = serde_json::to_value(command.parameters().cloned().unwrap_or_default()).unwrap_or_default();
+    let (_, url) = run_parameters(&params);
+    let operation = match (&opts.operation, &url) {
+        (Some(op), _) => op.clone(),
+        (None, Some(url)) => {
+            ops.iter().find(|o| o.override_url.as_deref() == Some(url.as_str())).map(|o| o.name.clone()).ok_or_else(
+                || {
+                    Error::Unexpected(format!(
+                        "command `{command_id}` runs with BaselineOverride {url}, which is not one of plan `{}`'s \
+                     (pass --operation to refresh it as one of them)",
+                        session.plan.name
+                    ))
+                },
+            )?
+        }
+        (None, None) => {
+            return Err(Error::Unexpected(format!(
+                "command `{command_id}` runs without BaselineOverride, so AWS recorded its compliance itself \
+                 (pass --operation to refresh it anyway)"
+            )));
+        }
+    };
+    let end = command.requested_date_time().and_then(|d| d.fmt(Format::DateTime).ok()).unwrap_or_default();
+    Ok(Found { operation, command_id: command_id.to_string(), end })
+}
+
 /// The node's stdout: the full S3 object when the plan writes output there, else
 /// GetCommandInvocation (`complete` = false: may be cut at 24,000 characters).
 async fn read_output(
@@ -415,7 +639,27 @@ async fn read_output(
         .send()
         .await
         .map_err(|e| aws("ssm", "GetCommandInvocation", e))?;
+    // Elsewhere in the plan's bucket (another layout, e.g. an association's or a hand-started
+    // command's): "StandardOutputUrl: the URL for the complete text written by the plugin to
+    // stdout in Amazon S3" (GetCommandInvocation). Only the plan's own bucket is read.
+    if let Some((bucket, _)) = output
+        && let Some(key) = inv.standard_output_url().and_then(|u| s3_key_in(u, bucket))
+        && let Ok(o) = c.s3.get_object().bucket(bucket).key(&key).send().await
+        && let Ok(body) = o.body.collect().await
+    {
+        return Ok((String::from_utf8_lossy(&body.into_bytes()).into_owned(), true));
+    }
     Ok((inv.standard_output_content().unwrap_or_default().to_string(), false))
+}
+
+/// The object key of an S3 URL in `bucket`, path-style (`https://s3.<region>.amazonaws.com/<bucket>/<key>`)
+/// or virtual-hosted (`https://<bucket>.s3.<region>.amazonaws.com/<key>`); `None` for another bucket.
+fn s3_key_in(url: &str, bucket: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/')?;
+    let key =
+        if host.starts_with(&format!("{bucket}.s3")) { path } else { path.strip_prefix(bucket)?.strip_prefix('/')? };
+    (!key.is_empty()).then(|| key.to_string())
 }
 
 /// One PutComplianceItems call (COMPLETE or PARTIAL, with the item content hash).
@@ -471,5 +715,30 @@ async fn put_compliance(c: &Clients, op: String, p: crate::strategy::PutComplian
     match sent {
         Ok(_) => outcome("compliance-written", format!("{n} item(s) as {}", p.compliance_type)),
         Err(e) => outcome("failed", aws("ssm", "PutComplianceItems", e).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_urls_are_read_only_in_the_plans_bucket() {
+        let k = "p/cmd/i-1/awsrunShellScript/PatchLinux/stdout";
+        assert_eq!(s3_key_in(&format!("https://s3.us-east-1.amazonaws.com/b/{k}"), "b").as_deref(), Some(k));
+        assert_eq!(s3_key_in(&format!("https://b.s3.us-east-1.amazonaws.com/{k}"), "b").as_deref(), Some(k));
+        assert_eq!(s3_key_in(&format!("https://s3.us-east-1.amazonaws.com/other/{k}"), "b"), None);
+        assert_eq!(s3_key_in(&format!("https://s3.us-east-1.amazonaws.com/bb/{k}"), "b"), None);
+        assert_eq!(s3_key_in("", "b"), None);
+        assert_eq!(s3_key_in("https://s3.amazonaws.com/b/", "b"), None);
+    }
+
+    #[test]
+    fn run_parameters_read_operation_and_override() {
+        let p = serde_json::json!({"Operation": ["Install"], "BaselineOverride": ["s3://b/k.json"]});
+        assert_eq!(run_parameters(&p), (Some("Install".into()), Some("s3://b/k.json".into())));
+        let p = serde_json::json!({"Operation": ["Scan"], "BaselineOverride": [""]});
+        assert_eq!(run_parameters(&p), (Some("Scan".into()), None));
+        assert_eq!(run_parameters(&serde_json::Value::Null), (None, None));
     }
 }

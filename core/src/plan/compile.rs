@@ -81,6 +81,14 @@ impl Intent {
         Some(Intent { kind, ..self.clone() })
     }
 
+    /// The one wall-clock time a calendar rule runs at (`None` for other expressions).
+    pub fn time(&self) -> Option<civil::Time> {
+        match &self.kind {
+            IntentKind::Calendar(r) => Some(r.time),
+            IntentKind::Expression { .. } => None,
+        }
+    }
+
     /// Runs strictly after `after`, up to and including `until`.
     pub fn occurrences(&self, after: Timestamp, until: Timestamp) -> Vec<Timestamp> {
         match &self.kind {

@@ -111,6 +111,9 @@ impl Scheduler for Associations {
             if let Some(off) = a.schedule_offset() {
                 spec["ScheduleOffset"] = json!(off);
             }
+            if let Some(hours) = a.duration() {
+                spec["Duration"] = json!(hours);
+            }
             if let Some(loc) = a.output_location().and_then(|o| o.s3_location()) {
                 spec["OutputLocation"] = json!({"S3Location": {
                     "OutputS3BucketName": loc.output_s3_bucket_name(),
@@ -143,6 +146,7 @@ impl Scheduler for Associations {
                     .set_association_name(s(v, "AssociationName"))
                     .set_schedule_expression(s(v, "ScheduleExpression"))
                     .set_schedule_offset(i(v, "ScheduleOffset"))
+                    .set_duration(i(v, "Duration"))
                     .apply_only_at_cron_interval(
                         v.get("ApplyOnlyAtCronInterval").and_then(Value::as_bool).unwrap_or(false),
                     )
@@ -185,6 +189,7 @@ impl Scheduler for Associations {
                         .set_association_name(s(v, "AssociationName"))
                         .set_schedule_expression(s(v, "ScheduleExpression"))
                         .set_schedule_offset(i(v, "ScheduleOffset"))
+                        .set_duration(i(v, "Duration"))
                         .apply_only_at_cron_interval(
                             v.get("ApplyOnlyAtCronInterval").and_then(Value::as_bool).unwrap_or(false),
                         )

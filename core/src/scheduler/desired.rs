@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Desired, Key, Kind, MANAGED_BY, TAG_MANAGED_BY, TAG_PLAN};
 use crate::baseline::OperatingSystem;
+use crate::compliance::additions::{AdditionPlacement, Additions, TASK_PRIORITY};
 use crate::plan::compile::{Compiled, NativeForm};
 use crate::plan::file::OperationKind;
 use crate::plan::model::{Operation, RulesFrom, Targets};
@@ -63,13 +64,15 @@ fn target_sets(t: &Targets) -> Vec<(&'static str, &'static str, Value)> {
     out
 }
 
-fn document_parameters(op: &Operation, baseline: &BaselineUse) -> Value {
+/// `AWS-RunPatchBaseline` parameters of `op`, or of `kind` when a strategy added it after `op`
+/// (with `op`'s override only when `with_override`).
+fn document_parameters(op: &Operation, kind: OperationKind, baseline: &BaselineUse, with_override: bool) -> Value {
     let mut p = Map::new();
-    p.insert("Operation".into(), json!([op.kind.aws_value()]));
-    if op.kind == OperationKind::Install {
+    p.insert("Operation".into(), json!([kind.aws_value()]));
+    if kind == OperationKind::Install {
         p.insert("RebootOption".into(), json!([op.reboot.aws_value()]));
     }
-    if let BaselineUse::Override { url, .. } = baseline {
+    if let (BaselineUse::Override { url, .. }, true) = (baseline, with_override) {
         p.insert("BaselineOverride".into(), json!([url]));
     }
     Value::Object(p)
@@ -80,8 +83,9 @@ fn description(plan: &Plan, op: &Operation) -> String {
     d.chars().take(128).collect()
 }
 
-/// Everything `plan` needs on `backend`, given its explanation.
-pub fn resources(plan: &Plan, ex: &Explanation, backend: Backend) -> Vec<Desired> {
+/// Everything `plan` needs on `backend`, given its explanation and what its compliance strategy
+/// adds.
+pub fn resources(plan: &Plan, ex: &Explanation, backend: Backend, additions: &Additions) -> Vec<Desired> {
     let mut out = Vec::new();
     let tags = tags(plan);
 
@@ -153,52 +157,82 @@ pub fn resources(plan: &Plan, ex: &Explanation, backend: Backend) -> Vec<Desired
                             body: None,
                         });
                     }
-                    let mut t = json!({
-                        "Name": op.name,
-                        "TaskArn": "AWS-RunPatchBaseline",
-                        "TaskType": "RUN_COMMAND",
-                        "Priority": 1,
-                        "MaxConcurrency": op.max_concurrency,
-                        "MaxErrors": op.max_errors,
-                        "Parameters": document_parameters(op, baseline),
-                        "WindowTargets": target_names,
-                    });
-                    if let Some((bucket, prefix)) = &output {
-                        t["OutputS3BucketName"] = json!(bucket);
-                        t["OutputS3KeyPrefix"] = json!(format!("{prefix}/{}/{}", plan.name, op.name));
+                    let mut tasks = vec![(op.name.clone(), TASK_PRIORITY, op.kind, true)];
+                    for a in additions.following(&op.name) {
+                        if let AdditionPlacement::WindowTask { priority } = a.placement {
+                            tasks.push((a.name.clone(), priority, a.kind, a.uses_override));
+                        }
                     }
-                    out.push(Desired {
-                        key: Key::child(Kind::WindowTask, name.clone(), op.name.clone()),
-                        spec: t,
-                        body: None,
-                    });
+                    for (task, priority, kind, with_override) in tasks {
+                        let mut t = json!({
+                            "Name": task,
+                            "TaskArn": "AWS-RunPatchBaseline",
+                            "TaskType": "RUN_COMMAND",
+                            "Priority": priority,
+                            "MaxConcurrency": op.max_concurrency,
+                            "MaxErrors": op.max_errors,
+                            "Parameters": document_parameters(op, kind, baseline, with_override),
+                            "WindowTargets": target_names,
+                        });
+                        if let Some((bucket, prefix)) = &output {
+                            t["OutputS3BucketName"] = json!(bucket);
+                            t["OutputS3KeyPrefix"] = json!(format!("{prefix}/{}/{task}", plan.name));
+                        }
+                        out.push(Desired {
+                            key: Key::child(Kind::WindowTask, name.clone(), task),
+                            spec: t,
+                            body: None,
+                        });
+                    }
                 }
                 Backend::Association => {
                     let targets: Vec<Value> = target_sets(&plan.targets)
                         .into_iter()
                         .flat_map(|(_, _, t)| t.as_array().cloned().unwrap_or_default())
                         .collect();
-                    let mut a = json!({
-                        "AssociationName": name,
-                        "Name": "AWS-RunPatchBaseline",
-                        "ScheduleExpression": form.expression,
-                        "ApplyOnlyAtCronInterval": form.apply_only_at_cron_interval,
-                        "Parameters": document_parameters(op, baseline),
-                        "Targets": targets,
-                        "MaxConcurrency": op.max_concurrency,
-                        "MaxErrors": op.max_errors,
-                        "Tags": tags,
-                    });
-                    if let Some(off) = form.offset_days {
-                        a["ScheduleOffset"] = json!(off);
+                    // A strategy's association after this one starts when this one's Duration
+                    // has cancelled it (see compliance::additions).
+                    let followed_for = additions
+                        .following(&op.name)
+                        .filter_map(|a| match a.placement {
+                            AdditionPlacement::Association { after_hours, .. } => Some(after_hours),
+                            AdditionPlacement::WindowTask { .. } => None,
+                        })
+                        .max();
+                    let mut list = vec![(name, form.clone(), op.kind, true, followed_for)];
+                    for a in additions.following(&op.name) {
+                        if let AdditionPlacement::Association { native, .. } = &a.placement {
+                            let n = operation_resource_name(&plan.name, &a.name);
+                            list.push((n, native.clone(), a.kind, a.uses_override, None));
+                        }
                     }
-                    if let Some((bucket, prefix)) = &output {
-                        a["OutputLocation"] = json!({"S3Location": {
-                            "OutputS3BucketName": bucket,
-                            "OutputS3KeyPrefix": format!("{prefix}/{}/{}", plan.name, op.name),
-                        }});
+                    for (assoc, form, kind, with_override, duration) in list {
+                        let task = assoc.strip_prefix(&prefix(&plan.name)).unwrap_or(&assoc).to_string();
+                        let mut a = json!({
+                            "AssociationName": assoc,
+                            "Name": "AWS-RunPatchBaseline",
+                            "ScheduleExpression": form.expression,
+                            "ApplyOnlyAtCronInterval": form.apply_only_at_cron_interval || duration.is_some(),
+                            "Parameters": document_parameters(op, kind, baseline, with_override),
+                            "Targets": targets,
+                            "MaxConcurrency": op.max_concurrency,
+                            "MaxErrors": op.max_errors,
+                            "Tags": tags,
+                        });
+                        if let Some(off) = form.offset_days {
+                            a["ScheduleOffset"] = json!(off);
+                        }
+                        if let Some(hours) = duration {
+                            a["Duration"] = json!(hours);
+                        }
+                        if let Some((bucket, prefix)) = &output {
+                            a["OutputLocation"] = json!({"S3Location": {
+                                "OutputS3BucketName": bucket,
+                                "OutputS3KeyPrefix": format!("{prefix}/{}/{task}", plan.name),
+                            }});
+                        }
+                        out.push(Desired { key: Key::new(Kind::Association, assoc), spec: a, body: None });
                     }
-                    out.push(Desired { key: Key::new(Kind::Association, name), spec: a, body: None });
                 }
                 Backend::PatchPolicy => {}
             }

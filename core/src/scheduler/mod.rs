@@ -524,6 +524,8 @@ pub struct Session {
     pub explanation: crate::plan::Explanation,
     /// The backend's scheduler.
     pub scheduler: Arc<dyn Scheduler>,
+    /// What the plan's compliance strategy adds (e.g. `rescan`'s scan after the install).
+    pub additions: crate::compliance::additions::Additions,
     /// The resources the plan needs.
     pub desired: Vec<Desired>,
 }
@@ -543,8 +545,9 @@ impl Session {
     ) -> Result<Session, Error> {
         let explanation = plan.explain(opts)?;
         let scheduler = for_backend(explanation.backend, clients, &plan)?;
-        let desired = desired::resources(&plan, &explanation, explanation.backend);
-        Ok(Session { plan, explanation, scheduler, desired })
+        let additions = crate::compliance::additions::for_plan(&plan, &explanation, opts)?;
+        let desired = desired::resources(&plan, &explanation, explanation.backend, &additions);
+        Ok(Session { plan, explanation, scheduler, additions, desired })
     }
 
     /// Read the live state and diff it against the plan.
