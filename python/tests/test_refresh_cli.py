@@ -35,8 +35,20 @@ def _control(url, path, body):
     return json.loads(urllib.request.urlopen(req).read())
 
 
+SEED = ROOT / "examples/seed-monthly.toml"
+
+
+def _plan_with(tmp_path, strategy_lines):
+    """The seed plan with another `[compliance]` table."""
+    text = SEED.read_text()
+    assert '[compliance]\nstrategy = "rescan"' in text
+    path = tmp_path / "seed.toml"
+    path.write_text(text.replace('[compliance]\nstrategy = "rescan"', "[compliance]\n" + strategy_lines))
+    return path
+
+
 @pytest.fixture()
-def applied(aws_env):
+def node(aws_env):
     url = aws_env
     boto3.client("s3", endpoint_url=url, region_name=REGION).create_bucket(
         Bucket="web-patching-artifacts", CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -46,21 +58,37 @@ def applied(aws_env):
         "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
                        "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z",
                        "CVEIds": ["CVE-2026-0001"], "FailInstall": True}]}]})
-    _cli(url, "apply", "examples/seed-monthly.toml", "--yes")
-    ssm = boto3.client("ssm", endpoint_url=url, region_name=REGION)
-    window = next(w for w in ssm.describe_maintenance_windows()["WindowIdentities"] if w["Name"] == "ssmpatch-web-monthly-install")
+    return url, boto3.client("ssm", endpoint_url=url, region_name=REGION)
+
+
+def _run_install_window(url, ssm):
+    window = next(w for w in ssm.describe_maintenance_windows()["WindowIdentities"]
+                  if w["Name"] == "ssmpatch-web-monthly-install")
     run = _control(url, f"/_ssmpatch/windows/{window['WindowId']}/execute", {})
     assert run["Tasks"], run
-    # As on AWS: an override run records no compliance.
+    return window["WindowId"], run
+
+
+def _patch_items(ssm):
     items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"])["ComplianceItems"]
-    assert [i for i in items if i["ComplianceType"] == "Patch"] == []
-    return url, ssm
+    return [i for i in items if i["ComplianceType"] == "Patch"]
 
 
-def test_put_compliance_items_refresh(applied):
-    url, ssm = applied
-    report = json.loads(_cli(url, "refresh", "examples/seed-monthly.toml", "--strategy", "put-compliance-items", "--json"))
-    assert [n["result"] for n in report["nodes"]] == ["compliance-written"], report
+def _stale(url, ssm, plan):
+    """Apply `plan`, run the install window: as on AWS, the override run records no compliance."""
+    _cli(url, "apply", str(plan), "--yes")
+    _run_install_window(url, ssm)
+    assert _patch_items(ssm) == []
+    assert ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"] == []
+
+
+def test_put_compliance_items_refresh(node, tmp_path):
+    url, ssm = node
+    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
+    _stale(url, ssm, plan)
+    report = json.loads(_cli(url, "refresh", str(plan), "--json"))
+    assert report["strategy"] == "put-compliance-items"
+    assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "compliance-written")], report
     items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],
                                       Filters=[{"Key": "ComplianceType", "Values": ["Custom:ssmpatch"], "Type": "EQUAL"}])["ComplianceItems"]
     assert [i["Id"] for i in items] == ["openssl.x86_64"], items
@@ -71,41 +99,92 @@ def test_put_compliance_items_refresh(applied):
     assert item["ExecutionSummary"]["ExecutionType"] == "Command"
 
 
-def test_rescan_refresh_updates_patch_states(applied):
-    url, ssm = applied
-    before = ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"]
-    report = json.loads(_cli(url, "refresh", "examples/seed-monthly.toml", "--json"))  # the plan's strategy: rescan
+def test_rescan_runs_in_the_install_window_after_the_install(node):
+    url, ssm = node
+    _cli(url, "apply", str(SEED), "--yes")  # the plan's strategy: rescan
+    window_id, run = _run_install_window(url, ssm)
+    # Two tasks: the install with the override at priority 1, then the scan without it at 2.
+    tasks = ssm.describe_maintenance_window_tasks(WindowId=window_id)["Tasks"]
+    by_name = {t["Name"]: t for t in tasks}
+    assert sorted(by_name) == ["install", "install-rescan"], tasks
+    assert (by_name["install"]["Priority"], by_name["install-rescan"]["Priority"]) == (1, 2)
+    execution = run["WindowExecutionId"]
+    order = []
+    for t in ssm.describe_maintenance_window_execution_tasks(WindowExecutionId=execution)["WindowExecutionTaskIdentities"]:
+        inv = ssm.describe_maintenance_window_execution_task_invocations(
+            WindowExecutionId=execution, TaskId=t["TaskExecutionId"])["WindowExecutionTaskInvocationIdentities"][0]
+        params = json.loads(inv["Parameters"])["parameters"]
+        order.append((inv["StartTime"], params["Operation"][0], bool(params.get("BaselineOverride", [""])[0])))
+    assert [(op, o) for _, op, o in sorted(order)] == [("Install", True), ("Scan", False)], order
+    # The scan recorded what the install left: the report is not stale.
+    states = ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"]
+    assert len(states) == 1 and states[0]["Operation"] == "Scan", states
+    assert states[0]["FailedCount"] + states[0]["MissingCount"] >= 1
+    assert [i["Id"] for i in _patch_items(ssm) if i["Status"] == "NON_COMPLIANT"], _patch_items(ssm)
+    # And `refresh` with rescan can scan the installed nodes again at once.
+    report = json.loads(_cli(url, "refresh", str(SEED), "--json"))
+    assert report["strategy"] == "rescan"
+    assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "scan-started")], report
+
+
+def test_rescan_refresh_updates_patch_states(node, tmp_path):
+    url, ssm = node
+    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
+    _stale(url, ssm, plan)
+    report = json.loads(_cli(url, "refresh", str(plan), "--strategy", "rescan", "--json"))
     assert report["strategy"] == "rescan"
     assert [n["result"] for n in report["nodes"]] == ["scan-started"], report
     after = ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"]
-    assert before == [] and len(after) == 1, (before, after)
-    assert after[0]["Operation"] == "Scan"
+    assert len(after) == 1 and after[0]["Operation"] == "Scan", after
     assert after[0]["FailedCount"] + after[0]["MissingCount"] >= 1
 
 
-def test_custom_strategy_refresh(applied, tmp_path):
-    url, ssm = applied
+def test_custom_strategy_refresh(node, tmp_path):
+    url, ssm = node
     subprocess.run(["cargo", "build", "-q", "--release", "--target", "wasm32-unknown-unknown",
                     "--manifest-path", "examples/custom-strategy/Cargo.toml"], cwd=ROOT, check=True)
     module = ROOT / "examples/custom-strategy/target/wasm32-unknown-unknown/release/critical_high_only.wasm"
-    plan = (ROOT / "examples/seed-monthly.toml").read_text().replace(
-        '[compliance]\nstrategy = "rescan"',
-        f'[compliance]\nstrategy = "{module}"\nsettings = {{ ticket = "CHG-1234" }}')
-    assert str(module) in plan
-    path = tmp_path / "seed-custom.toml"
-    path.write_text(plan)
-    report = json.loads(_cli(url, "refresh", str(path), "--json"))
+    plan = _plan_with(tmp_path, f'strategy = "{module}"\nsettings = {{ ticket = "CHG-1234" }}')
+    _stale(url, ssm, plan)
+    report = json.loads(_cli(url, "refresh", str(plan), "--json"))
     assert [n["result"] for n in report["nodes"]] == ["compliance-written"], report
     items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],
                                       Filters=[{"Key": "ComplianceType", "Values": ["Custom:CriticalHigh"], "Type": "EQUAL"}])["ComplianceItems"]
     assert [(i["Id"], i["Details"]["ChangeTicket"]) for i in items] == [("openssl.x86_64", "CHG-1234")]
 
 
-def test_python_plan_refresh(applied):
-    url, ssm = applied
+def test_refresh_of_a_command_started_by_hand(node, tmp_path):
+    url, ssm = node
+    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
+    _cli(url, "apply", str(plan), "--yes")
+    install = ssm.describe_maintenance_window_tasks(WindowId=next(
+        w["WindowId"] for w in ssm.describe_maintenance_windows()["WindowIdentities"]
+        if w["Name"] == "ssmpatch-web-monthly-install"))["Tasks"][0]
+    url_override = ssm.get_maintenance_window_task(WindowId=install["WindowId"], WindowTaskId=install["WindowTaskId"])[
+        "TaskInvocationParameters"]["RunCommand"]["Parameters"]["BaselineOverride"][0]
+    # An install started by hand with the plan's override, output to the plan's bucket under another prefix.
+    cmd = ssm.send_command(DocumentName="AWS-RunPatchBaseline", InstanceIds=[NODE],
+                           Parameters={"Operation": ["Install"], "BaselineOverride": [url_override]},
+                           OutputS3BucketName="web-patching-artifacts", OutputS3KeyPrefix="by-hand")["Command"]
+    assert _patch_items(ssm) == []
+    report = json.loads(_cli(url, "refresh", str(plan), "--command-id", cmd["CommandId"], "--json"))
+    assert [(n["operation"], n["execution_id"], n["result"]) for n in report["nodes"]] == [
+        ("install", cmd["CommandId"], "compliance-written")], report
+    # A command without override is refused with the reason.
+    scan = ssm.send_command(DocumentName="AWS-RunPatchBaseline", InstanceIds=[NODE], Parameters={"Operation": ["Scan"]})
+    env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", NO_COLOR="1")
+    out = subprocess.run([str(CLI), "refresh", str(plan), "--command-id", scan["Command"]["CommandId"]], cwd=ROOT,
+                         env=env, capture_output=True, text=True)
+    assert out.returncode != 0 and "runs without BaselineOverride" in out.stderr, out.stderr
+
+
+def test_python_plan_refresh(node, tmp_path):
+    url, ssm = node
+    plan_path = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
+    _stale(url, ssm, plan_path)
     import ssmpatch
 
-    plan = ssmpatch.Plan.load(ROOT / "examples/seed-monthly.toml")
-    report = plan.refresh(strategy="put-compliance-items", endpoint_url=url)
+    plan = ssmpatch.Plan.load(plan_path)
+    report = plan.refresh(endpoint_url=url)
     assert [n["result"] for n in report["nodes"]] == ["compliance-written"]
     assert report["strategy"] == "put-compliance-items"
