@@ -181,7 +181,11 @@ fn an_apply_killed_part_way_converges_on_the_next_apply() {
     let out = run(&si, &["apply", plan, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = run(&si, &["plan", plan]);
-    assert!(text(&out.stdout).ends_with("no changes\n"), "after the kill ({progress}):\n{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).lines().any(|l| l == "no changes"),
+        "after the kill ({progress}):\n{}",
+        text(&out.stdout)
+    );
     // Exactly one window per operation or one-shot date: no duplicates.
     let names = window_names(&si);
     let mut unique = names.clone();

@@ -115,14 +115,17 @@ fn writes(si: &StandIn) -> Vec<String> {
 fn plan_text(backend: &str, install_concurrency: &str) -> String {
     // A patch policy takes one baseline set for both operations: no per-operation approval.
     // and no schedule offset: schedules a UTC cron names directly.
-    let (scan_approval, install_approval, scan_at, install_at) = if backend == "patch-policy" {
-        ("", "", "every day at 01:00", "second tuesday at 02:00")
+    // Elsewhere both operations run with their own approval through BaselineOverride, and
+    // `rescan` adds a scan after the install (a window task / an association after its Duration).
+    let (scan_approval, install_approval, scan_at, install_at, placement) = if backend == "patch-policy" {
+        ("", "", "every day at 01:00", "second tuesday at 02:00", "")
     } else {
         (
             "approval = { approve-after-days = 14 }",
             "approval = { approve-after-days = 21 }",
             "patch tuesday + 1 day at 01:00",
             "patch tuesday + 3 days at 02:00",
+            "baseline-rules-from = \"declared\"",
         )
     };
     format!(
@@ -132,6 +135,7 @@ name = "conf-{backend}"
 region = "{REGION}"
 backend = "{backend}"
 tags = {{ team = "conformance" }}
+{placement}
 
 [targets]
 tags = {{ "Patch Group" = "conf" }}
@@ -150,6 +154,9 @@ kind = "install"
 schedule = "{install_at}"
 {install_approval}
 max-concurrency = "{install_concurrency}"
+
+[compliance]
+strategy = "rescan"
 
 [s3]
 bucket = "{BUCKET}"
@@ -192,18 +199,25 @@ async fn conformance(backend: &str) {
     assert!(report.done.is_empty());
     assert_eq!(writes(&si), Vec::<String>::new(), "a no-op apply wrote");
 
-    // Update: one field of the install.
+    // Create made the strategy's additions: none on patch policies, one rescan elsewhere.
+    let added = s.additions.operations.len();
+    assert_eq!(added, usize::from(backend != "patch-policy"), "{:?}", s.additions);
+    assert!(s.desired.iter().any(|x| x.key.name.ends_with("install-rescan")) == (added == 1));
+
+    // Update: one field of the install (and of the rescan that follows it with its rate control).
     let s2 = session(&plan_text(backend, "25%"), &clients);
     let d = s2.diff().await.expect("diff");
     let updates: Vec<_> = d.changes.iter().filter(|c| c.action == Action::Update).collect();
-    assert_eq!(updates.len(), 1, "{updates:#?}");
-    assert_eq!(updates[0].fields.len(), 1);
-    if backend == "patch-policy" {
-        assert_eq!(updates[0].fields[0].field, "Parameters");
-        assert_eq!(updates[0].fields[0].to["RateControlConcurrency"], serde_json::json!("25%"));
-    } else {
-        assert_eq!(updates[0].fields[0].field, "MaxConcurrency");
-        assert_eq!(updates[0].fields[0].to, serde_json::json!("25%"));
+    assert_eq!(updates.len(), 1 + added, "{updates:#?}");
+    for u in &updates {
+        assert_eq!(u.fields.len(), 1, "{u:#?}");
+        if backend == "patch-policy" {
+            assert_eq!(u.fields[0].field, "Parameters");
+            assert_eq!(u.fields[0].to["RateControlConcurrency"], serde_json::json!("25%"));
+        } else {
+            assert_eq!(u.fields[0].field, "MaxConcurrency");
+            assert_eq!(u.fields[0].to, serde_json::json!("25%"));
+        }
     }
     assert_eq!(s2.apply(&d, 4, &quiet).await.error, None);
     assert!(s2.diff().await.expect("diff").is_empty());
@@ -267,6 +281,7 @@ async fn conformance(backend: &str) {
                 .set_association_name(desc.association_name().map(str::to_string))
                 .set_schedule_expression(desc.schedule_expression().map(str::to_string))
                 .set_schedule_offset(desc.schedule_offset())
+                .set_duration(desc.duration())
                 .apply_only_at_cron_interval(desc.apply_only_at_cron_interval())
                 .set_parameters(desc.parameters().cloned())
                 .set_targets(Some(desc.targets().to_vec()))
