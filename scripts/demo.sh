@@ -4,7 +4,9 @@
 # 1. sets up the machine (scripts/setup.sh) and builds the CLI;
 # 2. starts the stand-in on 127.0.0.1 and creates the plan's S3 bucket there;
 # 3. explains the seed plan, applies it, applies it again ("no changes"), prints its calendar;
-# 4. shows what was created, read back with boto3 (not with ssmpatch).
+# 4. shows what was created, read back with boto3 (not with ssmpatch);
+# 5. runs the install window on a simulated node (the stand-in's fleet), shows that the override
+#    run left no compliance of its own, and refreshes it with `ssmpatch refresh`.
 # Set SSMPATCH_DEMO_KEEP=1 to leave the stand-in running afterwards.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +33,19 @@ try:
 except s3.exceptions.BucketAlreadyOwnedByYou:
     pass
 print(f"stand-in bucket s3://{bucket} ready in {region}")
+PY
+# One simulated Amazon Linux 2023 node in the plan's patch group, missing a critical update.
+"$venv/bin/python" - "$region" <<'PY'
+import json, os, sys, urllib.request
+region = sys.argv[1]
+node = {"InstanceId": "i-0demo000000000001", "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
+        "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
+        "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
+                       "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z",
+                       "CVEIds": ["CVE-2026-0001"], "FailInstall": True}]}
+url = f"{os.environ['AWS_ENDPOINT_URL']}/_ssmpatch/nodes?region={region}"
+urllib.request.urlopen(urllib.request.Request(url, method="POST", data=json.dumps({"region": region, "nodes": [node]}).encode()))
+print("stand-in node i-0demo000000000001 (Patch Group web) registered")
 PY
 
 say "ssmpatch explain $plan"
@@ -70,4 +85,32 @@ for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
     doc = json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read())
     days = [r.get("ApproveAfterDays") for d in doc for r in d["ApprovalRules"]["PatchRules"]]
     print(f"s3://{bucket}/{o['Key']}: {head.get('ServerSideEncryption')}, approve after {days} days")
+PY
+
+name="$(sed -n 's/^name = "\(.*\)"/\1/p' "$plan")"
+say "run the install window now (the stand-in's control API; on AWS its schedule does this)"
+"$venv/bin/python" - "$region" "$name" <<'PY'
+import json, os, sys, urllib.request, boto3
+region, name = sys.argv[1], sys.argv[2]
+ssm = boto3.client("ssm", region_name=region)
+w = next(w for w in ssm.describe_maintenance_windows()["WindowIdentities"] if w["Name"] == f"ssmpatch-{name}-install")
+url = f"{os.environ['AWS_ENDPOINT_URL']}/_ssmpatch/windows/{w['WindowId']}/execute?region={region}"
+run = json.loads(urllib.request.urlopen(urllib.request.Request(url, method="POST", data=b"{}")).read())
+for t in run["Tasks"]:
+    cmd = ssm.list_commands(CommandId=t["CommandId"])["Commands"][0]
+    p = cmd["Parameters"]
+    print(f"task {t['TaskArn']} Operation={p['Operation'][0]}"
+          f"{' with BaselineOverride' if p.get('BaselineOverride', [''])[0] else ' without override'}: {t['Status']}")
+for s in ssm.describe_instance_patch_states(InstanceIds=["i-0demo000000000001"])["InstancePatchStates"]:
+    print(f"patch state of i-0demo000000000001: last {s['Operation']}, {s['MissingCount']} missing, {s['FailedCount']} failed"
+          " (from the scan without override that `rescan` added after the install)")
+PY
+say "ssmpatch refresh $plan --strategy put-compliance-items"
+"$bin" refresh "$plan" --strategy put-compliance-items
+say "compliance items written (read back with boto3)"
+"$venv/bin/python" - "$region" <<'PY'
+import sys, boto3
+ssm = boto3.client("ssm", region_name=sys.argv[1])
+for i in ssm.list_compliance_items(ResourceIds=["i-0demo000000000001"], ResourceTypes=["ManagedInstance"])["ComplianceItems"]:
+    print(f"{i['ComplianceType']:16} {i['Id']:18} {i['Status']:14} {i['Severity']:9} {i['Details'].get('PatchState', '')}")
 PY
