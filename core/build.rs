@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const COMPONENTS: [&str; 5] =
-    ["put_compliance_items", "rescan", "fixture_spin", "fixture_memory_bomb", "fixture_panic"];
+const COMPONENTS: [&str; 6] =
+    ["put_compliance_items", "rescan", "fixture_spin", "fixture_memory_bomb", "fixture_panic", "fixture_oversized"];
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use ssmpatch::compliance::output::{OutputSource, parse};
 use ssmpatch::strategy::{
-    Action, Host, Limits, OperationKind, Pair, PlanInfo, StrategyBackend, StrategyError, StrategyOperation, UploadType,
-    run_result,
+    Action, Host, Limits, LoadedStrategy, OperationKind, Pair, PlanInfo, StrategyBackend, StrategyError,
+    StrategyOperation, UploadType, run_result,
 };
 
 fn plan_info(backend: StrategyBackend) -> PlanInfo {
@@ -105,4 +105,147 @@ fn adversarial_components_are_stopped_with_typed_errors() {
 
     let e = host.load("garbage", b"\0asm not really").expect_err("invalid");
     assert!(matches!(e, StrategyError::Invalid { .. }), "{e}");
+}
+
+/// The plan, with the settings of `fixture-oversized` (`mode`, `count`).
+fn oversized_plan(settings: &[(&str, &str)]) -> PlanInfo {
+    let mut plan = plan_info(StrategyBackend::MaintenanceWindow);
+    plan.settings = settings.iter().map(|(k, v)| Pair { key: (*k).into(), value: (*v).into() }).collect();
+    plan
+}
+
+fn too_much(what: &str) -> StrategyError {
+    StrategyError::TooMuchOutput { name: "fixture-oversized".into(), what: what.into() }
+}
+
+/// The good strategy still runs on `host`, with its usual answer.
+fn good_strategy_runs(host: &Host) {
+    let plan = plan_info(StrategyBackend::MaintenanceWindow);
+    let actions = host.load_builtin("put-compliance-items").expect("load").after_run(&plan, &[sample_run(false)]);
+    let actions = actions.expect("the good strategy runs");
+    let [Action::PutCompliance(put)] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!((put.instance_id.as_str(), put.items.len()), ("i-0123456789abcdef0", 2));
+}
+
+#[test]
+fn oversized_output_is_refused_with_too_much_output() {
+    // A memory cap far below the default: what stops it is the output check, not memory.
+    let host = Host::new(Limits { memory_bytes: 32 << 20, ..Limits::default() }).expect("host");
+    let s: LoadedStrategy = host.load_builtin("fixture-oversized").expect("load");
+    let runs = [sample_run(false)];
+
+    // One PutCompliance with 10,001 tiny items.
+    let e = s.after_run(&oversized_plan(&[]), &runs).expect_err("10,001 items");
+    assert_eq!(e, too_much("10001 compliance items for i-0123456789abcdef0 (PutComplianceItems takes 10,000)"));
+    assert_eq!(
+        e.to_string(),
+        "strategy `fixture-oversized` returned too much: 10001 compliance items for i-0123456789abcdef0 \
+         (PutComplianceItems takes 10,000)"
+    );
+    good_strategy_runs(&host);
+    // 10,000 are taken (and the same loaded strategy runs again after its refusal).
+    let ok = s.after_run(&oversized_plan(&[("mode", "items"), ("count", "10000")]), &runs).expect("10,000 items");
+    let [Action::PutCompliance(put)] = ok.as_slice() else { panic!("{} actions", ok.len()) };
+    assert_eq!((put.items.len(), put.items[9_999].id.as_str()), (10_000, "p9999"));
+
+    // More actions than the default limit (100,000).
+    let e = s.after_run(&oversized_plan(&[("mode", "actions")]), &runs).expect_err("100,001 actions");
+    assert_eq!(e, too_much("100001 actions"));
+    good_strategy_runs(&host);
+
+    // A compliance type AWS does not take.
+    let e = s.after_run(&oversized_plan(&[("mode", "type")]), &runs).expect_err("bad type");
+    assert_eq!(
+        e,
+        StrategyError::Failed {
+            name: "fixture-oversized".into(),
+            message: "compliance type `AWS:Oversized` is neither `Patch` nor `Custom:<name>`".into()
+        }
+    );
+    good_strategy_runs(&host);
+
+    // Plan time: 101 added operations; 100 are taken.
+    let e = s.plan(&oversized_plan(&[])).expect_err("101 operations");
+    assert_eq!(e, too_much("101 added operations"));
+    good_strategy_runs(&host);
+    let added = s.plan(&oversized_plan(&[("count", "100")])).expect("100 operations");
+    assert_eq!((added.len(), added[99].name.as_str(), added[99].after.as_str()), (100, "extra-99", "scan"));
+    // Its own errors are still its own.
+    let e = s.after_run(&oversized_plan(&[("mode", "nope")]), &runs).expect_err("unknown mode");
+    assert_eq!(
+        e,
+        StrategyError::Failed {
+            name: "fixture-oversized".into(),
+            message: "unknown mode `nope` (items, actions, type, bytes)".into()
+        }
+    );
+}
+
+#[test]
+fn max_actions_is_the_hosts_setting() {
+    let host = Host::new(Limits { max_actions: 10, ..Limits::default() }).expect("host");
+    let s = host.load_builtin("fixture-oversized").expect("load");
+    let runs = [sample_run(false)];
+    let e = s.after_run(&oversized_plan(&[("mode", "actions"), ("count", "11")]), &runs).expect_err("11 actions");
+    assert_eq!(e, too_much("11 actions"));
+    good_strategy_runs(&host);
+    let ok = s.after_run(&oversized_plan(&[("mode", "actions"), ("count", "10")]), &runs).expect("10 actions");
+    assert_eq!(ok, vec![Action::Message(String::new()); 10]);
+    // The limit counts actions, not items: one action of 10,000 items is within 10 actions.
+    let ok = s.after_run(&oversized_plan(&[("count", "10000")]), &runs).expect("1 action");
+    assert_eq!(ok.len(), 1);
+}
+
+#[test]
+fn loading_the_same_component_twice_gives_the_same_strategy() {
+    let host = Host::new(Limits::default()).expect("host");
+    let bytes = ssmpatch::strategy::builtin("rescan").expect("built in");
+    let a = host.load("first", bytes).expect("load");
+    let b = host.load("second", bytes).expect("load (cached)");
+    assert_eq!((a.name(), b.name()), ("first", "second"));
+    let plan = plan_info(StrategyBackend::MaintenanceWindow);
+    assert_eq!(a.plan(&plan).expect("plan"), b.plan(&plan).expect("plan"));
+    // The name is the one it was loaded as, in errors too.
+    let spin = ssmpatch::strategy::builtin("fixture-spin").expect("built in");
+    let small = Host::new(Limits { fuel: 1_000_000, ..Limits::default() }).expect("host");
+    for name in ["x", "y"] {
+        let e = small.load(name, spin).expect("load").after_run(&plan, &[]).expect_err("spins");
+        assert_eq!(e, StrategyError::OutOfFuel { name: name.into(), fuel: 1_000_000 });
+    }
+}
+
+#[test]
+fn the_deadline_holds_after_the_host_is_dropped() {
+    // A strategy may outlive the host it was loaded from; its calls keep their deadline.
+    let plan = plan_info(StrategyBackend::MaintenanceWindow);
+    // Fuel for seconds of spinning (2,000,000,000 lasts ~0.15 s): the deadline must stop it first.
+    let limits = Limits { fuel: 40_000_000_000, deadline: Duration::from_millis(200), ..Limits::default() };
+    let s = Host::new(limits).expect("host").load_builtin("fixture-spin").expect("load");
+    let e = s.after_run(&plan, &[]).expect_err("spins");
+    assert_eq!(e, StrategyError::Timeout { name: "fixture-spin".into(), deadline_ms: 200 });
+}
+
+#[test]
+fn output_past_wasmtimes_copy_limit_is_a_trap_and_the_host_stays_usable() {
+    // Wasmtime copies at most 128 MiB out of a guest per call ("hostcall fuel", counted before
+    // copying); past it the call fails before the host's own checks. The host reports it as a
+    // trap (wasmtime's error type for it is private), not as `TooMuchOutput`.
+    let host = Host::new(Limits::default()).expect("host");
+    let s = host.load_builtin("fixture-oversized").expect("load");
+    let runs = [sample_run(false)];
+    let e = s.after_run(&oversized_plan(&[("mode", "bytes")]), &runs).expect_err("128 MiB");
+    assert_eq!(
+        e,
+        StrategyError::Trap {
+            name: "fixture-oversized".into(),
+            message: "too much data is being copied between the host and the guest: fuel allocated for hostcalls \
+                      has been exhausted"
+                .into()
+        }
+    );
+    good_strategy_runs(&host);
+    // Under it, the message arrives whole.
+    let ok = s.after_run(&oversized_plan(&[("mode", "bytes"), ("count", "1048576")]), &runs).expect("1 MiB");
+    let [Action::Message(m)] = ok.as_slice() else { panic!("{} actions", ok.len()) };
+    assert_eq!(m.len(), 1 << 20);
 }

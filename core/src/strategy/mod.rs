@@ -36,12 +36,13 @@ pub const BUILTIN: [(&str, &[u8]); 2] = [
     ("rescan", include_bytes!(concat!(env!("OUT_DIR"), "/rescan.component.wasm"))),
 ];
 
-/// Adversarial components for tests (an endless loop, a memory bomb, a panic).
+/// Adversarial components for tests (an endless loop, a memory bomb, a panic, oversized output).
 #[doc(hidden)]
-pub const FIXTURES: [(&str, &[u8]); 3] = [
+pub const FIXTURES: [(&str, &[u8]); 4] = [
     ("fixture-spin", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_spin.component.wasm"))),
     ("fixture-memory-bomb", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_memory_bomb.component.wasm"))),
     ("fixture-panic", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_panic.component.wasm"))),
+    ("fixture-oversized", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_oversized.component.wasm"))),
 ];
 
 /// The bytes of a built-in strategy.
@@ -69,6 +70,13 @@ impl Default for Limits {
 }
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Most operations a strategy may add at plan time.
+pub const MAX_ADDED_OPERATIONS: usize = 100;
+
+/// Most compliance items in one `PutCompliance` (PutComplianceItems accepts at most 10,000 items
+/// per call, API reference).
+pub const MAX_COMPLIANCE_ITEMS: usize = 10_000;
 
 /// Why a strategy call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,23 +158,29 @@ impl ResourceLimiter for State {
     }
 }
 
+/// Stops the epoch ticker thread of an engine when the last [`Host`] or [`LoadedStrategy`]
+/// using it is dropped (a strategy may outlive its host: its deadline still holds).
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
 /// One engine, a cache of compiled components, and the limits of every call.
 pub struct Host {
     engine: Engine,
     cache: Mutex<HashMap<[u8; 32], Component>>,
     limits: Limits,
-    stop: Arc<AtomicBool>,
+    ticker: Arc<Ticker>,
 }
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Host").field("limits", &self.limits).finish()
-    }
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
     }
 }
 
@@ -187,7 +201,7 @@ impl Host {
                 ticker.increment_epoch();
             }
         });
-        Ok(Host { engine, cache: Mutex::new(HashMap::new()), limits, stop })
+        Ok(Host { engine, cache: Mutex::new(HashMap::new()), limits, ticker: Arc::new(Ticker { stop }) })
     }
 
     /// The limits of every call.
@@ -233,7 +247,13 @@ impl Host {
                 ),
             }
         })?;
-        Ok(LoadedStrategy { name: name.to_string(), pre, engine: self.engine.clone(), limits: self.limits })
+        Ok(LoadedStrategy {
+            name: name.to_string(),
+            pre,
+            engine: self.engine.clone(),
+            limits: self.limits,
+            _ticker: self.ticker.clone(),
+        })
     }
 
     /// Load a built-in strategy by name.
@@ -257,6 +277,8 @@ pub struct LoadedStrategy {
     pre: bindings::StrategyPre<State>,
     engine: Engine,
     limits: Limits,
+    /// Keeps the epoch ticker running while the strategy can be called.
+    _ticker: Arc<Ticker>,
 }
 
 impl std::fmt::Debug for LoadedStrategy {
@@ -305,48 +327,61 @@ impl LoadedStrategy {
     /// Plan time: the operations the strategy adds.
     pub fn plan(&self, plan: &PlanInfo) -> Result<Vec<AddedOperation>, StrategyError> {
         let ops = self.call(|b, s| b.call_plan(s, plan))?;
-        if ops.len() > 100 {
-            return Err(StrategyError::TooMuchOutput {
-                name: self.name.clone(),
-                what: format!("{} added operations", ops.len()),
-            });
-        }
+        validate_added_operations(&self.name, &ops)?;
         Ok(ops)
     }
 
     /// After runs: the actions for the host to perform (validated and limited here).
     pub fn after_run(&self, plan: &PlanInfo, runs: &[RunResult]) -> Result<Vec<Action>, StrategyError> {
         let actions = self.call(|b, s| b.call_after_run(s, plan, runs))?;
-        let name = self.name.clone();
-        if actions.len() > self.limits.max_actions {
-            return Err(StrategyError::TooMuchOutput { name, what: format!("{} actions", actions.len()) });
-        }
-        for a in &actions {
-            if let Action::PutCompliance(p) = a {
-                // PutComplianceItems accepts at most 10,000 items per call (API reference).
-                if p.items.len() > 10_000 {
-                    return Err(StrategyError::TooMuchOutput {
-                        name,
-                        what: format!(
-                            "{} compliance items for {} (PutComplianceItems takes 10,000)",
-                            p.items.len(),
-                            p.instance_id
-                        ),
-                    });
-                }
-                if !(p.compliance_type == "Patch" || p.compliance_type.starts_with("Custom:")) {
-                    return Err(StrategyError::Failed {
-                        name,
-                        message: format!(
-                            "compliance type `{}` is neither `Patch` nor `Custom:<name>`",
-                            p.compliance_type
-                        ),
-                    });
-                }
-            }
-        }
+        validate_actions(&self.name, &self.limits, &actions)?;
         Ok(actions)
     }
+}
+
+/// The host's checks of what `plan` returned (the strategy `name`): at most
+/// [`MAX_ADDED_OPERATIONS`]. The names and places of the operations are checked where they are
+/// placed on the plan.
+pub fn validate_added_operations(name: &str, ops: &[AddedOperation]) -> Result<(), StrategyError> {
+    if ops.len() > MAX_ADDED_OPERATIONS {
+        return Err(StrategyError::TooMuchOutput {
+            name: name.into(),
+            what: format!("{} added operations", ops.len()),
+        });
+    }
+    Ok(())
+}
+
+/// The host's checks of what `after_run` returned (the strategy `name`), in this order: at most
+/// `limits.max_actions` actions ([`StrategyError::TooMuchOutput`]); then, action by action, at
+/// most [`MAX_COMPLIANCE_ITEMS`] items per `PutCompliance` ([`StrategyError::TooMuchOutput`])
+/// and a compliance type `Patch` or `Custom:<name>` ([`StrategyError::Failed`]). The first
+/// failing check is returned.
+pub fn validate_actions(name: &str, limits: &Limits, actions: &[Action]) -> Result<(), StrategyError> {
+    if actions.len() > limits.max_actions {
+        return Err(StrategyError::TooMuchOutput { name: name.into(), what: format!("{} actions", actions.len()) });
+    }
+    for a in actions {
+        if let Action::PutCompliance(p) = a {
+            if p.items.len() > MAX_COMPLIANCE_ITEMS {
+                return Err(StrategyError::TooMuchOutput {
+                    name: name.into(),
+                    what: format!(
+                        "{} compliance items for {} (PutComplianceItems takes 10,000)",
+                        p.items.len(),
+                        p.instance_id
+                    ),
+                });
+            }
+            if !(p.compliance_type == "Patch" || p.compliance_type.starts_with("Custom:")) {
+                return Err(StrategyError::Failed {
+                    name: name.into(),
+                    message: format!("compliance type `{}` is neither `Patch` nor `Custom:<name>`", p.compliance_type),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A run result for strategies, from parsed output.

@@ -1,0 +1,358 @@
+//! The strategy host without a strategy: `Host::new` and its limits, what `load` refuses (not
+//! wasm, wasm that is not a strategy, a component that imports something), the compile cache,
+//! and the checks of what strategies return (`validate_actions`, `validate_added_operations`),
+//! on hand-made values. The components here are a few hand-encoded bytes.
+
+use std::time::Duration;
+
+use ssmpatch::strategy::{
+    Action, AddedOperation, BUILTIN, ComplianceItem, FIXTURES, Host, Limits, OperationKind, PutCompliance,
+    StrategyError, UploadType, builtin, validate_actions, validate_added_operations,
+};
+
+/// The hint every refused component gets (from the host, not wasmtime).
+const HINT: &str = "(a strategy imports nothing and exports `plan` and `after-run` of ssmpatch:strategy@0.1.0)";
+
+/// A component (binary format, layer 1) of these sections (id, contents; each under 128 bytes).
+fn component(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    let mut b = b"\0asm\x0d\x00\x01\x00".to_vec();
+    for (id, body) in sections {
+        b.push(*id);
+        b.push(u8::try_from(body.len()).ok().filter(|n| *n < 0x80).expect("a short section"));
+        b.extend_from_slice(body);
+    }
+    b
+}
+
+/// A name as the component binary format writes it (`0x00`, length, bytes; under 128 bytes).
+fn extern_name(name: &str) -> Vec<u8> {
+    let mut b = vec![0x00, u8::try_from(name.len()).ok().filter(|n| *n < 0x80).expect("a short name")];
+    b.extend_from_slice(name.as_bytes());
+    b
+}
+
+/// The empty component: valid, imports and exports nothing.
+fn empty_component() -> Vec<u8> {
+    component(&[])
+}
+
+/// A component importing the instance `name` with one function `get-environment: func()`, the
+/// shape of a WASI interface import.
+fn component_importing_instance(name: &str) -> Vec<u8> {
+    // Type section: one instance type: (type (func)) (export "get-environment" (func (type 0))).
+    let mut instance = vec![0x01, 0x42, 0x02, 0x01, 0x40, 0x00, 0x01, 0x00, 0x04];
+    instance.extend(extern_name("get-environment"));
+    instance.extend([0x01, 0x00]);
+    // Import section: (import "<name>" (instance (type 0))).
+    let mut import = vec![0x01];
+    import.extend(extern_name(name));
+    import.extend([0x05, 0x00]);
+    component(&[(7, instance), (10, import)])
+}
+
+/// A component importing the function `name: func()`.
+fn component_importing_func(name: &str) -> Vec<u8> {
+    let mut import = vec![0x01];
+    import.extend(extern_name(name));
+    import.extend([0x01, 0x00]);
+    component(&[(7, vec![0x01, 0x40, 0x00, 0x01, 0x00]), (10, import)])
+}
+
+fn invalid(name: &str, reason: &str) -> StrategyError {
+    StrategyError::Invalid { name: name.into(), reason: reason.into() }
+}
+
+fn reason(e: &StrategyError) -> &str {
+    match e {
+        StrategyError::Invalid { reason, .. } => reason,
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+fn load_err(host: &Host, name: &str, bytes: &[u8]) -> StrategyError {
+    match host.load(name, bytes) {
+        Ok(s) => panic!("`{name}` loaded as {s:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn a_host_keeps_the_limits_it_was_made_with() {
+    let cases = [
+        Limits::default(),
+        Limits { fuel: 0, deadline: Duration::ZERO, memory_bytes: 0, max_actions: 0 },
+        Limits { fuel: 1, deadline: Duration::from_millis(1), memory_bytes: 64 << 10, max_actions: 1 },
+        Limits {
+            fuel: u64::MAX,
+            deadline: Duration::from_secs(3600),
+            memory_bytes: usize::MAX,
+            max_actions: usize::MAX,
+        },
+    ];
+    for limits in cases {
+        let host = Host::new(limits).expect("host");
+        assert_eq!(host.limits(), limits);
+        assert_eq!(format!("{host:?}"), format!("Host {{ limits: {limits:?} }}"));
+    }
+    assert_eq!(
+        Limits::default(),
+        Limits {
+            fuel: 2_000_000_000,
+            deadline: Duration::from_secs(10),
+            memory_bytes: 256 << 20,
+            max_actions: 100_000
+        }
+    );
+    // Many hosts at once (each has its own engine and epoch ticker), dropped in any order.
+    let hosts: Vec<Host> =
+        (0..8u64).map(|i| Host::new(Limits { fuel: i, ..Limits::default() }).expect("host")).collect();
+    for (i, h) in hosts.iter().enumerate().rev() {
+        assert_eq!(h.limits().fuel, i as u64);
+    }
+}
+
+#[test]
+fn bytes_that_are_not_wasm_are_invalid_and_name_the_strategy() {
+    let host = Host::new(Limits::default()).expect("host");
+    let e = load_err(&host, "notes.txt", b"hello world");
+    assert!(matches!(&e, StrategyError::Invalid { name, .. } if name == "notes.txt"), "{e:?}");
+    assert!(reason(&e).starts_with("failed to parse WebAssembly module: magic header not detected"), "{e}");
+    assert!(e.to_string().starts_with("strategy `notes.txt` cannot be loaded: failed to parse"), "{e}");
+
+    assert_eq!(
+        load_err(&host, "empty", b""),
+        invalid("empty", "failed to parse WebAssembly module: unexpected end-of-file (at offset 0x0)")
+    );
+    // A header cut short (7 of the 8 bytes).
+    assert_eq!(
+        load_err(&host, "short", b"\0asm\x01\0\0"),
+        invalid("short", "failed to parse WebAssembly module: unexpected end-of-file (at offset 0x4)")
+    );
+    // The magic number, then not a version.
+    assert_eq!(
+        load_err(&host, "garbage", b"\0asm not really"),
+        invalid("garbage", "failed to parse WebAssembly module: unknown binary version: 0x746f6e20 (at offset 0x4)")
+    );
+    // A core module is turned into a component first: one that is not valid says so.
+    assert_eq!(
+        load_err(&host, "bad-module", b"\0asm\x01\0\0\0\x7f\x01\x00"),
+        invalid(
+            "bad-module",
+            "not a strategy module: failed to decode world from module: module was not valid: malformed section \
+             id: 127 (at offset 0xa)"
+        )
+    );
+}
+
+#[test]
+fn wasm_that_does_not_implement_the_world_is_invalid_with_the_missing_export() {
+    let host = Host::new(Limits::default()).expect("host");
+    let want = format!("no export `after-run` found {HINT}");
+    // The empty component.
+    assert_eq!(load_err(&host, "empty-component", &empty_component()), invalid("empty-component", &want));
+    // The empty core module (componentized by the host first, then refused the same way).
+    assert_eq!(load_err(&host, "empty-module", b"\0asm\x01\0\0\0"), invalid("empty-module", &want));
+    // An imported instance with nothing in it asks for nothing: refused for its missing exports.
+    let mut import = vec![0x01];
+    import.extend(extern_name("wasi:cli/environment@0.2.0"));
+    import.extend([0x05, 0x00]);
+    let empty_instance = component(&[(7, vec![0x01, 0x42, 0x00]), (10, import)]);
+    assert_eq!(load_err(&host, "empty-import", &empty_instance), invalid("empty-import", &want));
+}
+
+#[test]
+fn a_component_that_imports_anything_is_refused_at_load() {
+    let host = Host::new(Limits::default()).expect("host");
+    // A WASI interface: refused for the import, before its (missing) exports are looked at.
+    let e = load_err(&host, "wasi-env", &component_importing_instance("wasi:cli/environment@0.2.0"));
+    assert_eq!(
+        e,
+        invalid(
+            "wasi-env",
+            &format!(
+                "component imports instance `wasi:cli/environment@0.2.0`, but a matching implementation was not \
+                 found in the linker: instance export `get-environment` has the wrong type: function \
+                 implementation is missing {HINT}"
+            )
+        )
+    );
+    // A bare function.
+    let e = load_err(&host, "clock", &component_importing_func("now"));
+    assert_eq!(
+        e,
+        invalid(
+            "clock",
+            &format!(
+                "component imports function `now`, but a matching implementation was not found in the linker: \
+                 function implementation is missing {HINT}"
+            )
+        )
+    );
+    // A core module importing WASI (a `wasm32-wasip1` build) cannot even be made a component.
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    module.extend(b"\x01\x04\x01\x60\x00\x00"); // type 0: func() -> ()
+    module.extend(b"\x02\x24\x01\x16wasi_snapshot_preview1\x09proc_exit\x00\x00"); // its import
+    assert_eq!(
+        load_err(&host, "wasip1", &module),
+        invalid(
+            "wasip1",
+            "not a strategy module: failed to decode world from module: module was not valid: failed to resolve \
+             import `wasi_snapshot_preview1::proc_exit`: module requires an import interface named \
+             `wasi_snapshot_preview1`"
+        )
+    );
+}
+
+#[test]
+fn the_compile_cache_is_keyed_by_content_not_by_name() {
+    let host = Host::new(Limits::default()).expect("host");
+    let bytes = component_importing_func("now");
+    // Same bytes twice: the same result (the second from the cache).
+    let first = load_err(&host, "a", &bytes);
+    let second = load_err(&host, "a", &bytes);
+    assert_eq!(first, second);
+    // Same bytes under another name: the error names the strategy being loaded.
+    let other = load_err(&host, "b", &bytes);
+    assert_eq!(other, StrategyError::Invalid { name: "b".into(), reason: reason(&first).to_string() });
+    // Other bytes are compiled, not taken from the cache.
+    let e = load_err(&host, "a", &empty_component());
+    assert_eq!(e, invalid("a", &format!("no export `after-run` found {HINT}")));
+    // Each host has its own cache: a new host gives the same answers.
+    let fresh = Host::new(Limits::default()).expect("host");
+    assert_eq!(load_err(&fresh, "a", &bytes), first);
+    // Bytes that fail to compile are not cached either: the same error every time.
+    assert_eq!(load_err(&host, "x", b"\0asm"), load_err(&host, "x", b"\0asm"));
+}
+
+#[test]
+fn builtin_names_and_unknown_builtins() {
+    let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["put-compliance-items", "rescan"]);
+    let fixtures: Vec<&str> = FIXTURES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(fixtures, ["fixture-spin", "fixture-memory-bomb", "fixture-panic", "fixture-oversized"]);
+    for (n, bytes) in BUILTIN.iter().chain(FIXTURES.iter()) {
+        assert_eq!(builtin(n), Some(*bytes), "{n}");
+        assert_eq!(&bytes[..8], b"\0asm\x0d\x00\x01\x00", "{n} is embedded as a component");
+    }
+    assert_eq!(builtin("Rescan"), None);
+    assert_eq!(builtin(""), None);
+    let host = Host::new(Limits::default()).expect("host");
+    assert_eq!(
+        host.load_builtin("critical-only").expect_err("unknown"),
+        invalid("critical-only", "no built-in strategy of that name")
+    );
+}
+
+fn item(n: usize) -> ComplianceItem {
+    ComplianceItem {
+        id: format!("p{n}"),
+        title: String::new(),
+        severity: "LOW".into(),
+        status: "NON_COMPLIANT".into(),
+        details: Vec::new(),
+    }
+}
+
+fn put(instance_id: &str, compliance_type: &str, items: usize) -> Action {
+    Action::PutCompliance(PutCompliance {
+        instance_id: instance_id.into(),
+        compliance_type: compliance_type.into(),
+        execution_id: "cmd-1".into(),
+        execution_time: "2026-11-22T19:29:12Z".into(),
+        items: (0..items).map(item).collect(),
+        upload_type: UploadType::Complete,
+        content_hash: "0".into(),
+    })
+}
+
+fn too_much(what: &str) -> Result<(), StrategyError> {
+    Err(StrategyError::TooMuchOutput { name: "s".into(), what: what.into() })
+}
+
+fn bad_type(t: &str) -> Result<(), StrategyError> {
+    Err(StrategyError::Failed {
+        name: "s".into(),
+        message: format!("compliance type `{t}` is neither `Patch` nor `Custom:<name>`"),
+    })
+}
+
+#[test]
+fn actions_are_limited_in_number() {
+    let limits = Limits { max_actions: 3, ..Limits::default() };
+    let msg = |n: usize| -> Vec<Action> { (0..n).map(|i| Action::Message(format!("m{i}"))).collect() };
+    assert_eq!(validate_actions("s", &limits, &[]), Ok(()));
+    assert_eq!(validate_actions("s", &limits, &msg(3)), Ok(()));
+    assert_eq!(validate_actions("s", &limits, &msg(4)), too_much("4 actions"));
+    let none = Limits { max_actions: 0, ..Limits::default() };
+    assert_eq!(validate_actions("s", &none, &[]), Ok(()));
+    assert_eq!(validate_actions("s", &none, &[Action::StartScan(vec!["i-1".into()])]), too_much("1 actions"));
+    // The default: 100,000.
+    let d = Limits::default();
+    assert_eq!(validate_actions("s", &d, &msg(100_000)), Ok(()));
+    assert_eq!(validate_actions("s", &d, &msg(100_001)), too_much("100001 actions"));
+    // The number is checked first, whatever the actions are.
+    let bad = vec![put("i-1", "AWS:Nope", 10_001); 4];
+    assert_eq!(validate_actions("s", &limits, &bad), too_much("4 actions"));
+    // The error names the strategy it was given.
+    assert_eq!(
+        validate_actions("rescan", &limits, &msg(5)),
+        Err(StrategyError::TooMuchOutput { name: "rescan".into(), what: "5 actions".into() })
+    );
+}
+
+#[test]
+fn a_put_compliance_takes_at_most_10000_items() {
+    let d = Limits::default();
+    assert_eq!(validate_actions("s", &d, &[put("i-1", "Patch", 0)]), Ok(()));
+    assert_eq!(validate_actions("s", &d, &[put("i-1", "Patch", 10_000)]), Ok(()));
+    assert_eq!(
+        validate_actions("s", &d, &[put("i-1", "Patch", 10_000), put("i-2", "Custom:X", 10_001)]),
+        too_much("10001 compliance items for i-2 (PutComplianceItems takes 10,000)")
+    );
+    // Per action, not in total: two full ones pass.
+    assert_eq!(validate_actions("s", &d, &[put("i-1", "Patch", 10_000), put("i-1", "Patch", 10_000)]), Ok(()));
+    // The count is checked before the compliance type of the same action.
+    assert_eq!(
+        validate_actions("s", &d, &[put("i-3", "AWS:Nope", 10_001)]),
+        too_much("10001 compliance items for i-3 (PutComplianceItems takes 10,000)")
+    );
+}
+
+#[test]
+fn the_compliance_type_is_patch_or_custom() {
+    let d = Limits::default();
+    for ok in ["Patch", "Custom:PatchPreview", "Custom:ssmpatch"] {
+        assert_eq!(validate_actions("s", &d, &[put("i-1", ok, 1)]), Ok(()), "{ok}");
+    }
+    for bad in ["", "patch", "PATCH", "Association", "custom:x", "AWS:Patch", " Patch", "Patch "] {
+        assert_eq!(validate_actions("s", &d, &[put("i-1", bad, 1)]), bad_type(bad), "{bad:?}");
+    }
+    // The first failing action is the one reported.
+    assert_eq!(
+        validate_actions("s", &d, &[put("i-1", "Patch", 1), put("i-2", "Inventory", 1), put("i-3", "Patch", 10_001)]),
+        bad_type("Inventory")
+    );
+    // Only PutCompliance carries a compliance type.
+    assert_eq!(validate_actions("s", &d, &[Action::Message("Patch?".into()), Action::StartScan(Vec::new())]), Ok(()));
+}
+
+#[test]
+fn a_plan_adds_at_most_100_operations() {
+    let ops = |n: usize| -> Vec<AddedOperation> {
+        (0..n)
+            .map(|i| AddedOperation {
+                name: format!("extra-{i}"),
+                kind: OperationKind::Scan,
+                after: "install".into(),
+                uses_override: false,
+            })
+            .collect()
+    };
+    assert_eq!(validate_added_operations("s", &[]), Ok(()));
+    assert_eq!(validate_added_operations("s", &ops(100)), Ok(()));
+    assert_eq!(validate_added_operations("s", &ops(101)), too_much("101 added operations"));
+    assert_eq!(
+        validate_added_operations("rescan", &ops(1000)),
+        Err(StrategyError::TooMuchOutput { name: "rescan".into(), what: "1000 added operations".into() })
+    );
+}
