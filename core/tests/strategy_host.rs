@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ssmpatch::strategy::{
     Action, AddedOperation, BUILTIN, ComplianceItem, FIXTURES, Host, Limits, OperationKind, PutCompliance,
-    StrategyError, UploadType, builtin, validate_actions, validate_added_operations,
+    StrategyError, UploadType, builtin, validate_actions, validate_added_operations, validate_scope,
 };
 
 /// The hint every refused component gets (from the host, not wasmtime).
@@ -355,4 +355,112 @@ fn a_plan_adds_at_most_100_operations() {
         validate_added_operations("rescan", &ops(1000)),
         Err(StrategyError::TooMuchOutput { name: "rescan".into(), what: "1000 added operations".into() })
     );
+}
+
+fn failed(message: &str) -> Result<(), StrategyError> {
+    Err(StrategyError::Failed { name: "s".into(), message: message.into() })
+}
+
+#[test]
+fn items_are_checked_against_the_put_compliance_items_model() {
+    let d = Limits::default();
+    let with = |f: &dyn Fn(&mut ComplianceItem)| {
+        let mut a = put("i-1", "Custom:ssmpatch", 2);
+        if let Action::PutCompliance(p) = &mut a {
+            f(&mut p.items[1]);
+        }
+        validate_actions("s", &d, &[a])
+    };
+    assert_eq!(with(&|_| {}), Ok(()));
+    assert_eq!(
+        with(&|i| i.severity = "SEVERE".into()),
+        failed(
+            "PutComplianceItems for i-1: item `p1`: severity `SEVERE` is not CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNSPECIFIED"
+        )
+    );
+    assert_eq!(
+        with(&|i| i.status = "MISSING".into()),
+        failed("PutComplianceItems for i-1: item `p1`: status `MISSING` is not COMPLIANT or NON_COMPLIANT")
+    );
+    assert_eq!(with(&|i| i.title = "t".repeat(500)), Ok(()));
+    assert_eq!(
+        with(&|i| i.title = "t".repeat(501)),
+        failed("PutComplianceItems for i-1: item `p1`: the title is longer than 500 characters")
+    );
+    let pair = |k: &str, v: String| ssmpatch::strategy::Pair { key: k.into(), value: v };
+    assert_eq!(with(&|i| i.details = vec![pair(&"k".repeat(64), "v".repeat(4096))]), Ok(()));
+    assert_eq!(
+        with(&|i| i.details = vec![pair("", "v".into())]),
+        failed("PutComplianceItems for i-1: item `p1`: detail key `` is not 1-64 characters")
+    );
+    assert_eq!(
+        with(&|i| i.details = vec![pair("Cve", "v".repeat(4097))]),
+        failed("PutComplianceItems for i-1: item `p1`: detail `Cve` is longer than 4,096 characters")
+    );
+    // The type name's pattern: `Custom:` and at least two word characters.
+    for bad in ["Custom:", "Custom:X", "Custom:a b", "Custom:ü1"] {
+        assert_eq!(
+            validate_actions("s", &d, &[put("i-1", bad, 1)]),
+            failed(&format!(
+                "PutComplianceItems for i-1: compliance type `{bad}` is not a valid type name (`Patch` or `Custom:` and 2+ word characters)"
+            )),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        validate_actions("s", &d, &[put("", "Patch", 1)]),
+        failed("PutComplianceItems for : the resource id must be 1-100 characters")
+    );
+}
+
+fn plan_info(compliance_type: &str) -> ssmpatch::strategy::PlanInfo {
+    ssmpatch::strategy::PlanInfo {
+        name: "p".into(),
+        backend: ssmpatch::strategy::StrategyBackend::MaintenanceWindow,
+        operations: Vec::new(),
+        settings: Vec::new(),
+        compliance_type: compliance_type.into(),
+    }
+}
+
+fn run(node: &str) -> ssmpatch::strategy::RunResult {
+    ssmpatch::strategy::RunResult {
+        instance_id: node.into(),
+        operation: "install".into(),
+        kind: OperationKind::Install,
+        execution_id: "cmd-1".into(),
+        execution_time: "2026-11-22T19:29:12Z".into(),
+        summary: Vec::new(),
+        non_compliant: Vec::new(),
+        all_compliant: true,
+        truncated: false,
+        raw_output: String::new(),
+    }
+}
+
+#[test]
+fn a_strategy_acts_only_on_the_runs_it_was_given() {
+    let runs = [run("i-1"), run("i-2")];
+    let custom = plan_info("Custom:ssmpatch");
+    let scan = |n: &[&str]| Action::StartScan(n.iter().map(|s| s.to_string()).collect());
+    assert_eq!(validate_scope("s", &custom, &runs, &[put("i-2", "Custom:ssmpatch", 1), scan(&["i-1", "i-2"])]), Ok(()));
+    assert_eq!(
+        validate_scope("s", &custom, &runs, &[put("i-9", "Custom:ssmpatch", 1)]),
+        failed("writes compliance for i-9, which is not one of the runs it was given")
+    );
+    assert_eq!(
+        validate_scope("s", &custom, &runs, &[scan(&["i-1", "i-9"])]),
+        failed("starts a scan on i-9, which is not one of the runs it was given")
+    );
+    assert_eq!(validate_scope("s", &custom, &runs, &[scan(&[])]), failed("starts a scan on no node"));
+    // Any Custom: type, but AWS's own `Patch` only when the plan chose it.
+    assert_eq!(validate_scope("s", &custom, &runs, &[put("i-1", "Custom:Other", 1)]), Ok(()));
+    assert_eq!(
+        validate_scope("s", &custom, &runs, &[put("i-1", "Patch", 1)]),
+        failed(
+            "writes AWS's own `Patch` compliance type for i-1 but the plan's type is `Custom:ssmpatch` (set `compliance-type = \"Patch\"` to allow it)"
+        )
+    );
+    assert_eq!(validate_scope("s", &plan_info("Patch"), &runs, &[put("i-1", "Patch", 1)]), Ok(()));
+    assert_eq!(validate_scope("s", &custom, &[], &[Action::Message("hi".into())]), Ok(()));
 }

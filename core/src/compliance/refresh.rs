@@ -352,25 +352,34 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
             match a {
                 Action::Message(m) => report.messages.push(m),
                 Action::StartScan(nodes) => {
-                    let out = clients
-                        .ssm
-                        .send_command()
-                        .document_name("AWS-RunPatchBaseline")
-                        .set_instance_ids(Some(nodes.clone()))
-                        .parameters("Operation", vec!["Scan".to_string()])
-                        .comment(format!("ssmpatch refresh of {} ({op})", session.plan.name))
-                        .send()
-                        .await
-                        .map_err(|e| aws("ssm", "SendCommand", e))?;
-                    let cmd = out.command().and_then(|c| c.command_id()).unwrap_or_default().to_string();
-                    for n in nodes {
-                        report.nodes.push(NodeOutcome {
-                            instance_id: n,
-                            operation: op.clone(),
-                            execution_id: cmd.clone(),
-                            result: "scan-started".into(),
-                            detail: "AWS-RunPatchBaseline Scan without override".into(),
-                        });
+                    // SendCommand takes at most 50 instance ids; a failed call is those nodes'.
+                    for chunk in nodes.chunks(crate::strategy::MAX_SCAN_NODES_PER_COMMAND) {
+                        let sent = clients
+                            .ssm
+                            .send_command()
+                            .document_name("AWS-RunPatchBaseline")
+                            .set_instance_ids(Some(chunk.to_vec()))
+                            .parameters("Operation", vec!["Scan".to_string()])
+                            .comment(format!("ssmpatch refresh of {} ({op})", session.plan.name))
+                            .send()
+                            .await;
+                        let (cmd, result, detail) = match sent {
+                            Ok(out) => (
+                                out.command().and_then(|c| c.command_id()).unwrap_or_default().to_string(),
+                                "scan-started",
+                                "AWS-RunPatchBaseline Scan without override".to_string(),
+                            ),
+                            Err(e) => (String::new(), "failed", aws("ssm", "SendCommand", e).to_string()),
+                        };
+                        for n in chunk {
+                            report.nodes.push(NodeOutcome {
+                                instance_id: n.clone(),
+                                operation: op.clone(),
+                                execution_id: cmd.clone(),
+                                result: result.into(),
+                                detail: detail.clone(),
+                            });
+                        }
                     }
                 }
                 Action::PutCompliance(p) => puts.push((op.clone(), p)),

@@ -335,6 +335,7 @@ impl LoadedStrategy {
     pub fn after_run(&self, plan: &PlanInfo, runs: &[RunResult]) -> Result<Vec<Action>, StrategyError> {
         let actions = self.call(|b, s| b.call_after_run(s, plan, runs))?;
         validate_actions(&self.name, &self.limits, &actions)?;
+        validate_scope(&self.name, plan, runs, &actions)?;
         Ok(actions)
     }
 }
@@ -379,6 +380,105 @@ pub fn validate_actions(name: &str, limits: &Limits, actions: &[Action]) -> Resu
                     message: format!("compliance type `{}` is neither `Patch` nor `Custom:<name>`", p.compliance_type),
                 });
             }
+            if let Some(problem) = put_compliance_problem(p) {
+                return Err(StrategyError::Failed {
+                    name: name.into(),
+                    message: format!("PutComplianceItems for {}: {problem}", p.instance_id),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What PutComplianceItems would reject in `p` (botocore's SSM model, PutComplianceItemsRequest),
+/// so one bad item is reported with its strategy instead of failing the call at AWS.
+fn put_compliance_problem(p: &PutCompliance) -> Option<String> {
+    // ComplianceTypeName: 1-100, ^([A-Za-z0-9_\-]\w+|Custom:[a-zA-Z0-9_\-]\w+)$
+    let word = |s: &str| {
+        let mut c = s.chars();
+        c.next().is_some_and(|f| f.is_ascii_alphanumeric() || f == '_' || f == '-')
+            && s.chars().count() >= 2
+            && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+    };
+    let t = &p.compliance_type;
+    if t.len() > 100 || !(word(t) || t.strip_prefix("Custom:").is_some_and(word)) {
+        return Some(format!(
+            "compliance type `{t}` is not a valid type name (`Patch` or `Custom:` and 2+ word characters)"
+        ));
+    }
+    if p.instance_id.is_empty() || p.instance_id.len() > 100 {
+        return Some("the resource id must be 1-100 characters".into());
+    }
+    if p.execution_id.len() > 100 {
+        return Some("the execution id is longer than 100 characters".into());
+    }
+    if p.content_hash.len() > 256 {
+        return Some("the item content hash is longer than 256 characters".into());
+    }
+    for i in &p.items {
+        let problem = if !["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"]
+            .contains(&i.severity.as_str())
+        {
+            Some(format!("severity `{}` is not CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNSPECIFIED", i.severity))
+        } else if !["COMPLIANT", "NON_COMPLIANT"].contains(&i.status.as_str()) {
+            Some(format!("status `{}` is not COMPLIANT or NON_COMPLIANT", i.status))
+        } else if i.title.chars().count() > 500 {
+            Some("the title is longer than 500 characters".into())
+        } else if let Some(d) = i.details.iter().find(|d| d.key.is_empty() || d.key.chars().count() > 64) {
+            Some(format!("detail key `{}` is not 1-64 characters", d.key))
+        } else {
+            i.details
+                .iter()
+                .find(|d| d.value.chars().count() > 4096)
+                .map(|d| format!("detail `{}` is longer than 4,096 characters", d.key))
+        };
+        if let Some(problem) = problem {
+            return Some(format!("item `{}`: {problem}", i.id));
+        }
+    }
+    None
+}
+
+/// SendCommand takes at most 50 instance ids (botocore: InstanceIdList max 50).
+pub const MAX_SCAN_NODES_PER_COMMAND: usize = 50;
+
+/// A strategy acts only on the runs it was given: compliance and scans for those nodes, and AWS's
+/// own `Patch` type only when the plan chose it (`compliance-type = "Patch"`), because the next
+/// normal scan owns that type (aws-facts §4).
+pub fn validate_scope(
+    name: &str,
+    plan: &PlanInfo,
+    runs: &[RunResult],
+    actions: &[Action],
+) -> Result<(), StrategyError> {
+    let nodes: std::collections::BTreeSet<&str> = runs.iter().map(|r| r.instance_id.as_str()).collect();
+    let fail = |message: String| Err(StrategyError::Failed { name: name.into(), message });
+    for a in actions {
+        match a {
+            Action::PutCompliance(p) => {
+                if !nodes.contains(p.instance_id.as_str()) {
+                    return fail(format!(
+                        "writes compliance for {}, which is not one of the runs it was given",
+                        p.instance_id
+                    ));
+                }
+                if p.compliance_type == "Patch" && plan.compliance_type != "Patch" {
+                    return fail(format!(
+                        "writes AWS's own `Patch` compliance type for {} but the plan's type is `{}` (set `compliance-type = \"Patch\"` to allow it)",
+                        p.instance_id, plan.compliance_type
+                    ));
+                }
+            }
+            Action::StartScan(list) => {
+                if list.is_empty() {
+                    return fail("starts a scan on no node".into());
+                }
+                if let Some(n) = list.iter().find(|n| !nodes.contains(n.as_str())) {
+                    return fail(format!("starts a scan on {n}, which is not one of the runs it was given"));
+                }
+            }
+            Action::Message(_) => {}
         }
     }
     Ok(())
