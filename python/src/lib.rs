@@ -145,7 +145,11 @@ async fn run_live(live: Live, op: LiveOp) -> Result<serde_json::Value, LiveFailu
     use ssmpatch::scheduler::Session;
     let clients = ssmpatch::aws::Clients::load(&live.aws, live.plan.file.region.as_deref()).await;
     let opts = CompileOptions::from(Timestamp::now());
-    let session = Session::new(live.plan, &clients, &opts).map_err(live_error)?;
+    let session = match op {
+        LiveOp::Destroy => Session::for_destroy(live.plan, &clients, &opts),
+        _ => Session::new(live.plan, &clients, &opts),
+    }
+    .map_err(live_error)?;
     let diff = match op {
         LiveOp::Destroy => session.destroy_diff().await,
         _ => session.diff().await,

@@ -30,10 +30,19 @@ fn aws_error(e: Error) -> CliError {
 }
 
 fn session(a: &LiveArgs, rt: &tokio::runtime::Runtime) -> Result<Session, CliError> {
+    session_for(a, rt, false)
+}
+
+fn session_for(a: &LiveArgs, rt: &tokio::runtime::Runtime, destroy: bool) -> Result<Session, CliError> {
     let plan = load(&a.plan.plan)?;
     let opts = options(&a.plan)?;
     let clients = rt.block_on(Clients::load(&aws_options(&a.aws), plan.file.region.as_deref()));
-    Session::new(plan.clone(), &clients, &opts).map_err(|e| match e {
+    let made = if destroy {
+        Session::for_destroy(plan.clone(), &clients, &opts)
+    } else {
+        Session::new(plan.clone(), &clients, &opts)
+    };
+    made.map_err(|e| match e {
         Error::Plan(errors) => CliError::Plan { errors, text: plan.source.as_ref().map(|s| s.text.clone()) },
         other => aws_error(other),
     })
@@ -114,7 +123,7 @@ fn confirm(what: &str, out: &Printer) -> Result<bool, CliError> {
 
 pub fn apply(a: ApplyArgs, out: &Printer, destroy: bool) -> Result<ExitCode, CliError> {
     let rt = runtime()?;
-    let s = session(&a.live, &rt)?;
+    let s = session_for(&a.live, &rt, destroy)?;
     let d = if destroy { rt.block_on(s.destroy_diff()) } else { rt.block_on(s.diff()) }.map_err(aws_error)?;
     let json = a.live.plan.json;
     if d.is_empty() {

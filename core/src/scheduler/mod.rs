@@ -550,6 +550,20 @@ impl Session {
         Ok(Session { plan, explanation, scheduler, additions, desired })
     }
 
+    /// A session for `destroy`: the strategy is not loaded (its component may be gone), and
+    /// nothing is lost, because destroy removes everything the plan owns, additions included.
+    pub fn for_destroy(
+        plan: crate::plan::Plan,
+        clients: &Clients,
+        opts: &crate::plan::compile::CompileOptions,
+    ) -> Result<Session, Error> {
+        let explanation = plan.explain(opts)?;
+        let scheduler = for_backend(explanation.backend, clients, &plan)?;
+        let additions = crate::compliance::additions::Additions::default();
+        let desired = desired::resources(&plan, &explanation, explanation.backend, &additions);
+        Ok(Session { plan, explanation, scheduler, additions, desired })
+    }
+
     /// Read the live state and diff it against the plan.
     pub async fn diff(&self) -> Result<Diff, Error> {
         let observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
