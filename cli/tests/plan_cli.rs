@@ -74,6 +74,23 @@ fn explain_json_shows_choice_forms_and_placement() {
     assert_eq!(install["compiled"]["native"]["expression"], "cron(0 3 ? * SUNL *)");
     assert_eq!(install["compiled"]["native"]["time_zone"], "Asia/Tokyo");
     assert_eq!(install["backends"]["association"]["result"], "inexpressible");
+    // The install runs without override: `rescan` adds nothing.
+    assert_eq!(v["additions"], serde_json::json!({"strategy": "rescan", "operations": [], "notes": []}));
+
+    // The seed plan's install runs with its override: `rescan` adds a later task in its window.
+    let v = json(&ssmpatch(&["explain", "examples/seed-monthly.toml", "--json", "--from", FROM]));
+    assert_eq!(
+        v["additions"]["operations"],
+        serde_json::json!([{"name": "install-rescan", "kind": "scan", "after": "install", "uses_override": false,
+                            "placement": {"type": "window-task", "priority": 2}}])
+    );
+    let text_out = text(&ssmpatch(&["explain", "examples/seed-monthly.toml", "--from", FROM]).stdout);
+    assert!(
+        text_out.contains(
+            "strategy rescan adds operation install-rescan (scan, without override): a task at priority 2 in `install`'s window (runs after it)"
+        ),
+        "{text_out}"
+    );
 }
 
 #[test]

@@ -240,7 +240,12 @@ impl Plan {
         let opts = options(from_)?;
         let inner = &self.inner;
         let ex = py.detach(|| inner.explain(&opts)).map_err(|e| one_plan_error(py, e))?;
-        to_python(py, &ex)
+        let additions = py
+            .detach(|| ssmpatch::compliance::additions::for_plan(inner, &ex, &opts))
+            .map_err(|e| StrategyError::new_err(e.to_string()))?;
+        let mut v = serde_json::to_value(&ex).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        v["additions"] = serde_json::to_value(&additions).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        to_python(py, &v)
     }
 
     /// The next `count` runs of every operation, sorted by time — the same structure as

@@ -20,6 +20,10 @@ def test_load_explain_and_calendar_of_the_seed():
     ex = plan.explain(from_=FROM)
     assert ex["backend"] == "maintenance-window"
     assert [r["backend"] for r in ex["rejected"]] == ["patch-policy", "association"]
+    # Like `ssmpatch explain --json`: what the strategy adds (rescan: a later task in the window).
+    assert ex["additions"]["strategy"] == "rescan"
+    assert [(a["name"], a["after"], a["placement"]) for a in ex["additions"]["operations"]] == [
+        ("install-rescan", "install", {"type": "window-task", "priority": 2})]
     cal = plan.calendar(count=24, from_=FROM)
     installs = [datetime.fromisoformat(r["local"]) for r in cal["runs"] if r["kind"] == "install"]
     scans = [datetime.fromisoformat(r["local"]) for r in cal["runs"] if r["kind"] == "scan"]

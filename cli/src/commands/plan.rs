@@ -107,8 +107,12 @@ fn compiled_lines(c: &Compiled, out: &Printer) -> Vec<String> {
 pub fn explain(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let plan = load(&a.plan)?;
     let ex = plan.explain(&options(&a)?).map_err(|e| plan_error(&plan, e))?;
+    let additions = ssmpatch::compliance::additions::for_plan(&plan, &ex, &options(&a)?)
+        .map_err(|e| CliError::Input(e.to_string(), None))?;
     if a.json {
-        out.json(&serde_json::to_value(&ex).map_err(anyhow::Error::from)?)?;
+        let mut v = serde_json::to_value(&ex).map_err(anyhow::Error::from)?;
+        v["additions"] = serde_json::to_value(&additions).map_err(anyhow::Error::from)?;
+        out.json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
     out.line(&format!("plan {}: backend {} ({})", ex.plan, ex.backend, ex.chosen));
@@ -133,8 +137,6 @@ pub fn explain(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
         }
         out.line(&format!("  baseline: {}", op.baseline.describe()));
     }
-    let additions = ssmpatch::compliance::additions::for_plan(&plan, &ex, &options(&a)?)
-        .map_err(|e| CliError::Input(e.to_string(), None))?;
     print_additions(&additions, out);
     if !ex.warnings.is_empty() {
         out.line("");
