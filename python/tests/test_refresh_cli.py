@@ -188,3 +188,97 @@ def test_python_plan_refresh(node, tmp_path):
     report = plan.refresh(endpoint_url=url)
     assert [n["result"] for n in report["nodes"]] == ["compliance-written"]
     assert report["strategy"] == "put-compliance-items"
+
+
+ASSOCIATION_PLAN = """version = 1
+name = "web-assoc"
+region = "ap-northeast-1"
+backend = "association"
+baseline-rules-from = "declared"
+
+[targets]
+tags = { "Patch Group" = "web" }
+
+[[baselines.AMAZON_LINUX_2023.approval-rules]]
+approve-after-days = 7
+filters = { CLASSIFICATION = ["Security"] }
+
+[operations.install]
+kind = "install"
+schedule = "last sunday at 18:00"
+approval = { approve-after-days = 21 }
+
+[compliance]
+strategy = "STRATEGY"
+
+[s3]
+bucket = "web-patching-artifacts"
+output-prefix = "ssmpatch/output"
+"""
+
+
+def _associations(ssm):
+    out = {}
+    for page in ssm.get_paginator("list_associations").paginate():
+        for a in page["Associations"]:
+            out[a["AssociationName"]] = ssm.describe_association(AssociationId=a["AssociationId"])["AssociationDescription"]
+    return out
+
+
+def test_association_runs_are_refreshed(node, tmp_path):
+    url, ssm = node
+    plan = tmp_path / "assoc.toml"
+    plan.write_text(ASSOCIATION_PLAN.replace("STRATEGY", "put-compliance-items"))
+    _cli(url, "apply", str(plan), "--yes")
+    install = _associations(ssm)["ssmpatch-web-assoc-install"]
+    assert "Duration" not in install, "nothing follows the install"
+    run = _control(url, f"/_ssmpatch/associations/{install['AssociationId']}/run", {})
+    assert _patch_items(ssm) == []
+    executions = ssm.describe_association_executions(AssociationId=install["AssociationId"])["AssociationExecutions"]
+    assert executions, "the run is an association execution"
+    report = json.loads(_cli(url, "refresh", str(plan), "--json"))
+    assert [(n["operation"], n["execution_id"], n["result"]) for n in report["nodes"]] == [
+        ("install", run["CommandId"], "compliance-written")], report
+    items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],
+                                      Filters=[{"Key": "ComplianceType", "Values": ["Custom:ssmpatch"], "Type": "EQUAL"}])["ComplianceItems"]
+    assert [(i["Id"], i["Details"]["PatchState"]) for i in items] == [("openssl.x86_64", "Failed")], items
+    # --since after the run: nothing to refresh.
+    report = json.loads(_cli(url, "refresh", str(plan), "--since", "2999-01-01T00:00:00Z", "--json"))
+    assert report["nodes"] == [], report
+
+
+def test_rescan_on_associations_runs_when_the_installs_duration_ends(node, tmp_path):
+    url, ssm = node
+    plan = tmp_path / "assoc.toml"
+    plan.write_text(ASSOCIATION_PLAN.replace("STRATEGY", "rescan"))
+    out = _cli(url, "apply", str(plan), "--yes")
+    assert "strategy rescan adds operation install-rescan" in out, out
+    found = _associations(ssm)
+    install, rescan = found["ssmpatch-web-assoc-install"], found["ssmpatch-web-assoc-install-rescan"]
+    # The install is cancelled after 3 hours; the scan without override starts then (21:00 UTC).
+    assert (install["Duration"], install["ApplyOnlyAtCronInterval"]) == (3, True), install
+    assert rescan["ScheduleExpression"] == "cron(0 21 ? * SUNL *)", rescan
+    assert rescan["ApplyOnlyAtCronInterval"] is True
+    assert rescan["Parameters"]["Operation"] == ["Scan"] and "BaselineOverride" not in rescan["Parameters"], rescan
+    assert install["Parameters"]["BaselineOverride"][0].startswith("s3://")
+    _control(url, f"/_ssmpatch/associations/{install['AssociationId']}/run", {})
+    assert ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"] == []
+    _control(url, f"/_ssmpatch/associations/{rescan['AssociationId']}/run", {})
+    states = ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"]
+    assert len(states) == 1 and states[0]["Operation"] == "Scan", states
+    assert states[0]["FailedCount"] + states[0]["MissingCount"] >= 1
+    # A second apply changes nothing (Duration is read back).
+    assert "no changes" in _cli(url, "plan", str(plan)).splitlines()
+
+
+def test_a_missing_strategy_component_stops_apply_but_not_destroy(node, tmp_path):
+    url, ssm = node
+    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
+    _cli(url, "apply", str(plan), "--yes")
+    gone = _plan_with(tmp_path, f'strategy = "{tmp_path / "gone.wasm"}"')
+    env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", NO_COLOR="1")
+    out = subprocess.run([str(CLI), "apply", str(gone), "--yes"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode != 0 and "cannot read strategy" in out.stderr and "gone.wasm" in out.stderr, out.stderr
+    _cli(url, "destroy", str(gone), "--yes")
+    names = [w["Name"] for w in ssm.describe_maintenance_windows()["WindowIdentities"]]
+    assert [n for n in names if n.startswith("ssmpatch-web-monthly")] == [], names

@@ -194,9 +194,11 @@ class Middleware:
             if len(parts) == 3 and parts[0] == "associations" and parts[2] == "run" and method == "POST":
                 from ssmpatch_standin import executions
                 with _lock:
-                    cmd = executions.run_association(_ssm_backend(query), parts[1])
+                    cmd, rec = executions.run_association(_ssm_backend(query), parts[1])
                 return _json(start_response, ok, {"CommandId": cmd.command_id, "Status": cmd.status,
-                                                  "InstanceIds": cmd.instance_ids})
+                                                  "InstanceIds": cmd.instance_ids,
+                                                  "ExecutionId": rec["ExecutionId"],
+                                                  "AssociationVersion": rec["AssociationVersion"]})
         except Exception as e:   # moto errors (unknown window, association, ...) → 400 with the message
             return _json(start_response, "400 Bad Request", {"message": f"{type(e).__name__}: {e}"})
         return _json(start_response, "404 Not Found", {"message": f"no control endpoint {method} {path}"})

@@ -2,7 +2,8 @@
 (the stand-in has no clock-driven scheduler), plus the read APIs moto 5.2.5 lacks:
 DescribeMaintenanceWindowExecutions, GetMaintenanceWindowExecution,
 DescribeMaintenanceWindowExecutionTasks, GetMaintenanceWindowExecutionTask,
-DescribeMaintenanceWindowExecutionTaskInvocations.
+DescribeMaintenanceWindowExecutionTaskInvocations, DescribeAssociationExecutions,
+DescribeAssociationExecutionTargets.
 """
 
 import datetime
@@ -94,21 +95,78 @@ def execute_window(backend, window_id):
     return rec
 
 
+def _ms(t):
+    """AWS timestamps carry milliseconds (and moto serialises them so)."""
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+def resource_count_by_status(statuses):
+    """AssociationExecution.ResourceCountByStatus is a string, "{Success=1}" in AWS's example
+    (example_ssm_DescribeAssociationExecutions_section: "ResourceCountByStatus": "{Success=1}").
+    AWS shows only one status; several are written like a Java map, sorted by status,
+    "{Failed=1, Success=2}" — separator and order UNCONFIRMED. No targets → "{}" (UNCONFIRMED)."""
+    counts = {}
+    for st in statuses:
+        counts[st] = counts.get(st, 0) + 1
+    return "{" + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + "}", counts
+
+
 def run_association(backend, association_id):
-    """Apply an association now (as at creation, on schedule, or StartAssociationsOnce). The document
-    runs with the association's parameters on its targets and output location."""
+    """Apply an association now (as on schedule, or StartAssociationsOnce). The document runs with the
+    association's parameters on its targets and output location, as one Run Command command, and the
+    run is recorded as an association execution:
+    - DescribeAssociationExecutions: "see the status, detailed status, results, last execution time"
+      of each execution; DescribeAssociationExecutionTargets: "the resources, such as node IDs, where
+      the association ran and the various association statuses ... With the resource ID you can then
+      view the command execution details" (sysman-state-assoc-history);
+    - each target: ResourceType "ManagedInstance", OutputSource {OutputSourceId: <command id>,
+      OutputSourceType: "RunCommand"} (example_ssm_DescribeAssociationExecutionTargets_section), so
+      ListCommandInvocations / GetCommandInvocation answer for that command id.
+    AWS documents no field of the command itself that names the association (its Comment, Parameters
+    and Targets are the association's); the stand-in keeps the link only internally
+    (``cmd.ssmpatch_association``), visible nowhere in the API. Runs at creation/update are not
+    simulated (see README, "Not simulated")."""
     from ssmpatch_standin.ssm_ext import _assocs
     a = _assocs(backend).get(association_id)
     if a is None:
         raise m.RESTError("AssociationDoesNotExist", f"Association {association_id} does not exist")
     p = a.params
+    exec_id = str(uuid.uuid4())
+    created = _ms(_now())
     s3 = ((p.get("OutputLocation") or {}).get("S3Location") or {})
     cmd = fleet.send(backend, p["Name"], [p["InstanceId"]] if p.get("InstanceId") else [], p.get("Targets") or [],
                      p.get("Parameters") or {}, output_bucket=s3.get("OutputS3BucketName", ""),
                      output_prefix=s3.get("OutputS3KeyPrefix", ""), max_concurrency=p.get("MaxConcurrency", "50"),
-                     max_errors=p.get("MaxErrors", "0"), execution_id=str(uuid.uuid4()))
-    a.last_execution = _now()
-    return cmd
+                     max_errors=p.get("MaxErrors", "0"), execution_id=exec_id)
+    cmd.ssmpatch_association = {"AssociationId": a.id, "ExecutionId": exec_id}
+    version = str(a.version)
+    targets = []
+    for inv in cmd.invocations:
+        plugins = getattr(cmd, "ssmpatch_plugins", {}).get(inv["InstanceId"]) or []
+        done = max((pl["ResponseFinishDateTime"] for pl in plugins), default=_now())
+        targets.append({"AssociationId": a.id, "AssociationVersion": version, "ExecutionId": exec_id,
+                        "ResourceId": inv["InstanceId"], "ResourceType": "ManagedInstance",
+                        "Status": inv["Status"], "DetailedStatus": inv["StatusDetails"],
+                        "LastExecutionDate": _ms(done),
+                        "OutputSource": {"OutputSourceId": cmd.command_id, "OutputSourceType": "RunCommand"}})
+    # The execution's Status is the command's ("Success" or "Failed": the command fails when a node fails).
+    status = "Failed" if cmd.status != "Success" else "Success"
+    count_text, counts = resource_count_by_status(t["Status"] for t in targets)
+    last = max((t["LastExecutionDate"] for t in targets), default=created)
+    rec = {"AssociationId": a.id, "AssociationVersion": version, "ExecutionId": exec_id, "Status": status,
+           "DetailedStatus": status, "CreatedTime": created, "LastExecutionDate": last,
+           "ResourceCountByStatus": count_text, "targets": targets}
+    if p.get("AlarmConfiguration"):
+        rec["AlarmConfiguration"] = p["AlarmConfiguration"]
+    if not hasattr(a, "executions"):
+        a.executions = []
+    a.executions.append(rec)
+    a.last_execution = last
+    a.last_status = status
+    a.last_counts = counts
+    if status == "Success":
+        a.last_success = last
+    return cmd, rec
 
 
 def _public(rec, keys):
@@ -176,7 +234,121 @@ def r_describe_maintenance_window_execution_task_invocations(self):
     return ActionResult({"WindowExecutionTaskInvocationIdentities": t["invocations"]})
 
 
+# --- association executions -------------------------------------------------------------------
+
+_EXEC_KEYS = ("AssociationId", "AssociationVersion", "ExecutionId", "Status", "DetailedStatus", "CreatedTime",
+              "LastExecutionDate", "ResourceCountByStatus", "AlarmConfiguration")
+
+
+def _strict_page(self, items):
+    """MaxResults 1-50 (model; default 50 — AWS states no default) and NextToken. A token the
+    stand-in did not hand out → InvalidNextToken ("The specified token isn't valid.", an error of both
+    operations in the model)."""
+    n = int(self._get_param("MaxResults") or 50)
+    token = self._get_param("NextToken")
+    start = 0
+    if token is not None:
+        if not str(token).isdigit() or int(token) > len(items):
+            raise m.RESTError("InvalidNextToken", "The specified token isn't valid.")
+        start = int(token)
+    nxt = str(start + n) if start + n < len(items) else None
+    return items[start:start + n], nxt
+
+
+def _filter_time(value):
+    """CreatedTime values: "Key=CreatedTime,Value=2019-02-18T16:00:00Z,Type=GREATER_THAN" in AWS's
+    example (example_ssm_DescribeAssociationExecutions_section). Returns (time, precision) where the
+    precision is what the value states: seconds, or milliseconds/microseconds with a fraction."""
+    v = str(value).strip()
+    try:
+        t = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        raise m.RESTError("ValidationException", f"CreatedTime filter value {value!r} is not a date and time "
+                                                 "(e.g. 2019-02-18T16:00:00Z)")
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=datetime.timezone.utc)
+    frac = v.split(".", 1)[1] if "." in v else ""
+    digits = len(frac.rstrip("Z").split("+")[0].split("-")[0])
+    return t, ("s" if digits == 0 else "ms" if digits <= 3 else "us")
+
+
+def _truncate(t, precision):
+    if precision == "s":
+        return t.replace(microsecond=0)
+    if precision == "ms":
+        return _ms(t)
+    return t
+
+
+# Filters (API_DescribeAssociationExecutions): "ExecutionId (EQUAL) Status (EQUAL) CreatedTime (EQUAL,
+# GREATER_THAN, LESS_THAN)". Another Type for a key is answered with ValidationException (the model lists
+# no filter error for the operation; code UNCONFIRMED). Several filters must all match (UNCONFIRMED).
+_EXEC_FILTER_TYPES = {"ExecutionId": ("EQUAL",), "Status": ("EQUAL",), "CreatedTime": ("EQUAL", "GREATER_THAN",
+                                                                                        "LESS_THAN")}
+
+
+def r_describe_association_executions(self):
+    """DescribeAssociationExecutions: "Views all executions for a specific association ID." Unknown
+    association → AssociationDoesNotExist (model errors). Order: the API reference states none; AWS's
+    CLI example lists the newer execution first (CreatedTime 1550505827.119 before 1550505536.843,
+    example_ssm_DescribeAssociationExecutions_section), so the stand-in answers newest first."""
+    from ssmpatch_standin.ssm_ext import _get_assoc
+    a = _get_assoc(self)
+    out = list(reversed(getattr(a, "executions", [])))
+    for f in self._get_param("Filters") or []:
+        key, value, typ = f.get("Key"), f.get("Value"), f.get("Type")
+        if typ not in _EXEC_FILTER_TYPES.get(key, ()):
+            raise m.RESTError("ValidationException", f"Filter {key} supports Type "
+                                                     f"{' | '.join(_EXEC_FILTER_TYPES.get(key, ()))}, not {typ}")
+        if key == "ExecutionId":
+            out = [r for r in out if r["ExecutionId"] == value]
+        elif key == "Status":
+            out = [r for r in out if r["Status"] == value]
+        else:
+            # "specify an exact date and time, and use a GREATER_THAN filter to view executions processed
+            # after the specified date and time" (sysman-state-assoc-history). EQUAL compares at the
+            # precision the value gives (seconds unless it has a fraction) — UNCONFIRMED.
+            t, precision = _filter_time(value)
+            if typ == "EQUAL":
+                out = [r for r in out if _truncate(r["CreatedTime"], precision) == t]
+            elif typ == "GREATER_THAN":
+                out = [r for r in out if r["CreatedTime"] > t]
+            else:
+                out = [r for r in out if r["CreatedTime"] < t]
+    page, nxt = _strict_page(self, [_public(r, _EXEC_KEYS) for r in out])
+    res = {"AssociationExecutions": page}
+    if nxt:
+        res["NextToken"] = nxt
+    return ActionResult(res)
+
+
+def r_describe_association_execution_targets(self):
+    """DescribeAssociationExecutionTargets: "Views information about a specific execution of a specific
+    association." Unknown association → AssociationDoesNotExist; unknown execution (of that association)
+    → AssociationExecutionDoesNotExist ("The specified execution ID doesn't exist. Verify the ID number
+    and try again." — model errors). Filters "Status (EQUAL) ResourceId (EQUAL) ResourceType (EQUAL)";
+    several must all match (UNCONFIRMED). Targets in the order the run resolved them (AWS states none)."""
+    from ssmpatch_standin.ssm_ext import _get_assoc
+    a = _get_assoc(self)
+    eid = self._get_param("ExecutionId")
+    rec = next((r for r in getattr(a, "executions", []) if r["ExecutionId"] == eid), None)
+    if rec is None:
+        raise m.RESTError("AssociationExecutionDoesNotExist",
+                          "The specified execution ID doesn't exist. Verify the ID number and try again.")
+    out = list(rec["targets"])
+    for f in self._get_param("Filters") or []:
+        key, value = f.get("Key"), f.get("Value")
+        out = [t for t in out if t.get(key) == value]
+    page, nxt = _strict_page(self, [dict(t, OutputSource=dict(t["OutputSource"])) for t in out])
+    res = {"AssociationExecutionTargets": page}
+    if nxt:
+        res["NextToken"] = nxt
+    return ActionResult(res)
+
+
 def install(R):
+    R.describe_association_executions = r_describe_association_executions
+    R.describe_association_execution_targets = r_describe_association_execution_targets
     R.describe_maintenance_window_executions = r_describe_maintenance_window_executions
     R.get_maintenance_window_execution = r_get_maintenance_window_execution
     R.describe_maintenance_window_execution_tasks = r_describe_maintenance_window_execution_tasks

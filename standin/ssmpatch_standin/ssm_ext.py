@@ -275,6 +275,10 @@ class Association:
         self.account = account
         self.region = region
         self.last_execution = None
+        self.last_success = None      # LastSuccessfulExecutionDate
+        self.last_status = None       # Overview of the last run: "Success" | "Failed"
+        self.last_counts = {}         # Overview.AssociationStatusAggregatedCount of the last run
+        self.executions = []          # association executions, oldest first (executions.run_association)
         self.versions = [self.version_info()]
 
     def description(self):
@@ -289,8 +293,17 @@ class Association:
             "ApplyOnlyAtCronInterval": bool(p.get("ApplyOnlyAtCronInterval", False)),
         }
         if self.last_execution is not None:
+            # AssociationOverview: "Status can be: Pending, Success, or Failed";
+            # AssociationStatusAggregatedCount: "if you created an association with two managed nodes,
+            # and one of them was successful, this would return the count of managed nodes by status"
+            # (API_AssociationOverview). Both come from the last run.
             d["LastExecutionDate"] = self.last_execution
-            d["Overview"] = {"Status": "Success", "DetailedStatus": "Success"}
+            status = self.last_status or "Success"
+            d["Overview"] = {"Status": status, "DetailedStatus": status,
+                             "AssociationStatusAggregatedCount": dict(self.last_counts)}
+        if self.last_success is not None:
+            # LastSuccessfulExecutionDate: "The last date on which the association was successfully run."
+            d["LastSuccessfulExecutionDate"] = self.last_success
         for k in _DESC_KEYS:
             if p.get(k) is not None:
                 d[k] = p[k]
@@ -331,6 +344,18 @@ def _check_association(p):
             raise m.RESTError("InvalidSchedule", "ScheduleOffset is supported for cron expressions only")
         if not p.get("ApplyOnlyAtCronInterval"):
             raise ValidationException("ScheduleOffset requires ApplyOnlyAtCronInterval to be true")
+    # Duration (API_CreateAssociation / API_UpdateAssociation): "The number of hours the association can
+    # run before it is canceled" — min 1, max 24 in the model (ValidationException, like the model check
+    # of the middleware, also when reject_invalid is off). "The Duration parameter applies only when both
+    # these conditions are true: The association ... is cancelable according to the parameters of the SSM
+    # command document ... [and] The command specifies the ApplyOnlyAtCronInterval parameter". The
+    # reference says when Duration *applies*, not that a request without ApplyOnlyAtCronInterval=true (or
+    # with a rate expression) is rejected: UNCONFIRMED — the stand-in accepts and stores such a Duration
+    # (DescribeAssociation, ListAssociations and ListAssociationVersions return it). Commands complete at
+    # once here, so a Duration never cancels anything.
+    dur = p.get("Duration")
+    if dur is not None and not 1 <= int(dur) <= 24:
+        raise ValidationException("Duration must be between 1 and 24 hours")
     # ApplyOnlyAtCronInterval: "This parameter isn't supported for rate expressions." (API_CreateAssociation)
     if p.get("ApplyOnlyAtCronInterval") and (p.get("ScheduleExpression") or "").startswith("rate("):
         raise m.RESTError("InvalidSchedule", "ApplyOnlyAtCronInterval is not supported for rate expressions")

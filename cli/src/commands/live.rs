@@ -132,11 +132,13 @@ pub fn apply(a: ApplyArgs, out: &Printer, destroy: bool) -> Result<ExitCode, Cli
         } else {
             print_diff(&d, out);
             out.line("no changes");
+            super::plan::print_additions(&s.additions, out);
         }
         return Ok(ExitCode::SUCCESS);
     }
     if !json {
         print_diff(&d, out);
+        super::plan::print_additions(&s.additions, out);
     }
     let verb = if destroy { "destroy these resources" } else { "apply these changes" };
     if !a.yes && !confirm(verb, out)? {

@@ -199,20 +199,21 @@ pub fn resources(plan: &Plan, ex: &Explanation, backend: Backend, additions: &Ad
                             AdditionPlacement::WindowTask { .. } => None,
                         })
                         .max();
-                    let mut list = vec![(name, form.clone(), op.kind, true, followed_for)];
+                    let mut list = vec![(name, form.clone(), op.kind, true, followed_for, false)];
                     for a in additions.following(&op.name) {
                         if let AdditionPlacement::Association { native, .. } = &a.placement {
                             let n = operation_resource_name(&plan.name, &a.name);
-                            list.push((n, native.clone(), a.kind, a.uses_override, None));
+                            // Never at creation: it could time out a running install.
+                            list.push((n, native.clone(), a.kind, a.uses_override, None, true));
                         }
                     }
-                    for (assoc, form, kind, with_override, duration) in list {
+                    for (assoc, form, kind, with_override, duration, added) in list {
                         let task = assoc.strip_prefix(&prefix(&plan.name)).unwrap_or(&assoc).to_string();
                         let mut a = json!({
                             "AssociationName": assoc,
                             "Name": "AWS-RunPatchBaseline",
                             "ScheduleExpression": form.expression,
-                            "ApplyOnlyAtCronInterval": form.apply_only_at_cron_interval || duration.is_some(),
+                            "ApplyOnlyAtCronInterval": form.apply_only_at_cron_interval || duration.is_some() || added,
                             "Parameters": document_parameters(op, kind, baseline, with_override),
                             "Targets": targets,
                             "MaxConcurrency": op.max_concurrency,
