@@ -170,6 +170,11 @@ def test_refresh_of_a_command_started_by_hand(node, tmp_path):
     report = json.loads(_cli(url, "refresh", str(plan), "--command-id", cmd["CommandId"], "--json"))
     assert [(n["operation"], n["execution_id"], n["result"]) for n in report["nodes"]] == [
         ("install", cmd["CommandId"], "compliance-written")], report
+    # The same from Python.
+    import ssmpatch
+
+    again = ssmpatch.Plan.load(plan).refresh(command_id=cmd["CommandId"], endpoint_url=url)
+    assert again["nodes"] == report["nodes"], again
     # A command without override is refused with the reason.
     scan = ssm.send_command(DocumentName="AWS-RunPatchBaseline", InstanceIds=[NODE], Parameters={"Operation": ["Scan"]})
     env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", NO_COLOR="1")
