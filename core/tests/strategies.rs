@@ -226,21 +226,28 @@ fn the_deadline_holds_after_the_host_is_dropped() {
 }
 
 #[test]
-fn output_past_wasmtimes_copy_limit_is_a_trap_and_the_host_stays_usable() {
-    // Wasmtime copies at most 128 MiB out of a guest per call ("hostcall fuel", counted before
-    // copying); past it the call fails before the host's own checks. The host reports it as a
-    // trap (wasmtime's error type for it is private), not as `TooMuchOutput`.
+fn output_past_the_output_limit_is_too_much_output_and_the_host_stays_usable() {
+    // `max_output_bytes` is wasmtime's hostcall fuel: counted before anything is copied out.
     let host = Host::new(Limits::default()).expect("host");
     let s = host.load_builtin("fixture-oversized").expect("load");
     let runs = [sample_run(false)];
     let e = s.after_run(&oversized_plan(&[("mode", "bytes")]), &runs).expect_err("128 MiB");
     assert_eq!(
         e,
-        StrategyError::Trap {
+        StrategyError::TooMuchOutput {
             name: "fixture-oversized".into(),
-            message: "too much data is being copied between the host and the guest: fuel allocated for hostcalls \
-                      has been exhausted"
-                .into()
+            what: format!("more than {} bytes of results", 128 << 20)
+        }
+    );
+    // The limit is the host's: 1 MiB under a 512 KiB limit is refused too.
+    let small = Host::new(Limits { max_output_bytes: 512 << 10, ..Limits::default() }).expect("host");
+    let s2 = small.load_builtin("fixture-oversized").expect("load");
+    let e = s2.after_run(&oversized_plan(&[("mode", "bytes"), ("count", "1048576")]), &runs).expect_err("1 MiB");
+    assert_eq!(
+        e,
+        StrategyError::TooMuchOutput {
+            name: "fixture-oversized".into(),
+            what: "more than 524288 bytes of results".into()
         }
     );
     good_strategy_runs(&host);

@@ -80,13 +80,20 @@ fn load_err(host: &Host, name: &str, bytes: &[u8]) -> StrategyError {
 fn a_host_keeps_the_limits_it_was_made_with() {
     let cases = [
         Limits::default(),
-        Limits { fuel: 0, deadline: Duration::ZERO, memory_bytes: 0, max_actions: 0 },
-        Limits { fuel: 1, deadline: Duration::from_millis(1), memory_bytes: 64 << 10, max_actions: 1 },
+        Limits { fuel: 0, deadline: Duration::ZERO, memory_bytes: 0, max_actions: 0, max_output_bytes: 0 },
+        Limits {
+            fuel: 1,
+            deadline: Duration::from_millis(1),
+            memory_bytes: 64 << 10,
+            max_actions: 1,
+            max_output_bytes: 1,
+        },
         Limits {
             fuel: u64::MAX,
             deadline: Duration::from_secs(3600),
             memory_bytes: usize::MAX,
             max_actions: usize::MAX,
+            max_output_bytes: usize::MAX,
         },
     ];
     for limits in cases {
@@ -100,7 +107,8 @@ fn a_host_keeps_the_limits_it_was_made_with() {
             fuel: 2_000_000_000,
             deadline: Duration::from_secs(10),
             memory_bytes: 256 << 20,
-            max_actions: 100_000
+            max_actions: 100_000,
+            max_output_bytes: 128 << 20
         }
     );
     // Many hosts at once (each has its own engine and epoch ticker), dropped in any order.

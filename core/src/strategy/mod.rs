@@ -61,13 +61,26 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Most actions a call may return.
     pub max_actions: usize,
+    /// Most bytes a call's results may copy out of the strategy (wasmtime's "hostcall fuel",
+    /// counted before anything is allocated on the host).
+    pub max_output_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { fuel: 2_000_000_000, deadline: Duration::from_secs(10), memory_bytes: 256 << 20, max_actions: 100_000 }
+        Limits {
+            fuel: 2_000_000_000,
+            deadline: Duration::from_secs(10),
+            memory_bytes: 256 << 20,
+            max_actions: 100_000,
+            max_output_bytes: 128 << 20,
+        }
     }
 }
+
+/// How wasmtime 48 reports exhausted hostcall fuel (its error type is private, so the text is the
+/// one thing to match; if it changes, the error stays a `Trap` with this text in it).
+const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -306,6 +319,7 @@ impl LoadedStrategy {
             .map_err(|e| StrategyError::Trap { name: name.clone(), message: e.to_string() })?;
         let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
+        store.set_hostcall_fuel(self.limits.max_output_bytes);
         let result = self.pre.instantiate(&mut store).and_then(|b| f(&b, &mut store));
         match result {
             Ok(Ok(v)) => Ok(v),
@@ -318,6 +332,10 @@ impl LoadedStrategy {
                     Some(Trap::Interrupt) => {
                         StrategyError::Timeout { name, deadline_ms: self.limits.deadline.as_millis() }
                     }
+                    _ if format!("{e:#}").contains(HOSTCALL_FUEL_EXHAUSTED) => StrategyError::TooMuchOutput {
+                        name,
+                        what: format!("more than {} bytes of results", self.limits.max_output_bytes),
+                    },
                     _ => StrategyError::Trap { name, message: format!("{e:#}") },
                 }
             }),
