@@ -287,3 +287,21 @@ def test_a_missing_strategy_component_stops_apply_but_not_destroy(node, tmp_path
     _cli(url, "destroy", str(gone), "--yes")
     names = [w["Name"] for w in ssm.describe_maintenance_windows()["WindowIdentities"]]
     assert [n for n in names if n.startswith("ssmpatch-web-monthly")] == [], names
+
+
+def test_runs_without_override_are_refreshed_only_when_asked(node, tmp_path):
+    url, ssm = node
+    plan = tmp_path / "assoc.toml"
+    text = ASSOCIATION_PLAN.replace("STRATEGY", "put-compliance-items").replace("approval = { approve-after-days = 21 }\n", "")
+    assert "approval =" not in text
+    plan.write_text(text)
+    _cli(url, "apply", str(plan), "--yes")
+    install = _associations(ssm)["ssmpatch-web-assoc-install"]
+    assert "BaselineOverride" not in install["Parameters"]
+    _control(url, f"/_ssmpatch/associations/{install['AssociationId']}/run", {})
+    # AWS recorded this run's compliance itself.
+    assert _patch_items(ssm), "a run without override records Patch compliance"
+    report = json.loads(_cli(url, "refresh", str(plan), "--json"))
+    assert report["nodes"] == [] and "no operation of the plan runs with BaselineOverride" in report["messages"][0], report
+    report = json.loads(_cli(url, "refresh", str(plan), "--operation", "install", "--json"))
+    assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "compliance-written")], report

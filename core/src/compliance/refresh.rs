@@ -297,6 +297,13 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
         nodes: Vec::new(),
         messages: Vec::new(),
     };
+    if opts.operation.is_none() && opts.command_id.is_none() && !ops.iter().any(|o| o.uses_override) {
+        report.messages.push(
+            "no operation of the plan runs with BaselineOverride, so AWS recorded every run's compliance itself; \
+             pass --operation NAME to refresh one anyway"
+                .into(),
+        );
+    }
     let mut runs: BTreeMap<String, Vec<RunResult>> = BTreeMap::new();
     for (op, cmd, node, r) in reads {
         match r {
