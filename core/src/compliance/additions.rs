@@ -87,6 +87,17 @@ impl Additions {
     }
 }
 
+/// The process's strategy host with default limits, made once, so a strategy loaded at plan
+/// time and again by `refresh` is compiled once (the host caches by content).
+pub fn default_host() -> Result<&'static Host, Error> {
+    static HOST: std::sync::OnceLock<Host> = std::sync::OnceLock::new();
+    if let Some(h) = HOST.get() {
+        return Ok(h);
+    }
+    let made = Host::new(Limits::default()).map_err(|e| Error::Unexpected(e.to_string()))?;
+    Ok(HOST.get_or_init(|| made))
+}
+
 /// The strategy a name refers to: a built-in (`rescan`, `put-compliance-items`) or a component
 /// file.
 pub fn load_strategy(host: &Host, name: &str) -> Result<LoadedStrategy, Error> {
@@ -107,8 +118,7 @@ pub fn for_plan(plan: &Plan, ex: &Explanation, opts: &CompileOptions) -> Result<
     let Some(name) = super::refresh::strategy_of(plan) else {
         return Ok(Additions::default());
     };
-    let host = Host::new(Limits::default()).map_err(|e| Error::Unexpected(e.to_string()))?;
-    let strategy = load_strategy(&host, &name)?;
+    let strategy = load_strategy(default_host()?, &name)?;
     let added = strategy.plan(&super::refresh::plan_info(plan, ex)).map_err(|e| Error::Unexpected(e.to_string()))?;
     place(plan, ex, &name, added, opts)
 }

@@ -29,7 +29,7 @@ use crate::plan::{Explanation, Plan};
 use crate::schedule::Backend;
 use crate::scheduler::{Kind, Session};
 use crate::strategy::{
-    Action, Host, Limits, OperationKind, Pair, PlanInfo, RunResult, StrategyBackend, StrategyOperation, run_result,
+    Action, OperationKind, Pair, PlanInfo, RunResult, StrategyBackend, StrategyOperation, run_result,
 };
 
 /// The compliance type written when the plan names none: kept apart from AWS's own `Patch`
@@ -221,8 +221,7 @@ pub fn plan_info(plan: &Plan, ex: &Explanation) -> PlanInfo {
 /// Refresh compliance for the plan's finished runs.
 pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions) -> Result<RefreshReport, Error> {
     let name = strategy_name(session, opts)?;
-    let host = Host::new(Limits::default()).map_err(|e| Error::Unexpected(e.to_string()))?;
-    let strategy = super::additions::load_strategy(&host, &name)?;
+    let strategy = super::additions::load_strategy(super::additions::default_host()?, &name)?;
 
     let ops = run_operations(session);
     if let Some(want) = &opts.operation

@@ -543,11 +543,7 @@ impl Session {
         clients: &Clients,
         opts: &crate::plan::compile::CompileOptions,
     ) -> Result<Session, Error> {
-        let explanation = plan.explain(opts)?;
-        let scheduler = for_backend(explanation.backend, clients, &plan)?;
-        let additions = crate::compliance::additions::for_plan(&plan, &explanation, opts)?;
-        let desired = desired::resources(&plan, &explanation, explanation.backend, &additions);
-        Ok(Session { plan, explanation, scheduler, additions, desired })
+        Session::build(plan, clients, opts, true)
     }
 
     /// A session for `destroy`: the strategy is not loaded (its component may be gone), and
@@ -557,9 +553,22 @@ impl Session {
         clients: &Clients,
         opts: &crate::plan::compile::CompileOptions,
     ) -> Result<Session, Error> {
+        Session::build(plan, clients, opts, false)
+    }
+
+    fn build(
+        plan: crate::plan::Plan,
+        clients: &Clients,
+        opts: &crate::plan::compile::CompileOptions,
+        with_strategy: bool,
+    ) -> Result<Session, Error> {
         let explanation = plan.explain(opts)?;
         let scheduler = for_backend(explanation.backend, clients, &plan)?;
-        let additions = crate::compliance::additions::Additions::default();
+        let additions = if with_strategy {
+            crate::compliance::additions::for_plan(&plan, &explanation, opts)?
+        } else {
+            crate::compliance::additions::Additions::default()
+        };
         let desired = desired::resources(&plan, &explanation, explanation.backend, &additions);
         Ok(Session { plan, explanation, scheduler, additions, desired })
     }
