@@ -1,12 +1,21 @@
 //! Builds the strategy components in `wasm-policies/` from source: `cargo build` for
-//! `wasm32-unknown-unknown` (their own workspace and target directory), then each module becomes
-//! a component (wit-component) in OUT_DIR, embedded by `strategy::builtin`.
+//! `wasm32-wasip2` (their own workspace and target directory), whose linker writes components
+//! directly; they are copied to OUT_DIR and embedded by `strategy::builtin`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-const COMPONENTS: [&str; 6] =
-    ["put_compliance_items", "rescan", "fixture_spin", "fixture_memory_bomb", "fixture_panic", "fixture_oversized"];
+const TARGET: &str = "wasm32-wasip2";
+
+const COMPONENTS: [&str; 7] = [
+    "put_compliance_items",
+    "rescan",
+    "fixture_spin",
+    "fixture_memory_bomb",
+    "fixture_panic",
+    "fixture_oversized",
+    "fixture_escape",
+];
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -18,7 +27,7 @@ fn main() {
     let target_dir = out.join("wasm-target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown", "--manifest-path"])
+        .args(["build", "--release", "--locked", "--target", TARGET, "--manifest-path"])
         .arg(policies.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&target_dir)
@@ -33,17 +42,17 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot run cargo to build wasm-policies: {e}"));
     if !status.success() {
         panic!(
-            "building the strategy components failed (see above); the wasm32-unknown-unknown target is needed: \
-             `rustup target add wasm32-unknown-unknown` (scripts/setup.sh does it)"
+            "building the strategy components failed (see above); the {TARGET} target is needed: \
+             `rustup target add {TARGET}` (scripts/setup.sh does it)"
         );
     }
     for name in COMPONENTS {
-        let module = target_dir.join("wasm32-unknown-unknown/release").join(format!("{name}.wasm"));
-        let bytes = std::fs::read(&module).unwrap_or_else(|e| panic!("{}: {e}", module.display()));
-        let component = wit_component::ComponentEncoder::default()
-            .module(&bytes)
-            .and_then(|e| e.validate(true).encode())
-            .unwrap_or_else(|e| panic!("{name}: cannot make a component: {e:#}"));
-        std::fs::write(Path::new(&out).join(format!("{name}.component.wasm")), component).expect("write component");
+        let built = target_dir.join(TARGET).join("release").join(format!("{name}.wasm"));
+        let bytes = std::fs::read(&built).unwrap_or_else(|e| panic!("{}: {e}", built.display()));
+        // A component's header has layer 1 (bytes 6-7), a core module's 0.
+        if bytes.get(6..8) != Some(&[1, 0]) {
+            panic!("{}: the {TARGET} linker did not write a component", built.display());
+        }
+        std::fs::write(out.join(format!("{name}.component.wasm")), bytes).expect("write component");
     }
 }

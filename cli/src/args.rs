@@ -69,7 +69,7 @@ pub enum StrategyCommand {
     List,
     /// Run a strategy on a saved run result and print its actions.
     Test(StrategyTestArgs),
-    /// Scaffold a strategy crate that builds (`cargo build --release --target wasm32-unknown-unknown`).
+    /// Scaffold a strategy crate that builds (`cargo build --release --target wasm32-wasip2`).
     New(StrategyNewArgs),
 }
 

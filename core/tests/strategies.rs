@@ -60,6 +60,44 @@ fn put_compliance_items_writes_the_runs_packages() {
     let again = s.after_run(&plan_info(StrategyBackend::MaintenanceWindow), &[sample_run(false)]).expect("call");
     let Action::PutCompliance(put2) = &again[0] else { panic!() };
     assert_eq!(put2.content_hash, put.content_hash);
+    // ItemContentHash is "MD5 or SHA-256": 64 lowercase hex digits, and another report another hash.
+    assert!(put.content_hash.len() == 64 && put.content_hash.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')));
+    let mut fewer = sample_run(false);
+    fewer.non_compliant.truncate(1);
+    let other = s.after_run(&plan_info(StrategyBackend::MaintenanceWindow), &[fewer]).expect("call");
+    let Action::PutCompliance(put3) = &other[0] else { panic!() };
+    assert_ne!(put3.content_hash, put.content_hash);
+}
+
+#[test]
+fn put_compliance_items_marks_compliant_nodes_and_never_erases_from_a_run_without_results() {
+    let host = Host::new(Limits::default()).expect("host");
+    let s = host.load_builtin("put-compliance-items").expect("load");
+    let plan = plan_info(StrategyBackend::MaintenanceWindow);
+    // Every package compliant: one COMPLIANT item with the run's counts (not an empty upload,
+    // which would leave the node absent from the report).
+    let mut clean = sample_run(false);
+    clean.non_compliant.clear();
+    clean.all_compliant = true;
+    let actions = s.after_run(&plan, &[clean]).expect("call");
+    let [Action::PutCompliance(put)] = actions.as_slice() else { panic!("{actions:?}") };
+    let [item] = put.items.as_slice() else { panic!("{:?}", put.items) };
+    assert_eq!(
+        (item.id.as_str(), item.status.as_str(), item.severity.as_str()),
+        ("ssmpatch-compliant", "COMPLIANT", "UNSPECIFIED")
+    );
+    assert!(item.details.iter().any(|d| d.key == "OperationType" && d.value == "Scan"), "{:?}", item.details);
+    // No per-package result (a failed run, no override, Windows): nothing written, a message.
+    let mut failed = sample_run(false);
+    failed.non_compliant.clear();
+    failed.all_compliant = false;
+    let actions = s.after_run(&plan, &[failed]).expect("call");
+    assert_eq!(
+        actions,
+        vec![Action::Message(
+            "i-0123456789abcdef0: output of cmd-1 holds no per-package result; compliance not written".into()
+        )]
+    );
 }
 
 #[test]
@@ -99,12 +137,44 @@ fn adversarial_components_are_stopped_with_typed_errors() {
 
     let host = Host::new(Limits::default()).expect("host");
     let e = host.load_builtin("fixture-panic").expect("load").after_run(&plan, &runs).expect_err("panics");
-    assert!(matches!(&e, StrategyError::Trap { name, .. } if name == "fixture-panic"), "{e}");
+    // The trap, then the panic's message, which the strategy wrote to its (captured) stderr.
+    let StrategyError::Trap { name, message } = &e else { panic!("{e:?}") };
+    assert_eq!(name, "fixture-panic");
+    assert!(message.starts_with("wasm trap: wasm `unreachable` instruction executed; it printed: "), "{message}");
+    assert!(message.contains("panicked at fixtures/panic/src/lib.rs") && message.contains("fixture panics on 1 runs"));
     // The host is still usable after a trap, and other strategies run.
     assert!(host.load_builtin("put-compliance-items").expect("load").after_run(&plan, &runs).is_ok());
 
     let e = host.load("garbage", b"\0asm not really").expect_err("invalid");
     assert!(matches!(e, StrategyError::Invalid { .. }), "{e}");
+}
+
+/// `fixture-escape` with the setting `try` = `what`.
+fn escape(host: &Host, what: &str) -> Result<Vec<Action>, StrategyError> {
+    let mut plan = plan_info(StrategyBackend::MaintenanceWindow);
+    plan.settings = vec![Pair { key: "try".into(), value: what.into() }];
+    host.load_builtin("fixture-escape").expect("load").after_run(&plan, &[sample_run(false), sample_run(false)])
+}
+
+#[test]
+fn a_wasip2_component_reaches_nothing_outside_the_sandbox() {
+    let host = Host::new(Limits::default()).expect("host");
+    let denied = |import: &str| StrategyError::Denied { name: "fixture-escape".into(), import: import.into() };
+    assert_eq!(escape(&host, "clock"), Err(denied("wasi:clocks/wall-clock@0.2.6#now")));
+    assert_eq!(escape(&host, "file"), Err(denied("wasi:filesystem/preopens@0.2.6#get-directories")));
+    assert_eq!(escape(&host, "net"), Err(denied("wasi:sockets/tcp-create-socket@0.2.6#create-tcp-socket")));
+    assert_eq!(
+        escape(&host, "clock").expect_err("denied").to_string(),
+        "strategy `fixture-escape` called `wasi:clocks/wall-clock@0.2.6#now`, which the sandbox denies \
+         (no filesystem, network, clock, environment or stdio)"
+    );
+    // The environment is empty; stdout and stderr are kept by the host, not printed.
+    assert_eq!(escape(&host, "env"), Ok(vec![Action::Message("Err(NotPresent)".into())]));
+    assert_eq!(escape(&host, "stderr"), Ok(vec![Action::Message("wrote".into())]));
+    // std's HashMap seeds itself from wasi:random: deterministic, so the same answer every call.
+    let first = escape(&host, "hashmap");
+    assert_eq!(first, Ok(vec![Action::Message(r#"[("i-0123456789abcdef0", 2)]"#.into())]));
+    assert_eq!(escape(&host, "hashmap"), first);
 }
 
 /// The plan, with the settings of `fixture-oversized` (`mode`, `count`).

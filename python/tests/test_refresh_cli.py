@@ -141,9 +141,9 @@ def test_rescan_refresh_updates_patch_states(node, tmp_path):
 
 def test_custom_strategy_refresh(node, tmp_path):
     url, ssm = node
-    subprocess.run(["cargo", "build", "-q", "--release", "--target", "wasm32-unknown-unknown",
+    subprocess.run(["cargo", "build", "-q", "--release", "--target", "wasm32-wasip2",
                     "--manifest-path", "examples/custom-strategy/Cargo.toml"], cwd=ROOT, check=True)
-    module = ROOT / "examples/custom-strategy/target/wasm32-unknown-unknown/release/critical_high_only.wasm"
+    module = ROOT / "examples/custom-strategy/target/wasm32-wasip2/release/critical_high_only.wasm"
     plan = _plan_with(tmp_path, f'strategy = "{module}"\nsettings = {{ ticket = "CHG-1234" }}')
     _stale(url, ssm, plan)
     report = json.loads(_cli(url, "refresh", str(plan), "--json"))

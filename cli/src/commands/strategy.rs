@@ -119,8 +119,8 @@ pub fn new(a: StrategyNewArgs, out: &Printer) -> Result<ExitCode, CliError> {
         name = a.name
     );
     let lib = format!(
-        "//! `{name}`: a compliance strategy for ssmpatch.\n//!\n//! Build: `cargo build --release --target wasm32-unknown-unknown`\n\
-         //! Try:   `ssmpatch strategy test target/wasm32-unknown-unknown/release/{module}.wasm --output-file STDOUT.txt`\n\n\
+        "//! `{name}`: a compliance strategy for ssmpatch.\n//!\n//! Build: `cargo build --release --target wasm32-wasip2`\n\
+         //! Try:   `ssmpatch strategy test target/wasm32-wasip2/release/{module}.wasm --output-file STDOUT.txt`\n\n\
          use ssmpatch_strategy_sdk::{{Action, PlanInfo, RunResult, Strategy, export_strategy}};\n\n\
          struct MyStrategy;\n\n\
          impl Strategy for MyStrategy {{\n    \
@@ -139,9 +139,7 @@ pub fn new(a: StrategyNewArgs, out: &Printer) -> Result<ExitCode, CliError> {
     write(dir.join("src/lib.rs"), &lib)?;
     write(dir.join(".gitignore"), "/target\n")?;
     out.line(&format!("created {} — build it with:", dir.display()));
-    out.line(&format!("  cd {} && cargo build --release --target wasm32-unknown-unknown", dir.display()));
-    out.line(&format!(
-        "  ssmpatch strategy test target/wasm32-unknown-unknown/release/{module}.wasm --output-file STDOUT.txt"
-    ));
+    out.line(&format!("  cd {} && cargo build --release --target wasm32-wasip2", dir.display()));
+    out.line(&format!("  ssmpatch strategy test target/wasm32-wasip2/release/{module}.wasm --output-file STDOUT.txt"));
     Ok(ExitCode::SUCCESS)
 }

@@ -679,23 +679,6 @@ fn s3_key_in(url: &str, bucket: &str) -> Option<String> {
 
 /// One PutComplianceItems call (COMPLETE or PARTIAL, with the item content hash).
 async fn put_compliance(c: &Clients, op: String, p: crate::strategy::PutCompliance) -> NodeOutcome {
-    let items: Vec<ComplianceItemEntry> = p
-        .items
-        .iter()
-        .filter_map(|i| {
-            ComplianceItemEntry::builder()
-                .id(&i.id)
-                .title(&i.title)
-                .severity(ComplianceSeverity::from(i.severity.as_str()))
-                .status(ComplianceStatus::from(i.status.as_str()))
-                .set_details(Some(i.details.iter().map(|d| (d.key.clone(), d.value.clone())).collect()))
-                .build()
-                .ok()
-        })
-        .collect();
-    let when = DateTime::from_str(&p.execution_time, Format::DateTime)
-        .unwrap_or_else(|_| DateTime::from_secs(Timestamp::now().as_second()));
-    let n = items.len();
     let outcome = |result: &str, detail: String| NodeOutcome {
         instance_id: p.instance_id.clone(),
         operation: op.clone(),
@@ -703,6 +686,27 @@ async fn put_compliance(c: &Clients, op: String, p: crate::strategy::PutComplian
         result: result.into(),
         detail,
     };
+    // Every item or none: a COMPLETE upload missing one would drop it from the report.
+    let items: Result<Vec<ComplianceItemEntry>, _> = p
+        .items
+        .iter()
+        .map(|i| {
+            ComplianceItemEntry::builder()
+                .id(&i.id)
+                .title(&i.title)
+                .severity(ComplianceSeverity::from(i.severity.as_str()))
+                .status(ComplianceStatus::from(i.status.as_str()))
+                .set_details(Some(i.details.iter().map(|d| (d.key.clone(), d.value.clone())).collect()))
+                .build()
+        })
+        .collect();
+    let items = match items {
+        Ok(items) => items,
+        Err(e) => return outcome("failed", format!("a compliance item cannot be sent: {e}")),
+    };
+    let when = DateTime::from_str(&p.execution_time, Format::DateTime)
+        .unwrap_or_else(|_| DateTime::from_secs(Timestamp::now().as_second()));
+    let n = items.len();
     let summary = match ComplianceExecutionSummary::builder()
         .execution_time(when)
         .execution_id(&p.execution_id)

@@ -3,8 +3,10 @@
 //!
 //! One [`Host`] holds one wasmtime `Engine`; each component is compiled once and cached by
 //! content hash; every call gets a fresh `Store` with fuel, an epoch deadline and a memory cap.
-//! Components import nothing: no filesystem, network, clock or environment. A trap, timeout or
-//! out-of-memory becomes a [`StrategyError`] naming the strategy. The built-in strategies are
+//! Components reach nothing outside their memory: no filesystem, network, clock or environment
+//! ([`sandbox`] links WASI imports of `wasm32-wasip2` builds as traps, random as a deterministic
+//! generator). A trap, timeout, out-of-memory or denied import becomes a [`StrategyError`]
+//! naming the strategy. The built-in strategies are
 //! components too, built from source by `core/build.rs` and embedded ([`builtin`]); the host
 //! treats them exactly like third-party ones.
 
@@ -16,6 +18,8 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
+
+mod sandbox;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -36,13 +40,15 @@ pub const BUILTIN: [(&str, &[u8]); 2] = [
     ("rescan", include_bytes!(concat!(env!("OUT_DIR"), "/rescan.component.wasm"))),
 ];
 
-/// Adversarial components for tests (an endless loop, a memory bomb, a panic, oversized output).
+/// Adversarial components for tests (an endless loop, a memory bomb, a panic, oversized output,
+/// attempts to leave the sandbox).
 #[doc(hidden)]
-pub const FIXTURES: [(&str, &[u8]); 4] = [
+pub const FIXTURES: [(&str, &[u8]); 5] = [
     ("fixture-spin", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_spin.component.wasm"))),
     ("fixture-memory-bomb", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_memory_bomb.component.wasm"))),
     ("fixture-panic", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_panic.component.wasm"))),
     ("fixture-oversized", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_oversized.component.wasm"))),
+    ("fixture-escape", include_bytes!(concat!(env!("OUT_DIR"), "/fixture_escape.component.wasm"))),
 ];
 
 /// The bytes of a built-in strategy.
@@ -134,6 +140,16 @@ pub enum StrategyError {
         /// The trap.
         message: String,
     },
+    /// It called an import the sandbox denies (filesystem, network, clock, environment, stdio).
+    #[error(
+        "strategy `{name}` called `{import}`, which the sandbox denies (no filesystem, network, clock, environment or stdio)"
+    )]
+    Denied {
+        /// Strategy name.
+        name: String,
+        /// The import, `<interface>#<function>`.
+        import: String,
+    },
     /// It returned an error.
     #[error("strategy `{name}` returned an error: {message}")]
     Failed {
@@ -155,6 +171,10 @@ pub enum StrategyError {
 struct State {
     cap: usize,
     hit: Arc<AtomicBool>,
+    /// The deterministic generator behind `wasi:random` ([`sandbox`]).
+    rng: u64,
+    /// What the strategy wrote to stdout and stderr ([`sandbox`]).
+    output: Vec<u8>,
 }
 
 impl ResourceLimiter for State {
@@ -222,8 +242,10 @@ impl Host {
         self.limits
     }
 
-    /// Load (compile once, then from the cache) a strategy component. A core module built with
-    /// the SDK for `wasm32-unknown-unknown` is turned into a component first.
+    /// Load (compile once, then from the cache) a strategy component: one built for
+    /// `wasm32-wasip2` (its WASI imports are linked by [`sandbox`]'s rules), or one that imports
+    /// nothing. A core module built with the SDK for `wasm32-unknown-unknown` is turned into a
+    /// component first.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<LoadedStrategy, StrategyError> {
         let componentized;
         let bytes = if wasmparser_is_core_module(bytes) {
@@ -251,15 +273,14 @@ impl Host {
                 c
             }
         };
-        let linker: Linker<State> = Linker::new(&self.engine);
-        let pre = linker.instantiate_pre(&component).and_then(bindings::StrategyPre::new).map_err(|e| {
-            StrategyError::Invalid {
+        let mut linker: Linker<State> = Linker::new(&self.engine);
+        let pre = sandbox::link(&self.engine, &mut linker, &component)
+            .and_then(|()| linker.instantiate_pre(&component))
+            .and_then(bindings::StrategyPre::new)
+            .map_err(|e| StrategyError::Invalid {
                 name: name.into(),
-                reason: format!(
-                    "{e:#} (a strategy imports nothing and exports `plan` and `after-run` of ssmpatch:strategy@0.1.0)"
-                ),
-            }
-        })?;
+                reason: format!("{e:#} (a strategy exports `plan` and `after-run` of ssmpatch:strategy@0.1.0)"),
+            })?;
         Ok(LoadedStrategy {
             name: name.to_string(),
             pre,
@@ -311,7 +332,10 @@ impl LoadedStrategy {
         f: impl FnOnce(&bindings::Strategy, &mut Store<State>) -> wasmtime::Result<Result<T, String>>,
     ) -> Result<T, StrategyError> {
         let hit = Arc::new(AtomicBool::new(false));
-        let mut store = Store::new(&self.engine, State { cap: self.limits.memory_bytes, hit: hit.clone() });
+        let mut store = Store::new(
+            &self.engine,
+            State { cap: self.limits.memory_bytes, hit: hit.clone(), rng: sandbox::RANDOM_SEED, output: Vec::new() },
+        );
         store.limiter(|s| s);
         let name = self.name.clone();
         store
@@ -332,11 +356,29 @@ impl LoadedStrategy {
                     Some(Trap::Interrupt) => {
                         StrategyError::Timeout { name, deadline_ms: self.limits.deadline.as_millis() }
                     }
-                    _ if format!("{e:#}").contains(HOSTCALL_FUEL_EXHAUSTED) => StrategyError::TooMuchOutput {
-                        name,
-                        what: format!("more than {} bytes of results", self.limits.max_output_bytes),
-                    },
-                    _ => StrategyError::Trap { name, message: format!("{e:#}") },
+                    _ => {
+                        let message = format!("{e:#}");
+                        if message.contains(HOSTCALL_FUEL_EXHAUSTED) {
+                            StrategyError::TooMuchOutput {
+                                name,
+                                what: format!("more than {} bytes of results", self.limits.max_output_bytes),
+                            }
+                        } else if let Some(import) = sandbox::denied_import(&message) {
+                            StrategyError::Denied { name, import: import.to_string() }
+                        } else {
+                            // The trap itself (its wasm backtrace has no names: components are
+                            // stripped), then what the strategy printed (a panic's message).
+                            let cause = match e.downcast_ref::<Trap>() {
+                                Some(t) => t.to_string(),
+                                None => e.root_cause().to_string(),
+                            };
+                            let printed = String::from_utf8_lossy(&store.data().output);
+                            let printed = printed.trim();
+                            let message =
+                                if printed.is_empty() { cause } else { format!("{cause}; it printed: {printed}") };
+                            StrategyError::Trap { name, message }
+                        }
+                    }
                 }
             }),
         }

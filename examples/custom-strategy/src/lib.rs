@@ -1,9 +1,11 @@
 //! Only CRITICAL and HIGH findings go to the compliance report, under `Custom:CriticalHigh`, each
-//! item tagged with the change ticket from the plan's `[compliance] settings` (`ticket`).
+//! item tagged with the change ticket from the plan's `[compliance] settings` (`ticket`). Runs
+//! whose output is incomplete or holds no per-package result are skipped (`package_report`), so
+//! a failed run never erases the last good report.
 
 use ssmpatch_strategy_sdk::{
     Action, ComplianceItem, Pair, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, content_hash,
-    export_strategy, setting,
+    export_strategy, package_report, setting,
 };
 
 struct CriticalHighOnly;
@@ -13,12 +15,11 @@ impl Strategy for CriticalHighOnly {
         let ticket = setting(&plan, "ticket").ok_or("setting `ticket` is required (the change ticket)")?.to_string();
         let mut actions = Vec::new();
         for run in runs {
-            if run.truncated {
-                actions.push(Action::Message(format!("{}: incomplete output, skipped", run.instance_id)));
+            let Some(packages) = package_report(&run) else {
+                actions.push(Action::Message(format!("{}: no complete package report, skipped", run.instance_id)));
                 continue;
-            }
-            let items: Vec<ComplianceItem> = run
-                .non_compliant
+            };
+            let items: Vec<ComplianceItem> = packages
                 .iter()
                 .filter(|p| p.severity == "CRITICAL" || p.severity == "HIGH")
                 .map(|p| ComplianceItem {

@@ -5,9 +5,13 @@
 //!   baseline's compliance level for it (`Severity`), status `NON_COMPLIANT`, details
 //!   `PatchState`, `Classification`, `PatchSeverity`, `CVEIds`, `InstalledTime`.
 //! - Upload type `COMPLETE`: the node's items of the type are replaced, so packages fixed since
-//!   the last run disappear. A run reporting everything compliant uploads no items.
-//! - A content hash over the items lets the host skip an unchanged report.
-//! - Truncated output is never written: the node gets a message instead.
+//!   the last run disappear. A run reporting every package compliant uploads one COMPLIANT item,
+//!   `ssmpatch-compliant`, with the run's counts, so the node shows as compliant rather than
+//!   absent.
+//! - A SHA-256 content hash over the items (`ItemContentHash`): AWS ignores an unchanged report.
+//! - Never written, with a message instead: truncated output, and a run that printed no
+//!   per-package result (a failed run, a run without override, Windows output) — a `COMPLETE`
+//!   upload from those would erase the node's last good report.
 //! - PutComplianceItems takes at most 10,000 items and about 800 KB per call. When a node's report
 //!   does not fit, items are ordered by severity (CRITICAL first), then id, and the first ones
 //!   that fit are kept; the last kept slot becomes an item `ssmpatch-omitted` (NON_COMPLIANT,
@@ -17,8 +21,8 @@
 //! Setting `compliance-type` overrides the plan's compliance type.
 
 use ssmpatch_strategy_sdk::{
-    Action, ComplianceItem, Pair, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, content_hash,
-    export_strategy, setting,
+    Action, ComplianceItem, Pair, PatchPackage, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, content_hash,
+    export_strategy, package_report, setting, summary,
 };
 
 /// PutComplianceItems: "Items ... Maximum number of 10000 items" (API reference).
@@ -49,9 +53,29 @@ fn size(i: &ComplianceItem) -> usize {
         + 64
 }
 
-fn items(run: &RunResult) -> Vec<ComplianceItem> {
-    let mut items: Vec<ComplianceItem> = run
-        .non_compliant
+/// Summary counts copied to the `ssmpatch-compliant` item (as printed, when present).
+const COMPLIANT_DETAILS: [&str; 5] =
+    ["InstalledCount", "InstalledOtherCount", "NotApplicableCount", "OperationType", "RebootOption"];
+
+/// The one item of a node whose run reported every package compliant.
+fn compliant_item(run: &RunResult) -> ComplianceItem {
+    let details: Vec<Pair> =
+        COMPLIANT_DETAILS.iter().filter_map(|k| summary(run, k).map(|v| pair(k, &clip(v, 4096)))).collect();
+    ComplianceItem {
+        id: "ssmpatch-compliant".into(),
+        title: format!(
+            "All packages compliant ({} installed, {} installed other)",
+            summary(run, "InstalledCount").unwrap_or("?"),
+            summary(run, "InstalledOtherCount").unwrap_or("?")
+        ),
+        severity: "UNSPECIFIED".into(),
+        status: "COMPLIANT".into(),
+        details,
+    }
+}
+
+fn items(packages: &[PatchPackage]) -> Vec<ComplianceItem> {
+    let mut items: Vec<ComplianceItem> = packages
         .iter()
         .map(|p| {
             let severity =
@@ -112,14 +136,15 @@ impl Strategy for PutComplianceItems {
         let compliance_type = setting(&plan, "compliance-type").unwrap_or(&plan.compliance_type).to_string();
         let mut actions = Vec::new();
         for run in runs {
-            if run.truncated {
+            let Some(packages) = package_report(&run) else {
+                let why = if run.truncated { "is incomplete" } else { "holds no per-package result" };
                 actions.push(Action::Message(format!(
-                    "{}: output of {} is incomplete; compliance not written",
+                    "{}: output of {} {why}; compliance not written",
                     run.instance_id, run.execution_id
                 )));
                 continue;
-            }
-            let items = reduce(items(&run));
+            };
+            let items = if packages.is_empty() { vec![compliant_item(&run)] } else { reduce(items(packages)) };
             let hash = content_hash(items.iter().flat_map(|i| {
                 [i.id.as_str(), i.severity.as_str(), i.status.as_str()]
                     .into_iter()

@@ -12,8 +12,10 @@
 //! export_strategy!(Notes);
 //! ```
 //!
-//! Build with `cargo build --release --target wasm32-unknown-unknown`; `ssmpatch strategy test`
-//! turns the module into a component and runs it.
+//! Build with `cargo build --release --target wasm32-wasip2` (the linker writes a component);
+//! `ssmpatch strategy test target/wasm32-wasip2/release/<name>.wasm --input RUN.json` runs it.
+//! A core module built for `wasm32-unknown-unknown` is accepted too (the host makes it a
+//! component when it loads it).
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
@@ -54,16 +56,26 @@ pub fn summary<'a>(run: &'a RunResult, key: &str) -> Option<&'a str> {
     run.summary.iter().find(|p| p.key == key).map(|p| p.value.as_str())
 }
 
-/// FNV-1a 64 of `parts`, hex: a stable content hash without a hashing dependency.
+/// The run's per-package report when it is complete enough to write compliance from: the output
+/// was read completely and it either listed its non-compliant packages or said every package is
+/// compliant. `None` for truncated output and for runs that printed no per-package result (a
+/// failed run, a run without override, Windows output): writing a `COMPLETE` upload from those
+/// would erase the node's last good report.
+pub fn package_report(run: &RunResult) -> Option<&[PatchPackage]> {
+    (!run.truncated && (run.all_compliant || !run.non_compliant.is_empty())).then_some(run.non_compliant.as_slice())
+}
+
+/// The SHA-256 of `parts`, lowercase hex (64 characters): PutComplianceItems' `ItemContentHash`
+/// is "MD5 or SHA-256 content hash" (API reference). Each part is followed by a 0xFF byte, which
+/// UTF-8 text never contains, so `["ab", "c"]` and `["a", "bc"]` hash differently.
 pub fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
     for p in parts {
-        for b in p.bytes().chain(std::iter::once(0xff)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        h.update(p.as_bytes());
+        h.update([0xff]);
     }
-    format!("{h:016x}")
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Export `$t` (a [`Strategy`]) as the component's implementation.
