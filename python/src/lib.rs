@@ -137,7 +137,8 @@ async fn run_refresh(
     use ssmpatch::scheduler::Session;
     let clients = ssmpatch::aws::Clients::load(&live.aws, live.plan.file.region.as_deref()).await;
     let session = Session::new(live.plan, &clients, &CompileOptions::from(Timestamp::now())).map_err(live_error)?;
-    let report = ssmpatch::compliance::refresh::refresh(&session, &clients, &opts).await.map_err(live_error)?;
+    let report =
+        ssmpatch::compliance::refresh::refresh(&session, &clients, &opts, &no_progress).await.map_err(live_error)?;
     serde_json::to_value(&report).map_err(|e| LiveFailure::Aws(e.to_string(), None))
 }
 

@@ -23,11 +23,15 @@ NODE = "i-0123456789abcdef0"
 pytestmark = pytest.mark.skipif(not CLI.exists(), reason="needs the CLI built (cargo build -p ssmpatch-cli)")
 
 
-def _cli(url, *args):
+def _run(url, *args):
     env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", NO_COLOR="1")
     out = subprocess.run([str(CLI), *args], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    return out.stdout
+    return out
+
+
+def _cli(url, *args):
+    return _run(url, *args).stdout
 
 
 def _control(url, path, body):
@@ -86,7 +90,11 @@ def test_put_compliance_items_refresh(node, tmp_path):
     url, ssm = node
     plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
     _stale(url, ssm, plan)
-    report = json.loads(_cli(url, "refresh", str(plan), "--json"))
+    out = _run(url, "refresh", str(plan), "--json")
+    report = json.loads(out.stdout)
+    # Progress goes to stderr, data to stdout.
+    assert "refresh: 1 finished run(s), 1 node output(s) to read" in out.stderr, out.stderr
+    assert "refresh: compliance written 1/1" in out.stderr, out.stderr
     assert report["strategy"] == "put-compliance-items"
     assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "compliance-written")], report
     items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],

@@ -196,7 +196,9 @@ pub fn refresh(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
         concurrency: a.live.aws.concurrency as usize,
         command_id: a.command_id.clone(),
     };
-    let report = rt.block_on(ssmpatch::compliance::refresh::refresh(&s, &clients, &opts)).map_err(aws_error)?;
+    let progress = |line: &str| out.note(&format!("refresh: {line}"));
+    let report =
+        rt.block_on(ssmpatch::compliance::refresh::refresh(&s, &clients, &opts, &progress)).map_err(aws_error)?;
     if plan.json {
         out.json(&serde_json::to_value(&report).map_err(anyhow::Error::from)?)?;
         return Ok(ExitCode::SUCCESS);

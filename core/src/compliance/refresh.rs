@@ -218,8 +218,33 @@ pub fn plan_info(plan: &Plan, ex: &Explanation) -> PlanInfo {
     }
 }
 
-/// Refresh compliance for the plan's finished runs.
-pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions) -> Result<RefreshReport, Error> {
+/// Counts finished steps and reports every tenth of them (and the last) to `progress`.
+struct Counter<'a> {
+    what: &'static str,
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    progress: &'a (dyn Fn(&str) + Sync),
+}
+
+impl Counter<'_> {
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let step = self.total.div_ceil(10).max(1);
+        if n.is_multiple_of(step) || n == self.total {
+            (self.progress)(&format!("{} {n}/{}", self.what, self.total));
+        }
+    }
+}
+
+/// Refresh compliance for the plan's finished runs. `progress` receives a line per step (the
+/// runs found, every tenth of the outputs read and of the compliance written, each strategy call
+/// and each scan started).
+pub async fn refresh(
+    session: &Session,
+    clients: &Clients,
+    opts: &RefreshOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<RefreshReport, Error> {
     let name = strategy_name(session, opts)?;
     let strategy = super::additions::load_strategy(super::additions::default_host()?, &name)?;
 
@@ -273,11 +298,15 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
             }
         }
     }
+    progress(&format!("{} finished run(s), {} node output(s) to read", found.len(), targets.len()));
     let concurrency = opts.concurrency.max(1);
+    let read = Counter { what: "outputs read", total: targets.len(), done: 0.into(), progress };
     let reads: Vec<Read> = stream::iter(targets.into_iter().map(|(f, node)| {
         let output = output.clone();
+        let read = &read;
         async move {
             let r = read_output(clients, &f.command_id, &node, output.as_ref(), &session.plan.name, &f.operation).await;
+            read.tick();
             (
                 f.operation.clone(),
                 f.command_id.clone(),
@@ -339,7 +368,10 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
     let mut puts = Vec::new();
     for (op, runs) in runs {
         let actions = match strategy.after_run(&info, &runs) {
-            Ok(a) => a,
+            Ok(a) => {
+                progress(&format!("strategy `{name}` on {} run(s) of `{op}`: {} action(s)", runs.len(), a.len()));
+                a
+            }
             Err(e) => {
                 // A trap, timeout or out-of-memory is reported for these nodes; other operations go on.
                 for r in &runs {
@@ -369,6 +401,7 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
                             .comment(format!("ssmpatch refresh of {} ({op})", session.plan.name))
                             .send()
                             .await;
+                        progress(&format!("starting a scan without override on {} node(s)", chunk.len()));
                         let (cmd, result, detail) = match sent {
                             Ok(out) => (
                                 out.command().and_then(|c| c.command_id()).unwrap_or_default().to_string(),
@@ -393,10 +426,18 @@ pub async fn refresh(session: &Session, clients: &Clients, opts: &RefreshOptions
         }
     }
     // PutComplianceItems for every node, with bounded concurrency; a failure is that node's.
-    let written: Vec<NodeOutcome> = stream::iter(puts.into_iter().map(|(op, p)| put_compliance(clients, op, p)))
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    let put = Counter { what: "compliance written", total: puts.len(), done: 0.into(), progress };
+    let written: Vec<NodeOutcome> = stream::iter(puts.into_iter().map(|(op, p)| {
+        let put = &put;
+        async move {
+            let outcome = put_compliance(clients, op, p).await;
+            put.tick();
+            outcome
+        }
+    }))
+    .buffer_unordered(concurrency)
+    .collect()
+    .await;
     report.nodes.extend(written);
     report.nodes.sort_by(|a, b| (&a.instance_id, &a.operation).cmp(&(&b.instance_id, &b.operation)));
     Ok(report)
