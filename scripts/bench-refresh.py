@@ -2,7 +2,9 @@
 """Refresh cost against the local AWS stand-in: N simulated nodes, one install window run with
 BaselineOverride, then `ssmpatch refresh --strategy put-compliance-items`.
 
-    .venv/bin/python scripts/bench-refresh.py [--nodes 10000]
+    .venv/bin/python scripts/bench-refresh.py [--nodes 10000] [--binary PATH]
+
+`--binary` uses an already built CLI instead of building `target/release/ssmpatch`.
 
 Prints the time of the refresh (reading every node's output, one strategy call per operation,
 one PutComplianceItems per node) and the AWS calls it made. Figures, not assertions.
@@ -32,9 +34,12 @@ def control(url, path, method="GET", body=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=10000)
+    ap.add_argument("--binary", type=Path, help="an already built ssmpatch (default: build target/release/ssmpatch)")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--locked", "-q", "--release", "-p", "ssmpatch-cli"], cwd=ROOT, check=True)
-    binary = ROOT / "target/release/ssmpatch"
+    binary = args.binary
+    if binary is None:
+        subprocess.run(["cargo", "build", "--locked", "-q", "--release", "-p", "ssmpatch-cli"], cwd=ROOT, check=True)
+        binary = ROOT / "target/release/ssmpatch"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -188,6 +188,47 @@ fn invalid_plans_get_located_errors() {
 }
 
 #[test]
+fn strategy_limits_and_compliance_types_are_checked_where_written() {
+    let op = "[operations.i]\nkind = \"install\"\nschedule = \"rate(7 days)\"\n";
+    // Limits over the defaults; what is not written keeps its default.
+    let plan = Plan::from_source(Source::new(
+        Some("plan.toml"),
+        format!("{HEAD}{op}[compliance]\nstrategy = \"rescan\"\nlimits = {{ fuel = 5000000, memory-mib = 64 }}\n"),
+    ))
+    .expect("plan");
+    let defaults = ssmpatch::strategy::Limits::default();
+    assert_eq!(
+        plan.strategy_limits,
+        ssmpatch::strategy::Limits { fuel: 5_000_000, memory_bytes: 64 << 20, ..defaults }
+    );
+    // Out of range, each at its line; an unknown limit is an unknown field.
+    let e = errors(&format!(
+        "{HEAD}{op}[compliance]\nstrategy = \"rescan\"\n[compliance.limits]\nfuel = 5\ntimeout-seconds = 601\n"
+    ));
+    let found: Vec<(&str, Option<u32>)> = e.0.iter().map(|x| (x.path.as_str(), x.line)).collect();
+    assert_eq!(found, [("compliance.limits.fuel", Some(10)), ("compliance.limits.timeout-seconds", Some(11))], "{e}");
+    assert_eq!(e.0[0].hint.as_deref(), Some("use 1000000 to 1000000000000 units"));
+    let e = errors(&format!("{HEAD}{op}[compliance]\nstrategy = \"rescan\"\nlimits = {{ cpu = 1 }}\n"));
+    assert!(e.0[0].message.contains("unknown field `cpu`"), "{e}");
+    // Compliance types as PutComplianceItems accepts them (ComplianceTypeName), nothing else.
+    for (t, ok) in [
+        ("Patch", true),
+        ("Custom:ssmpatch", true),
+        ("Custom:Critical_High", true),
+        ("Custom:-x", true),
+        ("Custom:Critical-High", false),
+        ("Custom:a.b", false),
+        ("Custom:x", false),
+        ("Association", false),
+    ] {
+        let text = format!("{HEAD}{op}[compliance]\nstrategy = \"put-compliance-items\"\ncompliance-type = \"{t}\"\n");
+        let result = Plan::from_source(Source::new(Some("plan.toml"), text));
+        assert_eq!(result.is_ok(), ok, "{t}: {:?}", result.err().map(|e| e.to_string()));
+        assert_eq!(ssmpatch::strategy::compliance_type_is_valid(t), ok, "{t}");
+    }
+}
+
+#[test]
 fn json_plans_are_accepted_and_errors_located() {
     let json = r#"{
   "version": 1,

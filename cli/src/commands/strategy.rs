@@ -24,7 +24,14 @@ struct Input {
 }
 
 pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
-    let host = Host::new(Limits::default()).map_err(|e| CliError::Other(e.into()))?;
+    let defaults = Limits::default();
+    let limits = Limits {
+        fuel: a.fuel.unwrap_or(defaults.fuel),
+        deadline: a.timeout_seconds.map(std::time::Duration::from_secs).unwrap_or(defaults.deadline),
+        memory_bytes: a.memory_mib.map(|m| (m as usize) << 20).unwrap_or(defaults.memory_bytes),
+        ..defaults
+    };
+    let host = Host::new(limits).map_err(|e| CliError::Other(e.into()))?;
     let strategy = match builtin(&a.strategy) {
         Some(bytes) => host.load(&a.strategy, bytes),
         None => {

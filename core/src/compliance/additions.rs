@@ -118,7 +118,7 @@ pub fn for_plan(plan: &Plan, ex: &Explanation, opts: &CompileOptions) -> Result<
     let Some(name) = super::refresh::strategy_of(plan) else {
         return Ok(Additions::default());
     };
-    let strategy = load_strategy(default_host()?, &name)?;
+    let strategy = load_strategy(default_host()?, &name)?.with_limits(plan.strategy_limits);
     let added = strategy.plan(&super::refresh::plan_info(plan, ex)).map_err(|e| Error::Unexpected(e.to_string()))?;
     place(plan, ex, &name, added, opts)
 }

@@ -246,7 +246,8 @@ pub async fn refresh(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<RefreshReport, Error> {
     let name = strategy_name(session, opts)?;
-    let strategy = super::additions::load_strategy(super::additions::default_host()?, &name)?;
+    let strategy = super::additions::load_strategy(super::additions::default_host()?, &name)?
+        .with_limits(session.plan.strategy_limits);
 
     let ops = run_operations(session);
     if let Some(want) = &opts.operation

@@ -210,6 +210,24 @@ pub struct ComplianceFile {
     /// Settings passed to the strategy (strings, numbers, booleans).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub settings: BTreeMap<String, SettingValue>,
+    /// What one call of the strategy may use; unset values keep the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<StrategyLimitsFile>,
+}
+
+/// What one call of a strategy may use (each call gets a fresh sandbox with these).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct StrategyLimitsFile {
+    /// Fuel, roughly WebAssembly instructions, 1,000,000-1,000,000,000,000 (default 2,000,000,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<u64>,
+    /// Wall-clock deadline in seconds, 1-600 (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+    /// Memory cap in MiB, 1-4096 (default 256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
 }
 
 /// A strategy setting value.

@@ -48,6 +48,8 @@ pub struct Plan {
     pub operations: Vec<Operation>,
     /// Compliance strategy.
     pub compliance: Compliance,
+    /// What one call of the strategy may use (`[compliance.limits]` over the defaults).
+    pub strategy_limits: crate::strategy::Limits,
     /// S3 locations.
     pub s3: Option<S3Location>,
     /// The source, for locating errors found later (compilation).
@@ -344,6 +346,7 @@ impl Plan {
         };
 
         let compliance = validate_compliance(file.compliance.as_ref(), &mut c);
+        let strategy_limits = validate_limits(file.compliance.as_ref().and_then(|f| f.limits.as_ref()), &mut c);
         let s3 = file.s3.as_ref().map(|s| validate_s3(s, &mut c));
         validate_baselines(&file, &mut c);
 
@@ -390,6 +393,7 @@ impl Plan {
             rules_from,
             operations,
             compliance,
+            strategy_limits,
             s3,
             source,
             file,
@@ -610,17 +614,13 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
             Compliance::None
         }
     };
-    if let Some(t) = &f.compliance_type {
-        let ok = t == "Patch"
-            || t.strip_prefix("Custom:").is_some_and(|n| {
-                !n.is_empty() && n.len() <= 93 && n.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-:.".contains(ch))
-            });
-        if !ok {
-            c.push(
-                PlanError::at("compliance.compliance-type", format!("`{t}` is not a compliance type ssmpatch writes"))
-                    .hint("use `Patch` or `Custom:<name>` (letters, digits, `_`, `-`, `:`, `.`)"),
-            );
-        }
+    if let Some(t) = &f.compliance_type
+        && !crate::strategy::compliance_type_is_valid(t)
+    {
+        c.push(
+            PlanError::at("compliance.compliance-type", format!("`{t}` is not a compliance type ssmpatch writes"))
+                .hint(crate::strategy::COMPLIANCE_TYPE_HINT),
+        );
     }
     if !f.settings.is_empty() && matches!(strategy, Compliance::None) {
         c.push(
@@ -636,6 +636,34 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
         }
     }
     strategy
+}
+
+/// `[compliance.limits]` over [`crate::strategy::Limits::default`], each value in its range.
+fn validate_limits(f: Option<&crate::plan::file::StrategyLimitsFile>, c: &mut Check) -> crate::strategy::Limits {
+    let mut limits = crate::strategy::Limits::default();
+    let Some(f) = f else { return limits };
+    let mut check = |key: &str, v: Option<u64>, range: std::ops::RangeInclusive<u64>, unit: &str| {
+        let v = v?;
+        if range.contains(&v) {
+            return Some(v);
+        }
+        c.push(PlanError::at(format!("compliance.limits.{key}"), format!("{v} is out of range")).hint(format!(
+            "use {} to {} {unit}",
+            range.start(),
+            range.end()
+        )));
+        None
+    };
+    if let Some(v) = check("fuel", f.fuel, 1_000_000..=1_000_000_000_000, "units") {
+        limits.fuel = v;
+    }
+    if let Some(v) = check("timeout-seconds", f.timeout_seconds, 1..=600, "seconds") {
+        limits.deadline = std::time::Duration::from_secs(v);
+    }
+    if let Some(v) = check("memory-mib", f.memory_mib, 1..=4096, "MiB") {
+        limits.memory_bytes = (v as usize) << 20;
+    }
+    limits
 }
 
 fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {

@@ -327,6 +327,17 @@ impl LoadedStrategy {
         &self.name
     }
 
+    /// The same strategy with other limits for its calls (each call's sandbox is made with them).
+    pub fn with_limits(mut self, limits: Limits) -> LoadedStrategy {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits of its calls.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     fn call<T>(
         &self,
         f: impl FnOnce(&bindings::Strategy, &mut Store<State>) -> wasmtime::Result<Result<T, String>>,
@@ -454,15 +465,8 @@ pub fn validate_actions(name: &str, limits: &Limits, actions: &[Action]) -> Resu
 /// What PutComplianceItems would reject in `p` (botocore's SSM model, PutComplianceItemsRequest),
 /// so one bad item is reported with its strategy instead of failing the call at AWS.
 fn put_compliance_problem(p: &PutCompliance) -> Option<String> {
-    // ComplianceTypeName: 1-100, ^([A-Za-z0-9_\-]\w+|Custom:[a-zA-Z0-9_\-]\w+)$
-    let word = |s: &str| {
-        let mut c = s.chars();
-        c.next().is_some_and(|f| f.is_ascii_alphanumeric() || f == '_' || f == '-')
-            && s.chars().count() >= 2
-            && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
-    };
     let t = &p.compliance_type;
-    if t.len() > 100 || !(word(t) || t.strip_prefix("Custom:").is_some_and(word)) {
+    if !compliance_type_name_is_valid(t) {
         return Some(format!(
             "compliance type `{t}` is not a valid type name (`Patch` or `Custom:` and 2+ word characters)"
         ));
@@ -499,6 +503,28 @@ fn put_compliance_problem(p: &PutCompliance) -> Option<String> {
     }
     None
 }
+
+/// PutComplianceItems' `ComplianceTypeName` (botocore's SSM model): 1-100 characters matching
+/// `^([A-Za-z0-9_\-]\w+|Custom:[a-zA-Z0-9_\-]\w+)$`, where `\w` is a letter, digit or `_`.
+fn compliance_type_name_is_valid(t: &str) -> bool {
+    let word = |s: &str| {
+        let mut c = s.chars();
+        c.next().is_some_and(|f| f.is_ascii_alphanumeric() || f == '_' || f == '-')
+            && s.chars().count() >= 2
+            && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+    };
+    t.len() <= 100 && (word(t) || t.strip_prefix("Custom:").is_some_and(word))
+}
+
+/// A compliance type ssmpatch writes: `Patch`, or `Custom:<name>` as PutComplianceItems accepts
+/// it. The one rule for plans (`compliance-type`) and for what strategies return.
+pub fn compliance_type_is_valid(t: &str) -> bool {
+    (t == "Patch" || t.starts_with("Custom:")) && compliance_type_name_is_valid(t)
+}
+
+/// How to write a valid compliance type.
+pub const COMPLIANCE_TYPE_HINT: &str = "use `Patch` or `Custom:<name>`, the name a letter, digit, `_` or `-` followed by \
+     one or more letters, digits or `_` (PutComplianceItems' ComplianceTypeName), at most 100 characters in all";
 
 /// SendCommand takes at most 50 instance ids (botocore: InstanceIdList max 50).
 pub const MAX_SCAN_NODES_PER_COMMAND: usize = 50;
