@@ -311,5 +311,8 @@ def test_runs_without_override_are_refreshed_only_when_asked(node, tmp_path):
     assert _patch_items(ssm), "a run without override records Patch compliance"
     report = json.loads(_cli(url, "refresh", str(plan), "--json"))
     assert report["nodes"] == [] and "no operation of the plan runs with BaselineOverride" in report["messages"][0], report
+    # Asked anyway: a run without override prints no per-package result, so put-compliance-items
+    # writes nothing (a COMPLETE upload of nothing would erase the node's report) and says why.
     report = json.loads(_cli(url, "refresh", str(plan), "--operation", "install", "--json"))
-    assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "compliance-written")], report
+    assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "no-action")], report
+    assert "holds no per-package result; compliance not written" in report["nodes"][0]["detail"], report

@@ -120,7 +120,8 @@ pub struct NodeOutcome {
     pub operation: String,
     /// The command id.
     pub execution_id: String,
-    /// `compliance-written`, `scan-started`, `skipped` or `failed`.
+    /// `compliance-written`, `scan-started`, `no-action` (the strategy did nothing for the node;
+    /// the detail says why when its messages name the node), `skipped` or `failed`.
     pub result: String,
     /// Details (items written, the reason for skipping…).
     pub detail: String,
@@ -371,6 +372,7 @@ pub async fn refresh(
         let actions = match strategy.after_run(&info, &runs) {
             Ok(a) => {
                 progress(&format!("strategy `{name}` on {} run(s) of `{op}`: {} action(s)", runs.len(), a.len()));
+                report.nodes.extend(untouched(&name, &op, &runs, &a));
                 a
             }
             Err(e) => {
@@ -442,6 +444,34 @@ pub async fn refresh(
     report.nodes.extend(written);
     report.nodes.sort_by(|a, b| (&a.instance_id, &a.operation).cmp(&(&b.instance_id, &b.operation)));
     Ok(report)
+}
+
+/// A `no-action` outcome for each run the strategy's actions leave alone, so every node read is
+/// reported; the detail is the strategy's message that names the node, if any.
+fn untouched(strategy: &str, op: &str, runs: &[RunResult], actions: &[Action]) -> Vec<NodeOutcome> {
+    let acted = |node: &str| {
+        actions.iter().any(|a| match a {
+            Action::PutCompliance(p) => p.instance_id == node,
+            Action::StartScan(nodes) => nodes.iter().any(|n| n == node),
+            Action::Message(_) => false,
+        })
+    };
+    runs.iter()
+        .filter(|r| !acted(&r.instance_id))
+        .map(|r| NodeOutcome {
+            instance_id: r.instance_id.clone(),
+            operation: op.to_string(),
+            execution_id: r.execution_id.clone(),
+            result: "no-action".into(),
+            detail: actions
+                .iter()
+                .find_map(|a| match a {
+                    Action::Message(m) if m.contains(r.instance_id.as_str()) => Some(m.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| format!("strategy `{strategy}` returned no action for this node")),
+        })
+        .collect()
 }
 
 /// The plan's windows → finished executions → the commands of the wanted operations' tasks.

@@ -56,22 +56,14 @@ const UNKNOWN_IMPORT: &str = "unknown import: `";
 pub(super) fn link(engine: &Engine, linker: &mut Linker<State>, component: &Component) -> wasmtime::Result<()> {
     let ty = component.component_type();
     for (name, _) in ty.imports(engine) {
-        if name.starts_with("wasi:random/random@") {
+        let random = [
+            ("wasi:random/random@", "get-random-bytes", "get-random-u64"),
+            ("wasi:random/insecure@", "get-insecure-random-bytes", "get-insecure-random-u64"),
+        ];
+        if let Some((_, bytes, word)) = random.iter().find(|(prefix, ..)| name.starts_with(prefix)) {
             let mut i = linker.instance(name)?;
-            i.func_wrap("get-random-bytes", |s: StoreContextMut<'_, State>, (len,): (u64,)| {
-                Ok((random_bytes(s, len)?,))
-            })?;
-            i.func_wrap("get-random-u64", |mut s: StoreContextMut<'_, State>, (): ()| {
-                Ok((next(&mut s.data_mut().rng),))
-            })?;
-        } else if name.starts_with("wasi:random/insecure@") {
-            let mut i = linker.instance(name)?;
-            i.func_wrap("get-insecure-random-bytes", |s: StoreContextMut<'_, State>, (len,): (u64,)| {
-                Ok((random_bytes(s, len)?,))
-            })?;
-            i.func_wrap("get-insecure-random-u64", |mut s: StoreContextMut<'_, State>, (): ()| {
-                Ok((next(&mut s.data_mut().rng),))
-            })?;
+            i.func_wrap(bytes, |s: Sc<'_>, (len,): (u64,)| Ok((random_bytes(s, len)?,)))?;
+            i.func_wrap(word, |mut s: Sc<'_>, (): ()| Ok((next(&mut s.data_mut().rng),)))?;
         } else if name.starts_with("wasi:random/insecure-seed@") {
             linker.instance(name)?.func_wrap("insecure-seed", |mut s: StoreContextMut<'_, State>, (): ()| {
                 let r = &mut s.data_mut().rng;
