@@ -102,13 +102,13 @@ pub struct StrategyTestArgs {
     #[arg(long = "setting", value_name = "KEY=VALUE")]
     pub settings: Vec<String>,
     /// Fuel per call, roughly WebAssembly instructions (a plan's `[compliance.limits] fuel`).
-    #[arg(long, value_name = "UNITS", value_parser = clap::value_parser!(u64).range(1_000_000..=1_000_000_000_000))]
+    #[arg(long, value_name = "UNITS", value_parser = clap::value_parser!(u64).range(ssmpatch::strategy::FUEL_RANGE))]
     pub fuel: Option<u64>,
     /// Wall-clock deadline per call (a plan's `[compliance.limits] timeout-seconds`).
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(ssmpatch::strategy::TIMEOUT_SECONDS_RANGE))]
     pub timeout_seconds: Option<u64>,
     /// Memory cap per call (a plan's `[compliance.limits] memory-mib`).
-    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(ssmpatch::strategy::MEMORY_MIB_RANGE))]
     pub memory_mib: Option<u64>,
 }
 

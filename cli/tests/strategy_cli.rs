@@ -49,6 +49,29 @@ fn test_runs_a_saved_run_and_parsed_output() {
 }
 
 #[test]
+fn limits_are_flags_and_each_exceeded_limit_is_its_own_error() {
+    let run = ["--input", "examples/strategy-run.json"];
+    let err = |args: &[&str]| {
+        let o = ssmpatch(&[&["strategy", "test"], args, &run].concat());
+        assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stdout));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    assert_eq!(
+        err(&["fixture-memory-bomb", "--memory-mib", "8"]),
+        "error: strategy `fixture-memory-bomb` exceeded its memory limit of 8388608 bytes\n"
+    );
+    assert_eq!(
+        err(&["fixture-spin", "--fuel", "1000000"]),
+        "error: strategy `fixture-spin` ran out of fuel (1000000 units)\n"
+    );
+    assert_eq!(
+        err(&["fixture-spin", "--fuel", "1000000000000", "--timeout-seconds", "1"]),
+        "error: strategy `fixture-spin` did not finish within 1000 ms\n"
+    );
+    assert!(err(&["rescan", "--memory-mib", "0"]).contains("0 is not in 1..=4096"));
+}
+
+#[test]
 fn unknown_strategy_and_bad_input_are_clear_errors() {
     let o = ssmpatch(&["strategy", "test", "nope", "--output-file", STDOUT]);
     assert_eq!(o.status.code(), Some(2));

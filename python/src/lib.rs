@@ -626,9 +626,31 @@ struct Strategy {
 
 #[pymethods]
 impl Strategy {
-    /// Load a built-in strategy by name (`put-compliance-items`, `rescan`) or a `.wasm` path.
+    /// Load a built-in strategy by name (`put-compliance-items`, `rescan`) or a `.wasm` path, with
+    /// the limits of each call (a plan's `[compliance.limits]`; unset ones keep the defaults).
     #[staticmethod]
-    fn load(name_or_path: &str) -> PyResult<Strategy> {
+    #[pyo3(signature = (name_or_path, *, fuel=None, timeout_seconds=None, memory_mib=None))]
+    fn load(
+        name_or_path: &str,
+        fuel: Option<u64>,
+        timeout_seconds: Option<u64>,
+        memory_mib: Option<u64>,
+    ) -> PyResult<Strategy> {
+        use ssmpatch::strategy::{FUEL_RANGE, MEMORY_MIB_RANGE, TIMEOUT_SECONDS_RANGE};
+        for (name, v, range) in [
+            ("fuel", fuel, FUEL_RANGE),
+            ("timeout_seconds", timeout_seconds, TIMEOUT_SECONDS_RANGE),
+            ("memory_mib", memory_mib, MEMORY_MIB_RANGE),
+        ] {
+            if let Some(v) = v.filter(|v| !range.contains(v)) {
+                return Err(PyValueError::new_err(format!(
+                    "{name}={v} is out of range ({} to {})",
+                    range.start(),
+                    range.end()
+                )));
+            }
+        }
+        let limits = ssmpatch::strategy::Limits::default().with(fuel, timeout_seconds, memory_mib);
         let bytes = match ssmpatch::strategy::builtin(name_or_path) {
             Some(b) => b.to_vec(),
             None => std::fs::read(name_or_path).map_err(|e| {
@@ -637,8 +659,7 @@ impl Strategy {
                 ))
             })?,
         };
-        let host = ssmpatch::strategy::Host::new(ssmpatch::strategy::Limits::default())
-            .map_err(|e| StrategyError::new_err(e.to_string()))?;
+        let host = ssmpatch::strategy::Host::new(limits).map_err(|e| StrategyError::new_err(e.to_string()))?;
         host.load(name_or_path, &bytes).map_err(|e| StrategyError::new_err(e.to_string()))?;
         Ok(Strategy { host, name: name_or_path.to_string(), bytes })
     }

@@ -141,5 +141,11 @@ class Strategy:
     """A compliance strategy component (built in or a `.wasm` file), run in the sandbox."""
 
     @staticmethod
-    def load(name_or_path: str) -> Strategy: ...
+    def load(
+        name_or_path: str,
+        *,
+        fuel: int | None = None,
+        timeout_seconds: int | None = None,
+        memory_mib: int | None = None,
+    ) -> Strategy: ...
     def test(self, run: dict[str, Any]) -> dict[str, Any]: ...

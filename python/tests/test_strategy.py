@@ -30,3 +30,15 @@ def test_errors():
         ssmpatch.Strategy.load("nope")
     with pytest.raises(ValueError, match="run:"):
         ssmpatch.Strategy.load("rescan").test({"plan": {}})
+
+
+def test_limits_are_the_plans_and_the_clis():
+    # The same limits as `[compliance.limits]` and `ssmpatch strategy test --fuel ...`.
+    with pytest.raises(ssmpatch.StrategyError, match="ran out of fuel \\(1000000 units\\)"):
+        # 10,000 nodes do not fit in a million units of fuel.
+        many = dict(RUN, runs=[dict(RUN["runs"][0], instance_id=f"i-{i:017x}") for i in range(10000)])
+        ssmpatch.Strategy.load("put-compliance-items", fuel=1_000_000).test(many)
+    with pytest.raises(ValueError, match="memory_mib=0 is out of range \\(1 to 4096\\)"):
+        ssmpatch.Strategy.load("rescan", memory_mib=0)
+    out = ssmpatch.Strategy.load("rescan", fuel=10_000_000, timeout_seconds=5, memory_mib=64).test(RUN)
+    assert out["actions"] == [{"StartScan": ["i-0123456789abcdef0"]}]

@@ -24,13 +24,7 @@ struct Input {
 }
 
 pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
-    let defaults = Limits::default();
-    let limits = Limits {
-        fuel: a.fuel.unwrap_or(defaults.fuel),
-        deadline: a.timeout_seconds.map(std::time::Duration::from_secs).unwrap_or(defaults.deadline),
-        memory_bytes: a.memory_mib.map(|m| (m as usize) << 20).unwrap_or(defaults.memory_bytes),
-        ..defaults
-    };
+    let limits = Limits::default().with(a.fuel, a.timeout_seconds, a.memory_mib);
     let host = Host::new(limits).map_err(|e| CliError::Other(e.into()))?;
     let strategy = match builtin(&a.strategy) {
         Some(bytes) => host.load(&a.strategy, bytes),

@@ -372,7 +372,6 @@ pub async fn refresh(
         let actions = match strategy.after_run(&info, &runs) {
             Ok(a) => {
                 progress(&format!("strategy `{name}` on {} run(s) of `{op}`: {} action(s)", runs.len(), a.len()));
-                report.nodes.extend(untouched(&name, &op, &runs, &a));
                 a
             }
             Err(e) => {
@@ -389,42 +388,37 @@ pub async fn refresh(
                 continue;
             }
         };
-        for a in actions {
-            match a {
-                Action::Message(m) => report.messages.push(m),
-                Action::StartScan(nodes) => {
-                    // SendCommand takes at most 50 instance ids; a failed call is those nodes'.
-                    for chunk in nodes.chunks(crate::strategy::MAX_SCAN_NODES_PER_COMMAND) {
-                        let sent = clients
-                            .ssm
-                            .send_command()
-                            .document_name("AWS-RunPatchBaseline")
-                            .set_instance_ids(Some(chunk.to_vec()))
-                            .parameters("Operation", vec!["Scan".to_string()])
-                            .comment(format!("ssmpatch refresh of {} ({op})", session.plan.name))
-                            .send()
-                            .await;
-                        progress(&format!("starting a scan without override on {} node(s)", chunk.len()));
-                        let (cmd, result, detail) = match sent {
-                            Ok(out) => (
-                                out.command().and_then(|c| c.command_id()).unwrap_or_default().to_string(),
-                                "scan-started",
-                                "AWS-RunPatchBaseline Scan without override".to_string(),
-                            ),
-                            Err(e) => (String::new(), "failed", aws("ssm", "SendCommand", e).to_string()),
-                        };
-                        for n in chunk {
-                            report.nodes.push(NodeOutcome {
-                                instance_id: n.clone(),
-                                operation: op.clone(),
-                                execution_id: cmd.clone(),
-                                result: result.into(),
-                                detail: detail.clone(),
-                            });
-                        }
-                    }
-                }
-                Action::PutCompliance(p) => puts.push((op.clone(), p)),
+        let routed = route(&name, &op, &runs, actions);
+        report.nodes.extend(routed.outcomes);
+        report.messages.extend(routed.messages);
+        puts.extend(routed.puts.into_iter().map(|p| (op.clone(), p)));
+        for chunk in routed.scans {
+            progress(&format!("starting a scan without override on {} node(s)", chunk.len()));
+            let sent = clients
+                .ssm
+                .send_command()
+                .document_name("AWS-RunPatchBaseline")
+                .set_instance_ids(Some(chunk.clone()))
+                .parameters("Operation", vec!["Scan".to_string()])
+                .comment(format!("ssmpatch refresh of {} ({op})", session.plan.name))
+                .send()
+                .await;
+            let (cmd, result, detail) = match sent {
+                Ok(out) => (
+                    out.command().and_then(|c| c.command_id()).unwrap_or_default().to_string(),
+                    "scan-started",
+                    "AWS-RunPatchBaseline Scan without override".to_string(),
+                ),
+                Err(e) => (String::new(), "failed", aws("ssm", "SendCommand", e).to_string()),
+            };
+            for n in chunk {
+                report.nodes.push(NodeOutcome {
+                    instance_id: n,
+                    operation: op.clone(),
+                    execution_id: cmd.clone(),
+                    result: result.into(),
+                    detail: detail.clone(),
+                });
             }
         }
     }
@@ -446,32 +440,67 @@ pub async fn refresh(
     Ok(report)
 }
 
-/// A `no-action` outcome for each run the strategy's actions leave alone, so every node read is
-/// reported; the detail is the strategy's message that names the node, if any.
-fn untouched(strategy: &str, op: &str, runs: &[RunResult], actions: &[Action]) -> Vec<NodeOutcome> {
-    let acted = |node: &str| {
-        actions.iter().any(|a| match a {
-            Action::PutCompliance(p) => p.instance_id == node,
-            Action::StartScan(nodes) => nodes.iter().any(|n| n == node),
-            Action::Message(_) => false,
-        })
-    };
-    runs.iter()
-        .filter(|r| !acted(&r.instance_id))
-        .map(|r| NodeOutcome {
+/// What the host does with one strategy call's actions on `runs` of operation `op` (pure).
+#[derive(Debug, Default, PartialEq)]
+struct Routed {
+    /// PutComplianceItems calls to make.
+    puts: Vec<crate::strategy::PutCompliance>,
+    /// Scans to start, at most [`crate::strategy::MAX_SCAN_NODES_PER_COMMAND`] nodes each.
+    scans: Vec<Vec<String>>,
+    /// The strategy's messages.
+    messages: Vec<String>,
+    /// Nodes settled here: compliance refused from incomplete output (`skipped`), and nodes no
+    /// action touched (`no-action`, with the strategy's message that names the node, if any).
+    outcomes: Vec<NodeOutcome>,
+}
+
+fn route(strategy: &str, op: &str, runs: &[RunResult], actions: Vec<Action>) -> Routed {
+    let incomplete: std::collections::BTreeSet<&str> =
+        runs.iter().filter(|r| r.truncated).map(|r| r.instance_id.as_str()).collect();
+    let mut acted = std::collections::BTreeSet::new();
+    let mut out = Routed::default();
+    for a in actions {
+        match a {
+            Action::Message(m) => out.messages.push(m),
+            Action::StartScan(nodes) => {
+                acted.extend(nodes.iter().cloned());
+                out.scans.extend(nodes.chunks(crate::strategy::MAX_SCAN_NODES_PER_COMMAND).map(<[String]>::to_vec));
+            }
+            Action::PutCompliance(p) => {
+                acted.insert(p.instance_id.clone());
+                // Whatever the strategy says, compliance is never written from output that was
+                // not read completely (a COMPLETE upload from a cut report loses items).
+                if incomplete.contains(p.instance_id.as_str()) {
+                    out.outcomes.push(NodeOutcome {
+                        instance_id: p.instance_id.clone(),
+                        operation: op.to_string(),
+                        execution_id: p.execution_id.clone(),
+                        result: "skipped".into(),
+                        detail: format!(
+                            "strategy `{strategy}` wrote compliance from output that was not read completely; not sent"
+                        ),
+                    });
+                } else {
+                    out.puts.push(p);
+                }
+            }
+        }
+    }
+    for r in runs.iter().filter(|r| !acted.contains(&r.instance_id)) {
+        out.outcomes.push(NodeOutcome {
             instance_id: r.instance_id.clone(),
             operation: op.to_string(),
             execution_id: r.execution_id.clone(),
             result: "no-action".into(),
-            detail: actions
+            detail: out
+                .messages
                 .iter()
-                .find_map(|a| match a {
-                    Action::Message(m) if m.contains(r.instance_id.as_str()) => Some(m.clone()),
-                    _ => None,
-                })
+                .find(|m| m.contains(r.instance_id.as_str()))
+                .cloned()
                 .unwrap_or_else(|| format!("strategy `{strategy}` returned no action for this node")),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// The plan's windows → finished executions → the commands of the wanted operations' tasks.
@@ -822,6 +851,64 @@ mod tests {
         assert_eq!(s3_key_in(&format!("https://s3.us-east-1.amazonaws.com/bb/{k}"), "b"), None);
         assert_eq!(s3_key_in("", "b"), None);
         assert_eq!(s3_key_in("https://s3.amazonaws.com/b/", "b"), None);
+    }
+
+    fn run(node: &str, truncated: bool) -> RunResult {
+        RunResult {
+            instance_id: node.into(),
+            operation: "install".into(),
+            kind: OperationKind::Install,
+            execution_id: format!("cmd-{node}"),
+            execution_time: "2026-11-29T03:41:00Z".into(),
+            summary: Vec::new(),
+            non_compliant: Vec::new(),
+            all_compliant: true,
+            truncated,
+            raw_output: String::new(),
+        }
+    }
+
+    fn put(node: &str) -> crate::strategy::PutCompliance {
+        crate::strategy::PutCompliance {
+            instance_id: node.into(),
+            compliance_type: "Custom:ssmpatch".into(),
+            execution_id: format!("cmd-{node}"),
+            execution_time: "2026-11-29T03:41:00Z".into(),
+            items: Vec::new(),
+            upload_type: crate::strategy::UploadType::Complete,
+            content_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn routing_never_writes_from_incomplete_output_and_reports_every_node() {
+        let runs = [run("i-a", false), run("i-b", true), run("i-c", false), run("i-d", false)];
+        let actions = vec![
+            Action::PutCompliance(put("i-a")),
+            Action::PutCompliance(put("i-b")),
+            Action::Message("i-c: nothing to say".into()),
+            Action::StartScan(vec!["i-b".into()]),
+        ];
+        let r = route("x", "install", &runs, actions);
+        assert_eq!(r.puts, vec![put("i-a")]);
+        assert_eq!(r.scans, vec![vec!["i-b".to_string()]]);
+        assert_eq!(r.messages, ["i-c: nothing to say"]);
+        let outcomes: Vec<(&str, &str, &str)> =
+            r.outcomes.iter().map(|o| (o.instance_id.as_str(), o.result.as_str(), o.detail.as_str())).collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("i-b", "skipped", "strategy `x` wrote compliance from output that was not read completely; not sent"),
+                ("i-c", "no-action", "i-c: nothing to say"),
+                ("i-d", "no-action", "strategy `x` returned no action for this node"),
+            ]
+        );
+        // Scans are sent 50 nodes per SendCommand.
+        let many: Vec<String> = (0..120).map(|i| format!("i-{i}")).collect();
+        let runs: Vec<RunResult> = many.iter().map(|n| run(n, false)).collect();
+        let r = route("x", "install", &runs, vec![Action::StartScan(many)]);
+        assert_eq!(r.scans.iter().map(Vec::len).collect::<Vec<_>>(), [50, 50, 20]);
+        assert!(r.outcomes.is_empty());
     }
 
     #[test]

@@ -640,7 +640,7 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
 
 /// `[compliance.limits]` over [`crate::strategy::Limits::default`], each value in its range.
 fn validate_limits(f: Option<&crate::plan::file::StrategyLimitsFile>, c: &mut Check) -> crate::strategy::Limits {
-    let mut limits = crate::strategy::Limits::default();
+    let limits = crate::strategy::Limits::default();
     let Some(f) = f else { return limits };
     let mut check = |key: &str, v: Option<u64>, range: std::ops::RangeInclusive<u64>, unit: &str| {
         let v = v?;
@@ -654,16 +654,11 @@ fn validate_limits(f: Option<&crate::plan::file::StrategyLimitsFile>, c: &mut Ch
         )));
         None
     };
-    if let Some(v) = check("fuel", f.fuel, 1_000_000..=1_000_000_000_000, "units") {
-        limits.fuel = v;
-    }
-    if let Some(v) = check("timeout-seconds", f.timeout_seconds, 1..=600, "seconds") {
-        limits.deadline = std::time::Duration::from_secs(v);
-    }
-    if let Some(v) = check("memory-mib", f.memory_mib, 1..=4096, "MiB") {
-        limits.memory_bytes = (v as usize) << 20;
-    }
-    limits
+    use crate::strategy::{FUEL_RANGE, MEMORY_MIB_RANGE, TIMEOUT_SECONDS_RANGE};
+    let fuel = check("fuel", f.fuel, FUEL_RANGE, "units");
+    let timeout = check("timeout-seconds", f.timeout_seconds, TIMEOUT_SECONDS_RANGE, "seconds");
+    let memory = check("memory-mib", f.memory_mib, MEMORY_MIB_RANGE, "MiB");
+    limits.with(fuel, timeout, memory)
 }
 
 fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {

@@ -84,6 +84,25 @@ impl Default for Limits {
     }
 }
 
+/// The fuel a plan, the CLI or Python may set (`fuel`).
+pub const FUEL_RANGE: std::ops::RangeInclusive<u64> = 1_000_000..=1_000_000_000_000;
+/// The deadline, seconds, a plan, the CLI or Python may set (`timeout-seconds`).
+pub const TIMEOUT_SECONDS_RANGE: std::ops::RangeInclusive<u64> = 1..=600;
+/// The memory cap, MiB, a plan, the CLI or Python may set (`memory-mib`).
+pub const MEMORY_MIB_RANGE: std::ops::RangeInclusive<u64> = 1..=4096;
+
+impl Limits {
+    /// These limits with the given values in place (unchecked; see the `*_RANGE` constants).
+    pub fn with(self, fuel: Option<u64>, timeout_seconds: Option<u64>, memory_mib: Option<u64>) -> Limits {
+        Limits {
+            fuel: fuel.unwrap_or(self.fuel),
+            deadline: timeout_seconds.map(Duration::from_secs).unwrap_or(self.deadline),
+            memory_bytes: memory_mib.map(|m| (m as usize) << 20).unwrap_or(self.memory_bytes),
+            ..self
+        }
+    }
+}
+
 /// How wasmtime 48 reports exhausted hostcall fuel (its error type is private, so the text is the
 /// one thing to match; if it changes, the error stays a `Trap` with this text in it).
 const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
