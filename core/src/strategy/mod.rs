@@ -159,9 +159,9 @@ pub enum StrategyError {
         /// The trap.
         message: String,
     },
-    /// It called an import the sandbox denies (filesystem, network, clock, environment, stdio).
+    /// It called an import the sandbox denies (filesystem, network, clock, stdin, exit; see `sandbox`).
     #[error(
-        "strategy `{name}` called `{import}`, which the sandbox denies (no filesystem, network, clock, environment or stdio)"
+        "strategy `{name}` called `{import}`, which the sandbox denies (a strategy has no filesystem, network or clock)"
     )]
     Denied {
         /// Strategy name.

@@ -13,6 +13,8 @@
 //!   when called, reported as [`super::StrategyError::Denied`] with the import's name. Linking
 //!   succeeds, so a strategy that never calls them runs.
 //!
+//! Only WASI 0.2.x interfaces (`…@0.2.<n>`, whose functions have the same types in every 0.2
+//! release) are given an implementation; others, such as 0.3's, are treated as "everything else".
 //! These rules live here and nowhere else.
 
 use wasmtime::component::{Component, ComponentType, Lift, Linker, Lower, Resource};
@@ -56,29 +58,31 @@ const UNKNOWN_IMPORT: &str = "unknown import: `";
 pub(super) fn link(engine: &Engine, linker: &mut Linker<State>, component: &Component) -> wasmtime::Result<()> {
     let ty = component.component_type();
     for (name, _) in ty.imports(engine) {
+        // `wasi:<package>/<interface>` of a 0.2.x import, else nothing is provided for it.
+        let Some(interface) = name.split_once("@0.2.").map(|(i, _)| i) else { continue };
         let random = [
-            ("wasi:random/random@", "get-random-bytes", "get-random-u64"),
-            ("wasi:random/insecure@", "get-insecure-random-bytes", "get-insecure-random-u64"),
+            ("wasi:random/random", "get-random-bytes", "get-random-u64"),
+            ("wasi:random/insecure", "get-insecure-random-bytes", "get-insecure-random-u64"),
         ];
-        if let Some((_, bytes, word)) = random.iter().find(|(prefix, ..)| name.starts_with(prefix)) {
+        if let Some((_, bytes, word)) = random.iter().find(|(i, ..)| *i == interface) {
             let mut i = linker.instance(name)?;
             i.func_wrap(bytes, |s: Sc<'_>, (len,): (u64,)| Ok((random_bytes(s, len)?,)))?;
             i.func_wrap(word, |mut s: Sc<'_>, (): ()| Ok((next(&mut s.data_mut().rng),)))?;
-        } else if name.starts_with("wasi:random/insecure-seed@") {
-            linker.instance(name)?.func_wrap("insecure-seed", |mut s: StoreContextMut<'_, State>, (): ()| {
+        } else if interface == "wasi:random/insecure-seed" {
+            linker.instance(name)?.func_wrap("insecure-seed", |mut s: Sc<'_>, (): ()| {
                 let r = &mut s.data_mut().rng;
                 Ok(((next(r), next(r)),))
             })?;
-        } else if name.starts_with("wasi:cli/environment@") {
+        } else if interface == "wasi:cli/environment" {
             let mut i = linker.instance(name)?;
             i.func_wrap("get-environment", |_: Sc<'_>, (): ()| Ok((Vec::<(String, String)>::new(),)))?;
             i.func_wrap("get-arguments", |_: Sc<'_>, (): ()| Ok((Vec::<String>::new(),)))?;
             i.func_wrap("initial-cwd", |_: Sc<'_>, (): ()| Ok((None::<String>,)))?;
-        } else if name.starts_with("wasi:cli/stdout@") {
+        } else if interface == "wasi:cli/stdout" {
             linker.instance(name)?.func_wrap("get-stdout", |_: Sc<'_>, (): ()| Ok((Resource::<()>::new_own(1),)))?;
-        } else if name.starts_with("wasi:cli/stderr@") {
+        } else if interface == "wasi:cli/stderr" {
             linker.instance(name)?.func_wrap("get-stderr", |_: Sc<'_>, (): ()| Ok((Resource::<()>::new_own(2),)))?;
-        } else if name.starts_with("wasi:io/streams@") {
+        } else if interface == "wasi:io/streams" {
             let mut i = linker.instance(name)?;
             i.func_wrap("[method]output-stream.check-write", |_: Sc<'_>, (_,): (Resource<()>,)| {
                 Ok((Ok::<u64, StreamError>(WRITE_BUDGET),))
@@ -98,7 +102,7 @@ pub(super) fn link(engine: &Engine, linker: &mut Linker<State>, component: &Comp
             i.func_wrap("[method]output-stream.subscribe", |_: Sc<'_>, (_,): (Resource<()>,)| {
                 Ok((Resource::<()>::new_own(3),))
             })?;
-        } else if name.starts_with("wasi:io/poll@") {
+        } else if interface == "wasi:io/poll" {
             let mut i = linker.instance(name)?;
             i.func_wrap("[method]pollable.ready", |_: Sc<'_>, (_,): (Resource<()>,)| Ok((true,)))?;
             i.func_wrap("[method]pollable.block", |_: Sc<'_>, (_,): (Resource<()>,)| Ok(()))?;
@@ -117,7 +121,7 @@ pub(super) fn denied_import(message: &str) -> Option<&str> {
     Some(&rest[..rest.find('`')?])
 }
 
-fn random_bytes(mut s: StoreContextMut<'_, State>, len: u64) -> wasmtime::Result<Vec<u8>> {
+fn random_bytes(mut s: Sc<'_>, len: u64) -> wasmtime::Result<Vec<u8>> {
     if len > MAX_RANDOM_BYTES {
         wasmtime::bail!("asked for {len} random bytes (at most {MAX_RANDOM_BYTES} per call)");
     }

@@ -63,10 +63,13 @@ fn compliant_item(run: &RunResult) -> ComplianceItem {
         COMPLIANT_DETAILS.iter().filter_map(|k| summary(run, k).map(|v| pair(k, &clip(v, 4096)))).collect();
     ComplianceItem {
         id: "ssmpatch-compliant".into(),
-        title: format!(
-            "All packages compliant ({} installed, {} installed other)",
-            summary(run, "InstalledCount").unwrap_or("?"),
-            summary(run, "InstalledOtherCount").unwrap_or("?")
+        title: clip(
+            &format!(
+                "All packages compliant ({} installed, {} installed other)",
+                summary(run, "InstalledCount").unwrap_or("?"),
+                summary(run, "InstalledOtherCount").unwrap_or("?")
+            ),
+            500,
         ),
         severity: "UNSPECIFIED".into(),
         status: "COMPLIANT".into(),
