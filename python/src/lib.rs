@@ -133,12 +133,24 @@ fn no_progress(_: &str) {}
 async fn run_refresh(
     live: Live,
     opts: ssmpatch::compliance::refresh::RefreshOptions,
+    progress: Option<Py<PyAny>>,
 ) -> Result<serde_json::Value, LiveFailure> {
     use ssmpatch::scheduler::Session;
+    // Each progress line goes to the Python callable; an exception it raises is reported as
+    // unraisable (Python's rule for callbacks) and the refresh goes on.
+    let report_line = |line: &str| {
+        if let Some(callback) = &progress {
+            Python::attach(|py| {
+                if let Err(e) = callback.call1(py, (line,)) {
+                    e.write_unraisable(py, None);
+                }
+            });
+        }
+    };
     let clients = ssmpatch::aws::Clients::load(&live.aws, live.plan.file.region.as_deref()).await;
     let session = Session::new(live.plan, &clients, &CompileOptions::from(Timestamp::now())).map_err(live_error)?;
     let report =
-        ssmpatch::compliance::refresh::refresh(&session, &clients, &opts, &no_progress).await.map_err(live_error)?;
+        ssmpatch::compliance::refresh::refresh(&session, &clients, &opts, &report_line).await.map_err(live_error)?;
     serde_json::to_value(&report).map_err(|e| LiveFailure::Aws(e.to_string(), None))
 }
 
@@ -345,7 +357,8 @@ impl Plan {
     /// Refresh compliance after the plan's runs through its strategy (or `strategy`, a built-in
     /// name or a `.wasm` path); the structure of `ssmpatch refresh --json`. `command_id` reads one
     /// command (e.g. `AWS-RunPatchBaseline` started by hand) instead of the plan's runs.
-    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None))]
+    /// `progress`, a callable, receives the lines `ssmpatch refresh` prints on stderr.
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None, progress = None))]
     #[allow(clippy::too_many_arguments)]
     fn refresh<'py>(
         &self,
@@ -357,6 +370,7 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
         command_id: Option<String>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let since = match since {
             None => None,
@@ -369,7 +383,7 @@ impl Plan {
         let opts =
             ssmpatch::compliance::refresh::RefreshOptions { operation, since, strategy, concurrency: 8, command_id };
         let rt = pyo3_async_runtimes::tokio::get_runtime();
-        match py.detach(|| rt.block_on(run_refresh(live, opts))) {
+        match py.detach(|| rt.block_on(run_refresh(live, opts, progress))) {
             Ok(v) => to_python(py, &v),
             Err(f) => Err(f.into_py(py)),
         }

@@ -1,6 +1,6 @@
 from datetime import datetime
 from os import PathLike
-from typing import Any, Awaitable, Literal, Optional, Tuple, TypedDict, Union
+from typing import Any, Awaitable, Callable, Literal, Optional, Tuple, TypedDict, Union
 
 Backend = Literal["patch-policy", "association", "maintenance-window"]
 
@@ -112,6 +112,7 @@ class Plan:
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
         command_id: Optional[str] = None,
+        progress: Optional[Callable[[str], None]] = None,
     ) -> dict[str, Any]: ...
     def plan(self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None) -> dict[str, Any]: ...
     def apply(
@@ -144,8 +145,8 @@ class Strategy:
     def load(
         name_or_path: str,
         *,
-        fuel: int | None = None,
-        timeout_seconds: int | None = None,
-        memory_mib: int | None = None,
+        fuel: Optional[int] = None,
+        timeout_seconds: Optional[int] = None,
+        memory_mib: Optional[int] = None,
     ) -> Strategy: ...
     def test(self, run: dict[str, Any]) -> dict[str, Any]: ...

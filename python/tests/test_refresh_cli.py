@@ -198,9 +198,12 @@ def test_python_plan_refresh(node, tmp_path):
     import ssmpatch
 
     plan = ssmpatch.Plan.load(plan_path)
-    report = plan.refresh(endpoint_url=url)
+    lines = []
+    report = plan.refresh(endpoint_url=url, progress=lines.append)
     assert [n["result"] for n in report["nodes"]] == ["compliance-written"]
     assert report["strategy"] == "put-compliance-items"
+    # The lines `ssmpatch refresh` prints on stderr.
+    assert lines[0] == "1 finished run(s), 1 node output(s) to read" and lines[-1] == "compliance written 1/1", lines
 
 
 ASSOCIATION_PLAN = """version = 1
