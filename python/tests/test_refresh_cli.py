@@ -107,6 +107,22 @@ def test_put_compliance_items_refresh(node, tmp_path):
     assert item["ExecutionSummary"]["ExecutionType"] == "Command"
 
 
+def test_only_each_nodes_latest_run_is_refreshed(node, tmp_path):
+    url, ssm = node
+    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
+    _stale(url, ssm, plan)            # the install window's first run
+    _, second = _run_install_window(url, ssm)
+    latest = next(t["CommandId"] for t in second["Tasks"]
+                  if ssm.list_commands(CommandId=t["CommandId"])["Commands"][0]["Parameters"].get("BaselineOverride", [""])[0])
+    report = json.loads(_cli(url, "refresh", str(plan), "--json"))
+    # One outcome for the node, from the newer run; the older one is not replayed over it.
+    assert [(n["execution_id"], n["result"]) for n in report["nodes"]] == [(latest, "compliance-written")], report
+    assert any(m.startswith("1 older run(s) of the same node(s) not read") for m in report["messages"]), report
+    items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],
+                                      Filters=[{"Key": "ComplianceType", "Values": ["Custom:ssmpatch"], "Type": "EQUAL"}])["ComplianceItems"]
+    assert {i["ExecutionSummary"]["ExecutionId"] for i in items} == {latest}, items
+
+
 def test_rescan_runs_in_the_install_window_after_the_install(node):
     url, ssm = node
     _cli(url, "apply", str(SEED), "--yes")  # the plan's strategy: rescan

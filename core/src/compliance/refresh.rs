@@ -300,6 +300,7 @@ pub async fn refresh(
             }
         }
     }
+    let (targets, older) = latest_per_node(targets);
     progress(&format!("{} finished run(s), {} node output(s) to read", found.len(), targets.len()));
     let concurrency = opts.concurrency.max(1);
     let read = Counter { what: "outputs read", total: targets.len(), done: 0.into(), progress };
@@ -327,6 +328,12 @@ pub async fn refresh(
         nodes: Vec::new(),
         messages: Vec::new(),
     };
+    if older > 0 {
+        report.messages.push(format!(
+            "{older} older run(s) of the same node(s) not read: a node's latest run is its report, as in AWS's own \
+             compliance (pass --since to leave out runs)"
+        ));
+    }
     if opts.operation.is_none() && opts.command_id.is_none() && !ops.iter().any(|o| o.uses_override) {
         report.messages.push(
             "no operation of the plan runs with BaselineOverride, so AWS recorded every run's compliance itself; \
@@ -438,6 +445,25 @@ pub async fn refresh(
     report.nodes.extend(written);
     report.nodes.sort_by(|a, b| (&a.instance_id, &a.operation).cmp(&(&b.instance_id, &b.operation)));
     Ok(report)
+}
+
+/// Each node's latest run among `targets` (by end time, then command id), whatever its
+/// operation: AWS keeps one patch compliance snapshot per node, "from the latest successful
+/// patching operation", and a COMPLETE upload replaces the whole type, so replaying an older run
+/// after a newer one would report stale data. Also the number of older runs left out.
+fn latest_per_node(targets: Vec<(&Found, String)>) -> (Vec<(&Found, String)>, usize) {
+    let total = targets.len();
+    let key = |f: &Found| (f.end.parse::<Timestamp>().ok(), f.command_id.clone());
+    let mut latest: BTreeMap<String, &Found> = BTreeMap::new();
+    for (f, node) in targets {
+        let newer = latest.get(&node).is_none_or(|kept| key(f) > key(kept));
+        if newer {
+            latest.insert(node, f);
+        }
+    }
+    let kept: Vec<(&Found, String)> = latest.into_iter().map(|(node, f)| (f, node)).collect();
+    let older = total - kept.len();
+    (kept, older)
 }
 
 /// What the host does with one strategy call's actions on `runs` of operation `op` (pure).
@@ -909,6 +935,28 @@ mod tests {
         let r = route("x", "install", &runs, vec![Action::StartScan(many)]);
         assert_eq!(r.scans.iter().map(Vec::len).collect::<Vec<_>>(), [50, 50, 20]);
         assert!(r.outcomes.is_empty());
+    }
+
+    #[test]
+    fn each_nodes_latest_run_is_read_and_older_ones_are_counted() {
+        let found =
+            |op: &str, cmd: &str, end: &str| Found { operation: op.into(), command_id: cmd.into(), end: end.into() };
+        let (jan, feb, feb_scan) = (
+            found("install", "c-jan", "2026-01-25T03:10:00Z"),
+            found("install", "c-feb", "2026-02-22T03:10:00.5Z"),
+            found("scan", "c-scan", "2026-02-22T03:10:00Z"),
+        );
+        let targets = vec![
+            (&feb, "i-a".to_string()),
+            (&jan, "i-a".to_string()),
+            (&jan, "i-b".to_string()),
+            (&feb_scan, "i-b".to_string()),
+        ];
+        let (kept, older) = latest_per_node(targets);
+        let kept: Vec<(&str, &str)> = kept.iter().map(|(f, n)| (n.as_str(), f.command_id.as_str())).collect();
+        // Fractional seconds compare as instants, not as text; the operation does not matter.
+        assert_eq!(kept, [("i-a", "c-feb"), ("i-b", "c-scan")]);
+        assert_eq!(older, 2);
     }
 
     #[test]
