@@ -372,21 +372,39 @@ impl Plan {
         command_id: Option<String>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let since = match since {
-            None => None,
-            Some(v) => Some(
-                v.extract::<Timestamp>()
-                    .map_err(|e| PyValueError::new_err(format!("`since` must be a timezone-aware datetime ({e})")))?,
-            ),
-        };
-        let live = self.live(region, profile, endpoint_url, 8);
-        let opts =
-            ssmpatch::compliance::refresh::RefreshOptions { operation, since, strategy, concurrency: 8, command_id };
+        let (live, opts) =
+            self.refresh_request(since, operation, strategy, region, profile, endpoint_url, command_id)?;
         let rt = pyo3_async_runtimes::tokio::get_runtime();
         match py.detach(|| rt.block_on(run_refresh(live, opts, progress))) {
             Ok(v) => to_python(py, &v),
             Err(f) => Err(f.into_py(py)),
         }
+    }
+
+    /// `refresh` as an awaitable.
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn refresh_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        since: Option<Bound<'py, PyAny>>,
+        strategy: Option<String>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        command_id: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (live, opts) =
+            self.refresh_request(since, operation, strategy, region, profile, endpoint_url, command_id)?;
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let result = run_refresh(live, opts, progress).await;
+            Python::attach(|py| match result {
+                Ok(v) => to_python(py, &v).map(Bound::unbind),
+                Err(f) => Err(f.into_py(py)),
+            })
+        })
     }
 
     /// The BaselineOverride JSON document of an operation (exact bytes, as text).
@@ -401,6 +419,31 @@ impl Plan {
 }
 
 impl Plan {
+    /// What `refresh` and `refresh_async` run.
+    #[allow(clippy::too_many_arguments)]
+    fn refresh_request(
+        &self,
+        since: Option<Bound<'_, PyAny>>,
+        operation: Option<String>,
+        strategy: Option<String>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        command_id: Option<String>,
+    ) -> PyResult<(Live, ssmpatch::compliance::refresh::RefreshOptions)> {
+        let since = match since {
+            None => None,
+            Some(v) => Some(
+                v.extract::<Timestamp>()
+                    .map_err(|e| PyValueError::new_err(format!("`since` must be a timezone-aware datetime ({e})")))?,
+            ),
+        };
+        let live = self.live(region, profile, endpoint_url, 8);
+        let opts =
+            ssmpatch::compliance::refresh::RefreshOptions { operation, since, strategy, concurrency: 8, command_id };
+        Ok((live, opts))
+    }
+
     fn live(
         &self,
         region: Option<String>,

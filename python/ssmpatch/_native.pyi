@@ -130,6 +130,17 @@ class Plan:
     def destroy_async(
         self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
     ) -> Awaitable[dict[str, Any]]: ...
+    def refresh_async(
+        self,
+        operation: Optional[str] = None,
+        since: Optional[datetime] = None,
+        strategy: Optional[str] = None,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        command_id: Optional[str] = None,
+        progress: Optional[Callable[[str], None]] = None,
+    ) -> Awaitable[dict[str, Any]]: ...
 
 def parse_output(text: str, from_invocation: bool = False) -> dict[str, Any]:
     """Parse one node's AWS-RunPatchBaseline stdout (the `ssmpatch output parse --json` object)."""

@@ -220,6 +220,13 @@ def test_python_plan_refresh(node, tmp_path):
     assert report["strategy"] == "put-compliance-items"
     # The lines `ssmpatch refresh` prints on stderr.
     assert lines[0] == "1 finished run(s), 1 node output(s) to read" and lines[-1] == "compliance written 1/1", lines
+    # The awaitable gives the same report (the upload is the same, so AWS ignores it: same hash).
+    import asyncio
+
+    async def again():
+        return await plan.refresh_async(endpoint_url=url)
+
+    assert asyncio.run(again()) == report
 
 
 ASSOCIATION_PLAN = """version = 1

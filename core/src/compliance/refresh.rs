@@ -143,6 +143,7 @@ pub struct RefreshReport {
 /// (operation, command id, node, the text with its end time prepended and whether it is complete).
 type Read = (String, String, String, Result<(String, bool), Error>);
 
+#[derive(Debug, Clone)]
 struct Found {
     operation: String,
     command_id: String,
@@ -304,6 +305,8 @@ pub async fn refresh(
     progress(&format!("{} finished run(s), {} node output(s) to read", found.len(), targets.len()));
     let concurrency = opts.concurrency.max(1);
     let read = Counter { what: "outputs read", total: targets.len(), done: 0.into(), progress };
+    // Owned items: a stream over borrowed ones would keep `refresh`'s future from being `Send`.
+    let targets: Vec<(Found, String)> = targets.into_iter().map(|(f, node)| (f.clone(), node)).collect();
     let reads: Vec<Read> = stream::iter(targets.into_iter().map(|(f, node)| {
         let output = output.clone();
         let read = &read;
@@ -534,7 +537,7 @@ async fn window_runs(
     session: &Session,
     clients: &Clients,
     ops: &[RunOperation],
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     opts: &RefreshOptions,
 ) -> Result<Vec<Found>, Error> {
     let observed = session.scheduler.observe(&session.plan.name, &session.desired).await?;
@@ -635,7 +638,7 @@ async fn window_runs(
 async fn association_runs(
     session: &Session,
     clients: &Clients,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     opts: &RefreshOptions,
 ) -> Result<Vec<Found>, Error> {
     let observed = session.scheduler.observe(&session.plan.name, &session.desired).await?;
@@ -935,6 +938,14 @@ mod tests {
         let r = route("x", "install", &runs, vec![Action::StartScan(many)]);
         assert_eq!(r.scans.iter().map(Vec::len).collect::<Vec<_>>(), [50, 50, 20]);
         assert!(r.outcomes.is_empty());
+    }
+
+    /// `refresh` can be spawned on a multi-threaded runtime (Python's `refresh_async` does): this
+    /// stops compiling if its future stops being `Send`.
+    #[allow(dead_code)]
+    fn refresh_future_is_send(s: &Session, c: &Clients, o: &RefreshOptions) {
+        fn send<T: Send>(_: T) {}
+        send(refresh(s, c, o, &|_: &str| {}));
     }
 
     #[test]
