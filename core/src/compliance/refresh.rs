@@ -278,7 +278,8 @@ pub async fn refresh(
 
     // Each node's output.
     let output = session.plan.s3.as_ref().and_then(|s| s.output_prefix.as_ref().map(|p| (s.bucket.clone(), p.clone())));
-    let mut targets = Vec::new();
+    // Owned items: a stream over borrowed ones would keep `refresh`'s future from being `Send`.
+    let mut targets: Vec<(Found, String)> = Vec::new();
     for f in &found {
         let mut token = None;
         loop {
@@ -292,7 +293,7 @@ pub async fn refresh(
                 .map_err(|e| aws("ssm", "ListCommandInvocations", e))?;
             for inv in page.command_invocations() {
                 if let Some(id) = inv.instance_id() {
-                    targets.push((f, id.to_string()));
+                    targets.push((f.clone(), id.to_string()));
                 }
             }
             token = page.next_token().map(str::to_string);
@@ -305,8 +306,6 @@ pub async fn refresh(
     progress(&format!("{} finished run(s), {} node output(s) to read", found.len(), targets.len()));
     let concurrency = opts.concurrency.max(1);
     let read = Counter { what: "outputs read", total: targets.len(), done: 0.into(), progress };
-    // Owned items: a stream over borrowed ones would keep `refresh`'s future from being `Send`.
-    let targets: Vec<(Found, String)> = targets.into_iter().map(|(f, node)| (f.clone(), node)).collect();
     let reads: Vec<Read> = stream::iter(targets.into_iter().map(|(f, node)| {
         let output = output.clone();
         let read = &read;
@@ -454,17 +453,17 @@ pub async fn refresh(
 /// operation: AWS keeps one patch compliance snapshot per node, "from the latest successful
 /// patching operation", and a COMPLETE upload replaces the whole type, so replaying an older run
 /// after a newer one would report stale data. Also the number of older runs left out.
-fn latest_per_node(targets: Vec<(&Found, String)>) -> (Vec<(&Found, String)>, usize) {
+fn latest_per_node(targets: Vec<(Found, String)>) -> (Vec<(Found, String)>, usize) {
     let total = targets.len();
     let key = |f: &Found| (f.end.parse::<Timestamp>().ok(), f.command_id.clone());
-    let mut latest: BTreeMap<String, &Found> = BTreeMap::new();
+    let mut latest: BTreeMap<String, Found> = BTreeMap::new();
     for (f, node) in targets {
-        let newer = latest.get(&node).is_none_or(|kept| key(f) > key(kept));
+        let newer = latest.get(&node).is_none_or(|kept| key(&f) > key(kept));
         if newer {
             latest.insert(node, f);
         }
     }
-    let kept: Vec<(&Found, String)> = latest.into_iter().map(|(node, f)| (f, node)).collect();
+    let kept: Vec<(Found, String)> = latest.into_iter().map(|(node, f)| (f, node)).collect();
     let older = total - kept.len();
     (kept, older)
 }
@@ -958,10 +957,10 @@ mod tests {
             found("scan", "c-scan", "2026-02-22T03:10:00Z"),
         );
         let targets = vec![
-            (&feb, "i-a".to_string()),
-            (&jan, "i-a".to_string()),
-            (&jan, "i-b".to_string()),
-            (&feb_scan, "i-b".to_string()),
+            (feb, "i-a".to_string()),
+            (jan.clone(), "i-a".to_string()),
+            (jan, "i-b".to_string()),
+            (feb_scan, "i-b".to_string()),
         ];
         let (kept, older) = latest_per_node(targets);
         let kept: Vec<(&str, &str)> = kept.iter().map(|(f, n)| (n.as_str(), f.command_id.as_str())).collect();
