@@ -693,19 +693,14 @@ impl Strategy {
         timeout_seconds: Option<u64>,
         memory_mib: Option<u64>,
     ) -> PyResult<Strategy> {
-        use ssmpatch::strategy::{FUEL_RANGE, MEMORY_MIB_RANGE, TIMEOUT_SECONDS_RANGE};
-        for (name, v, range) in [
-            ("fuel", fuel, FUEL_RANGE),
-            ("timeout_seconds", timeout_seconds, TIMEOUT_SECONDS_RANGE),
-            ("memory_mib", memory_mib, MEMORY_MIB_RANGE),
-        ] {
-            if let Some(v) = v.filter(|v| !range.contains(v)) {
-                return Err(PyValueError::new_err(format!(
-                    "{name}={v} is out of range ({} to {})",
-                    range.start(),
-                    range.end()
-                )));
-            }
+        if let Some(b) = ssmpatch::strategy::Limits::out_of_range(fuel, timeout_seconds, memory_mib).first() {
+            return Err(PyValueError::new_err(format!(
+                "{}={} is out of range ({} to {})",
+                b.key.replace('-', "_"),
+                b.value,
+                b.range.start(),
+                b.range.end()
+            )));
         }
         let limits = ssmpatch::strategy::Limits::default().with(fuel, timeout_seconds, memory_mib);
         let bytes = match ssmpatch::strategy::builtin(name_or_path) {

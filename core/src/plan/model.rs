@@ -642,23 +642,15 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
 fn validate_limits(f: Option<&crate::plan::file::StrategyLimitsFile>, c: &mut Check) -> crate::strategy::Limits {
     let limits = crate::strategy::Limits::default();
     let Some(f) = f else { return limits };
-    let mut check = |key: &str, v: Option<u64>, range: std::ops::RangeInclusive<u64>, unit: &str| {
-        let v = v?;
-        if range.contains(&v) {
-            return Some(v);
-        }
-        c.push(PlanError::at(format!("compliance.limits.{key}"), format!("{v} is out of range")).hint(format!(
-            "use {} to {} {unit}",
-            range.start(),
-            range.end()
-        )));
-        None
-    };
-    use crate::strategy::{FUEL_RANGE, MEMORY_MIB_RANGE, TIMEOUT_SECONDS_RANGE};
-    let fuel = check("fuel", f.fuel, FUEL_RANGE, "units");
-    let timeout = check("timeout-seconds", f.timeout_seconds, TIMEOUT_SECONDS_RANGE, "seconds");
-    let memory = check("memory-mib", f.memory_mib, MEMORY_MIB_RANGE, "MiB");
-    limits.with(fuel, timeout, memory)
+    let bad = crate::strategy::Limits::out_of_range(f.fuel, f.timeout_seconds, f.memory_mib);
+    for b in &bad {
+        c.push(
+            PlanError::at(format!("compliance.limits.{}", b.key), format!("{} is out of range", b.value))
+                .hint(format!("use {} to {} {}", b.range.start(), b.range.end(), b.unit)),
+        );
+    }
+    // With any value out of range the plan is rejected, so these limits are only used when valid.
+    limits.with(f.fuel, f.timeout_seconds, f.memory_mib)
 }
 
 fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {

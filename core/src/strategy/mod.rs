@@ -91,8 +91,40 @@ pub const TIMEOUT_SECONDS_RANGE: std::ops::RangeInclusive<u64> = 1..=600;
 /// The memory cap, MiB, a plan, the CLI or Python may set (`memory-mib`).
 pub const MEMORY_MIB_RANGE: std::ops::RangeInclusive<u64> = 1..=4096;
 
+/// A limit given out of its range (see [`Limits::out_of_range`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitOutOfRange {
+    /// Its name in a plan: `fuel`, `timeout-seconds` or `memory-mib`.
+    pub key: &'static str,
+    /// The value given.
+    pub value: u64,
+    /// What is allowed.
+    pub range: std::ops::RangeInclusive<u64>,
+    /// The unit of the range, for messages: `units`, `seconds` or `MiB`.
+    pub unit: &'static str,
+}
+
 impl Limits {
-    /// These limits with the given values in place (unchecked; see the `*_RANGE` constants).
+    /// The given limits that are outside their ranges, in the order fuel, timeout, memory. The one
+    /// check behind a plan's `[compliance.limits]` and Python's `Strategy.load`.
+    pub fn out_of_range(
+        fuel: Option<u64>,
+        timeout_seconds: Option<u64>,
+        memory_mib: Option<u64>,
+    ) -> Vec<LimitOutOfRange> {
+        [
+            ("fuel", fuel, FUEL_RANGE, "units"),
+            ("timeout-seconds", timeout_seconds, TIMEOUT_SECONDS_RANGE, "seconds"),
+            ("memory-mib", memory_mib, MEMORY_MIB_RANGE, "MiB"),
+        ]
+        .into_iter()
+        .filter_map(|(key, value, range, unit)| {
+            value.filter(|v| !range.contains(v)).map(|value| LimitOutOfRange { key, value, range, unit })
+        })
+        .collect()
+    }
+
+    /// These limits with the given values in place (unchecked; see [`Limits::out_of_range`]).
     pub fn with(self, fuel: Option<u64>, timeout_seconds: Option<u64>, memory_mib: Option<u64>) -> Limits {
         Limits {
             fuel: fuel.unwrap_or(self.fuel),
