@@ -14,7 +14,7 @@ scripts/setup.sh
 step "cargo fmt --check (and the strategy components)"
 cargo fmt --all -- --check
 rustfmt --check --edition 2024 --config max_width=120,use_small_heuristics=Max \
-    wasm-policies/*/src/lib.rs wasm-policies/fixtures/*/src/lib.rs
+    wasm-policies/*/src/lib.rs wasm-policies/fixtures/*/src/lib.rs wasm-policies/components.rs
 
 step "cargo clippy (all crates, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -22,6 +22,15 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (including the backend suites against the local AWS stand-in)"
 export SSMPATCH_VENV="${SSMPATCH_VENV:-$root/.venv}"
 cargo test --locked -- --include-ignored
+
+step "The core without default features (no async runtime, wasmtime or AWS SDK) and a schedule-only consumer"
+if cargo tree -p ssmpatch --no-default-features -e normal --prefix none --locked | grep -E '^(wasmtime|cranelift|wit-|tokio|aws-)'; then
+    echo "test: ssmpatch with default-features = false depends on the crates above" >&2
+    exit 1
+fi
+cargo clippy -p ssmpatch --no-default-features --all-targets --locked -- -D warnings
+cargo test -p ssmpatch --no-default-features --locked
+cargo run -p ssmpatch-schedule-only --locked -q
 
 step "Python tests"
 scripts/python-dev.sh test

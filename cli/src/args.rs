@@ -1,6 +1,16 @@
 //! Command-line arguments (clap derive). Parsing only: behaviour lives in `ssmpatch` (core).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+
+/// An RFC 3339 instant (`2026-06-01T00:00:00Z`, `2026-06-01T09:00:00+09:00`).
+fn instant(s: &str) -> Result<Timestamp, String> {
+    s.parse::<Timestamp>().map_err(|e| {
+        format!(
+            "`{s}` is not an RFC 3339 instant: {e}\nhint: write e.g. 2026-06-01T00:00:00Z or 2026-06-01T09:00:00+09:00"
+        )
+    })
+}
 
 /// Schedule AWS Systems Manager Patch Manager and keep its compliance report honest.
 #[derive(Debug, Parser)]
@@ -52,8 +62,8 @@ pub struct RefreshArgs {
     #[arg(long, value_name = "NAME")]
     pub operation: Option<String>,
     /// Only runs that started at or after this instant (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "RFC3339", value_parser = instant)]
+    pub since: Option<Timestamp>,
     /// A built-in strategy or a `.wasm` path instead of the plan's `[compliance] strategy`.
     #[arg(long, value_name = "NAME|PATH")]
     pub strategy: Option<String>,
@@ -173,8 +183,8 @@ pub struct PlanArgs {
     #[arg(long)]
     pub json: bool,
     /// Verify and preview from this instant instead of now (RFC 3339).
-    #[arg(long, value_name = "RFC3339", hide = true)]
-    pub from: Option<String>,
+    #[arg(long, value_name = "RFC3339", hide = true, value_parser = instant)]
+    pub from: Option<Timestamp>,
 }
 
 #[derive(Debug, Args)]
@@ -220,8 +230,8 @@ pub struct NextArgs {
     #[arg(long, value_name = "DAYS")]
     pub offset: Option<u32>,
     /// Runs strictly after this instant (RFC 3339, e.g. 2026-06-01T00:00:00Z); default now.
-    #[arg(long, value_name = "RFC3339")]
-    pub after: Option<String>,
+    #[arg(long, value_name = "RFC3339", value_parser = instant)]
+    pub after: Option<Timestamp>,
     /// How many run times.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub count: u32,

@@ -1,11 +1,14 @@
 //! `ssmpatch`: schedule AWS Systems Manager Patch Manager and keep its compliance report honest.
 //!
-//! Exit codes: 0 success; 1 the answer is "no" (a backend rejects a schedule); 2 bad input or
-//! usage (an invalid expression or plan); 3 an AWS or I/O failure.
+//! Exit codes: see [`error`] (0 success; 1 the answer is "no"; 2 invalid input; 3 an AWS or I/O
+//! failure).
 
 mod args;
 mod commands;
+mod context;
+mod error;
 mod printer;
+mod render;
 
 use std::process::ExitCode;
 

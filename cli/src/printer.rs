@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::commands::CliError;
+use crate::error::CliError;
 
 #[derive(Debug)]
 pub struct Printer {

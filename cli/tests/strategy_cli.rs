@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use ssmpatch_test_support::fixture;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -56,19 +58,32 @@ fn limits_are_flags_and_each_exceeded_limit_is_its_own_error() {
         assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stdout));
         String::from_utf8_lossy(&o.stderr).into_owned()
     };
+    let (bomb, spin) = (fixture("fixture-memory-bomb"), fixture("fixture-spin"));
+    let (bomb, spin) = (bomb.to_str().expect("path"), spin.to_str().expect("path"));
     assert_eq!(
-        err(&["fixture-memory-bomb", "--memory-mib", "8"]),
-        "error: strategy `fixture-memory-bomb` exceeded its memory limit of 8388608 bytes\n"
+        err(&[bomb, "--memory-mib", "8"]),
+        format!(
+            "error: strategy `{bomb}` exceeded its memory limit of 8388608 bytes\n\
+             hint: raise `memory-mib` (the plan's `[compliance.limits]`, or --memory-mib)\n"
+        )
     );
     assert_eq!(
-        err(&["fixture-spin", "--fuel", "1000000"]),
-        "error: strategy `fixture-spin` ran out of fuel (1000000 units)\n"
+        err(&[spin, "--fuel", "1000000"]),
+        format!(
+            "error: strategy `{spin}` ran out of fuel (1000000 units)\n\
+             hint: raise `fuel` (the plan's `[compliance.limits]`, or --fuel), or do less work per call\n"
+        )
     );
     assert_eq!(
-        err(&["fixture-spin", "--fuel", "1000000000000", "--timeout-seconds", "1"]),
-        "error: strategy `fixture-spin` did not finish within 1000 ms\n"
+        err(&[spin, "--fuel", "1000000000000", "--timeout-seconds", "1"]),
+        format!(
+            "error: strategy `{spin}` did not finish within 1000 ms\n\
+             hint: raise `timeout-seconds` (the plan's `[compliance.limits]`, or --timeout-seconds)\n"
+        )
     );
     assert!(err(&["rescan", "--memory-mib", "0"]).contains("0 is not in 1..=4096"));
+    // The fixtures are test files: by name they are unknown.
+    assert!(err(&["fixture-spin"]).contains("neither a built-in strategy nor a readable file"));
 }
 
 #[test]

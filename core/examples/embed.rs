@@ -7,10 +7,10 @@
 
 use std::path::PathBuf;
 
-use ssmpatch::aws::{AwsOptions, Clients};
+use ssmpatch::backends::Action;
 use ssmpatch::plan::Plan;
 use ssmpatch::plan::compile::CompileOptions;
-use ssmpatch::scheduler::{Action, Session};
+use ssmpatch::session::{Session, SessionOptions};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,8 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  next: {} {} {}", run.local, run.operation, run.baseline);
     }
     if live {
-        let clients = Clients::load(&AwsOptions::default(), plan.file.region.as_deref()).await;
-        let session = Session::new(plan, &clients, &opts)?;
+        let session = Session::open(plan, &SessionOptions::default()).await?;
         let diff = session.diff().await?;
         println!(
             "live: {} to create, {} to update, {} to delete, {} unchanged",

@@ -1,13 +1,20 @@
 //! What compliance strategies add at plan time, placed on each backend (offline).
 
+#![cfg(feature = "aws")]
+
 use jiff::Timestamp;
-use ssmpatch::compliance::additions::{self, AdditionPlacement, Additions};
+use ssmpatch::backends::{Desired, Kind, definition, naming};
+use ssmpatch::plan::additions::{self, AdditionPlacement, Additions};
 use ssmpatch::plan::compile::CompileOptions;
 use ssmpatch::plan::file::OperationKind as PlanKind;
 use ssmpatch::plan::{Plan, Source};
 use ssmpatch::schedule::Backend;
-use ssmpatch::scheduler::{Kind, desired};
 use ssmpatch::strategy::{AddedOperation, OperationKind};
+
+/// Everything `p` needs on `backend`, with `added`.
+fn resources(p: &Plan, ex: &ssmpatch::plan::Explanation, backend: Backend, added: &Additions) -> Vec<Desired> {
+    definition(backend).desired(p, ex, added)
+}
 
 fn opts() -> CompileOptions {
     CompileOptions::from("2026-06-01T00:00:00Z".parse::<Timestamp>().expect("ts"))
@@ -50,14 +57,14 @@ output-prefix = "out"
 
 fn rescan_of(p: &Plan) -> Additions {
     let ex = p.explain(&opts()).expect("explain");
-    additions::for_plan(p, &ex, &opts()).expect("additions")
+    ssmpatch::session::additions(p, &ex, &opts()).expect("additions")
 }
 
 #[test]
 fn rescan_on_windows_is_a_later_task_in_the_installs_window() {
     let p = plan("maintenance-window", "last sunday at 03:00", "rescan");
     let ex = p.explain(&opts()).expect("explain");
-    let add = additions::for_plan(&p, &ex, &opts()).expect("additions");
+    let add = ssmpatch::session::additions(&p, &ex, &opts()).expect("additions");
     assert_eq!(add.strategy, "rescan");
     assert_eq!(add.operations.len(), 1);
     let a = &add.operations[0];
@@ -67,9 +74,9 @@ fn rescan_on_windows_is_a_later_task_in_the_installs_window() {
     );
     assert_eq!(a.placement, AdditionPlacement::WindowTask { priority: 2 });
 
-    let res = desired::resources(&p, &ex, Backend::MaintenanceWindow, &add);
+    let res = resources(&p, &ex, Backend::MaintenanceWindow, &add);
     let tasks: Vec<_> = res.iter().filter(|d| d.key.kind == Kind::WindowTask).collect();
-    let install_window = desired::operation_resource_name("adds", "install");
+    let install_window = naming::operation_resource_name("adds", "install");
     let in_install: Vec<_> =
         tasks.iter().filter(|d| d.key.parent.as_deref() == Some(install_window.as_str())).collect();
     assert_eq!(in_install.len(), 2, "{in_install:#?}");
@@ -85,7 +92,7 @@ fn rescan_on_windows_is_a_later_task_in_the_installs_window() {
     assert_eq!(rescan.spec["WindowTargets"], install.spec["WindowTargets"]);
     assert_eq!(rescan.spec["OutputS3KeyPrefix"], "out/adds/install-rescan");
     // The scan's window is untouched (the scan runs with the real baseline).
-    let scan_window = desired::operation_resource_name("adds", "scan");
+    let scan_window = naming::operation_resource_name("adds", "scan");
     assert_eq!(tasks.iter().filter(|d| d.key.parent.as_deref() == Some(scan_window.as_str())).count(), 1);
 }
 
@@ -101,9 +108,9 @@ fn rescan_on_associations_starts_when_the_installs_duration_ends() {
     assert_eq!(native.expression, "cron(0 2 ? * SUNL *)");
     assert_eq!(native.offset_days, Some(1));
 
-    let res = desired::resources(&p, &ex, Backend::Association, &add);
+    let res = resources(&p, &ex, Backend::Association, &add);
     let assoc = |op: &str| {
-        let name = desired::operation_resource_name("adds", op);
+        let name = naming::operation_resource_name("adds", op);
         res.iter().find(|d| d.key.kind == Kind::Association && d.key.name == name).unwrap_or_else(|| panic!("{name}"))
     };
     let install = assoc("install");
@@ -200,7 +207,7 @@ fn what_a_strategy_adds_is_checked() {
     let ok =
         additions::place(&p, &ex, "mine.wasm", vec![added("install-again", "install", true)], &opts()).expect("ok");
     assert!(ok.operations[0].uses_override);
-    let res = desired::resources(&p, &ex, Backend::MaintenanceWindow, &ok);
+    let res = resources(&p, &ex, Backend::MaintenanceWindow, &ok);
     let again = res.iter().find(|d| d.key.name == "install-again").expect("task");
     assert!(again.spec["Parameters"]["BaselineOverride"][0].as_str().is_some_and(|u| u.starts_with("s3://")));
 }
@@ -210,7 +217,7 @@ fn a_rescan_that_cannot_be_placed_on_associations_is_an_error_naming_it() {
     // A rate() install has no wall-clock time: nothing can be ordered hours after it.
     let p = plan("association", "rate(1 day)", "rescan");
     let ex = p.explain(&opts()).expect("explain");
-    match additions::for_plan(&p, &ex, &opts()) {
+    match ssmpatch::session::additions(&p, &ex, &opts()) {
         Ok(a) => panic!("accepted: {a:?}"),
         Err(e) => {
             let e = e.to_string();

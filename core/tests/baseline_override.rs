@@ -17,6 +17,7 @@ use ssmpatch::baseline::{
     PutSettings, RejectedPatchesAction, StoreError, collect_garbage, garbage, override_key, plan_prefix, publish,
     render_override,
 };
+use ssmpatch::error::Hint;
 
 type Specs = BTreeMap<OperatingSystem, BaselineSpec>;
 
@@ -646,12 +647,12 @@ fn docs() -> (OverrideObject, OverrideObject) {
     (object_for(&scan, "scan"), object_for(&install, "install"))
 }
 
-#[test]
-fn publish_uploads_encrypted_once_and_never_overwrites() {
+#[tokio::test]
+async fn publish_uploads_encrypted_once_and_never_overwrites() {
     let store = MemoryStore::owned_by("123456789012");
     let (scan, install) = docs();
     let kms = PutSettings::new(Some("alias/ssmpatch".into()), Some("123456789012".into()));
-    let report = publish(&store, &[scan.clone(), install.clone(), scan.clone()], &kms).expect("publish");
+    let report = publish(&store, &[scan.clone(), install.clone(), scan.clone()], &kms).await.expect("publish");
     assert_eq!(report.uploaded, vec![scan.key.clone(), install.key.clone()]);
     assert!(report.kept.is_empty());
     let stored = store.object("bucket", &scan.key).expect("stored");
@@ -662,25 +663,26 @@ fn publish_uploads_encrypted_once_and_never_overwrites() {
     assert_eq!(stored.metadata.get("sha256"), Some(&sha256(&scan.bytes)));
 
     let calls = store.calls().len();
-    let again = publish(&store, &[scan.clone(), install.clone()], &PutSettings::new(None, None)).expect("again");
+    let again = publish(&store, &[scan.clone(), install.clone()], &PutSettings::new(None, None)).await.expect("again");
     assert_eq!(again.kept, vec![scan.key.clone(), install.key.clone()]);
     assert!(again.uploaded.is_empty());
     assert!(store.calls()[calls..].iter().all(|c| c.starts_with("HeadObject")), "{:?}", store.calls());
     assert_eq!(store.object("bucket", &scan.key).expect("kept").server_side_encryption, "aws:kms", "not rewritten");
 
     let sse_s3 = MemoryStore::new();
-    publish(&sse_s3, std::slice::from_ref(&scan), &PutSettings::new(None, None)).expect("publish");
+    publish(&sse_s3, std::slice::from_ref(&scan), &PutSettings::new(None, None)).await.expect("publish");
     assert_eq!(sse_s3.object("bucket", &scan.key).expect("stored").server_side_encryption, "AES256");
 }
 
-#[test]
-fn publish_refuses_other_content_a_foreign_bucket_and_unaddressed_keys() {
+#[tokio::test]
+async fn publish_refuses_other_content_a_foreign_bucket_and_unaddressed_keys() {
     let (scan, _) = docs();
     let store = MemoryStore::new();
     store.insert("bucket", &scan.key, b"[] not the same");
-    let e = publish(&store, std::slice::from_ref(&scan), &PutSettings::new(None, None)).expect_err("conflict");
+    let e = publish(&store, std::slice::from_ref(&scan), &PutSettings::new(None, None)).await.expect_err("conflict");
     assert!(matches!(&e, PublishError::Conflict { key, .. } if *key == scan.key), "{e}");
-    assert!(e.to_string().contains("never overwritten"), "{e}");
+    assert!(e.hint().is_some_and(|h| h.contains("never overwritten")), "{e}");
+    assert!(!e.to_string().contains("hint:"), "the hint is not part of the message: {e}");
     assert_eq!(store.object("bucket", &scan.key).expect("kept").bytes, b"[] not the same");
 
     // Same size but a different recorded hash: a conflict too.
@@ -695,24 +697,25 @@ fn publish_refuses_other_content_a_foreign_bucket_and_unaddressed_keys() {
         metadata: BTreeMap::from([("sha256".to_string(), sha256(&other_bytes))]),
         settings: &settings,
     };
-    assert_eq!(tampered.put_if_absent(&put).expect("seeded"), PutOutcome::Created);
-    let e = publish(&tampered, std::slice::from_ref(&scan), &settings).expect_err("hash differs");
+    assert_eq!(tampered.put_if_absent(&put).await.expect("seeded"), PutOutcome::Created);
+    let e = publish(&tampered, std::slice::from_ref(&scan), &settings).await.expect_err("hash differs");
     assert!(matches!(&e, PublishError::Conflict { found, .. } if found.contains(&sha256(&other_bytes))), "{e}");
 
     // Same size, no metadata (an older writer): kept, as content addressing promises.
     let older = MemoryStore::new();
     older.insert("bucket", &scan.key, &scan.bytes);
-    let r = publish(&older, std::slice::from_ref(&scan), &PutSettings::new(None, None)).expect("kept");
+    let r = publish(&older, std::slice::from_ref(&scan), &PutSettings::new(None, None)).await.expect("kept");
     assert_eq!(r.kept, vec![scan.key.clone()]);
 
     let foreign = MemoryStore::owned_by("999999999999");
     let e = publish(&foreign, std::slice::from_ref(&scan), &PutSettings::new(None, Some("123456789012".into())))
+        .await
         .expect_err("owner");
     assert!(matches!(&e, PublishError::Store(StoreError { code: Some(c), .. }) if c == "AccessDenied"), "{e}");
     assert!(foreign.keys("bucket").is_empty());
 
     let renamed = OverrideObject { key: "o/web/scan/latest.json".into(), ..scan };
-    let e = publish(&MemoryStore::new(), &[renamed], &PutSettings::new(None, None)).expect_err("not addressed");
+    let e = publish(&MemoryStore::new(), &[renamed], &PutSettings::new(None, None)).await.expect_err("not addressed");
     assert!(matches!(e, PublishError::NotContentAddressed { .. }), "{e}");
 }
 
@@ -723,46 +726,47 @@ struct Racing {
     other: Vec<u8>,
 }
 
+#[async_trait::async_trait]
 impl ObjectStore for Racing {
-    fn head(&self, b: &str, k: &str, o: Option<&str>) -> Result<Option<ObjectMeta>, StoreError> {
-        self.inner.head(b, k, o)
+    async fn head(&self, b: &str, k: &str, o: Option<&str>) -> Result<Option<ObjectMeta>, StoreError> {
+        self.inner.head(b, k, o).await
     }
 
-    fn put_if_absent(&self, r: &PutRequest<'_>) -> Result<PutOutcome, StoreError> {
+    async fn put_if_absent(&self, r: &PutRequest<'_>) -> Result<PutOutcome, StoreError> {
         if self.inner.object(r.bucket, r.key).is_none() {
             self.inner.insert(r.bucket, r.key, &self.other);
         }
-        self.inner.put_if_absent(r)
+        self.inner.put_if_absent(r).await
     }
 
-    fn list(&self, b: &str, p: &str, o: Option<&str>) -> Result<Vec<String>, StoreError> {
-        self.inner.list(b, p, o)
+    async fn list(&self, b: &str, p: &str, o: Option<&str>) -> Result<Vec<String>, StoreError> {
+        self.inner.list(b, p, o).await
     }
 
-    fn delete(&self, b: &str, k: &str, o: Option<&str>) -> Result<(), StoreError> {
-        self.inner.delete(b, k, o)
+    async fn delete(&self, b: &str, k: &str, o: Option<&str>) -> Result<(), StoreError> {
+        self.inner.delete(b, k, o).await
     }
 }
 
-#[test]
-fn a_racing_writer_is_checked_not_overwritten() {
+#[tokio::test]
+async fn a_racing_writer_is_checked_not_overwritten() {
     let (scan, _) = docs();
     let same = Racing { inner: MemoryStore::new(), other: scan.bytes.clone() };
-    let r = publish(&same, std::slice::from_ref(&scan), &PutSettings::new(None, None)).expect("same bytes");
+    let r = publish(&same, std::slice::from_ref(&scan), &PutSettings::new(None, None)).await.expect("same bytes");
     assert_eq!(r.kept, vec![scan.key.clone()]);
 
     let different = Racing { inner: MemoryStore::new(), other: b"[]".to_vec() };
-    let e = publish(&different, std::slice::from_ref(&scan), &PutSettings::new(None, None)).expect_err("other");
+    let e = publish(&different, std::slice::from_ref(&scan), &PutSettings::new(None, None)).await.expect_err("other");
     assert!(matches!(e, PublishError::Conflict { .. }), "{e}");
     assert_eq!(different.inner.object("bucket", &scan.key).expect("theirs").bytes, b"[]");
 }
 
-#[test]
-fn garbage_spares_live_references_other_plans_and_foreign_objects() {
+#[tokio::test]
+async fn garbage_spares_live_references_other_plans_and_foreign_objects() {
     let (scan, install) = docs();
     let store = MemoryStore::new();
     let settings = PutSettings::new(None, None);
-    publish(&store, &[scan.clone(), install.clone()], &settings).expect("publish");
+    publish(&store, &[scan.clone(), install.clone()], &settings).await.expect("publish");
     let old = format!("o/web/scan/{}.json", "0".repeat(64));
     let live_old = format!("o/web/install/{}.json", "1".repeat(64));
     let other_plan = format!("o/web2/scan/{}.json", "2".repeat(64));
@@ -776,10 +780,10 @@ fn garbage_spares_live_references_other_plans_and_foreign_objects() {
     let all = store.keys("bucket");
     assert_eq!(garbage(&prefix, all.iter().map(String::as_str), &keep), vec![old.clone()]);
 
-    let deleted = collect_garbage(&store, "bucket", &prefix, &keep, None).expect("collect");
+    let deleted = collect_garbage(&store, "bucket", &prefix, &keep, None).await.expect("collect");
     assert_eq!(deleted, vec![old.clone()]);
     let left: BTreeSet<String> = store.keys("bucket").into_iter().collect();
     assert_eq!(left, [scan.key, install.key, live_old, other_plan, foreign].into_iter().collect::<BTreeSet<_>>());
-    assert!(collect_garbage(&store, "bucket", "", &BTreeSet::new(), None).expect("empty prefix").is_empty());
+    assert!(collect_garbage(&store, "bucket", "", &BTreeSet::new(), None).await.expect("empty prefix").is_empty());
     assert_eq!(store.keys("bucket").len(), 5, "an empty prefix deletes nothing");
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use ssmpatch::compliance::output::{INVOCATION_OUTPUT_LIMIT, OutputSource, RunOperation, parse};
+use ssmpatch::run_output::{INVOCATION_OUTPUT_LIMIT, OutputSource, RunOperation, parse};
 
 fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/runpatchbaseline-output").join(name);

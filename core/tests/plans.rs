@@ -96,7 +96,7 @@ fn default_placement_puts_install_rules_in_the_real_baseline() {
 #[test]
 fn auto_choice_records_why_earlier_backends_were_rejected() {
     let ex = example("seed-monthly.toml").explain(&from()).expect("explain");
-    assert_eq!(ex.chosen, "auto");
+    assert_eq!(ex.chosen.as_str(), "auto");
     let rejected: Vec<Backend> = ex.rejected.iter().map(|r| r.backend).collect();
     assert_eq!(rejected, [Backend::PatchPolicy, Backend::Association]);
     let pp = &ex.rejected[0].reasons;

@@ -1,10 +1,14 @@
 //! The strategy host: built-in components on parsed output, plan-time additions, and adversarial
 //! components each stopped with its exact typed error.
 
+#![cfg(feature = "strategies")]
+
 use std::path::Path;
 use std::time::Duration;
 
-use ssmpatch::compliance::output::{OutputSource, parse};
+use ssmpatch_test_support::fixture_bytes;
+
+use ssmpatch::run_output::{OutputSource, parse};
 use ssmpatch::strategy::{
     Action, Host, Limits, LoadedStrategy, OperationKind, Pair, PlanInfo, StrategyBackend, StrategyError,
     StrategyOperation, UploadType, run_result,
@@ -123,20 +127,36 @@ fn adversarial_components_are_stopped_with_typed_errors() {
     let runs = [sample_run(false)];
 
     let fuel = Host::new(Limits { fuel: 5_000_000, ..Limits::default() }).expect("host");
-    let e = fuel.load_builtin("fixture-spin").expect("load").after_run(&plan, &runs).expect_err("spins");
+    let e = fuel
+        .load("fixture-spin", &fixture_bytes("fixture-spin"))
+        .expect("load")
+        .after_run(&plan, &runs)
+        .expect_err("spins");
     assert_eq!(e, StrategyError::OutOfFuel { name: "fixture-spin".into(), fuel: 5_000_000 });
 
     let clock = Host::new(Limits { fuel: u64::MAX / 2, deadline: Duration::from_millis(200), ..Limits::default() })
         .expect("host");
-    let e = clock.load_builtin("fixture-spin").expect("load").after_run(&plan, &runs).expect_err("spins");
+    let e = clock
+        .load("fixture-spin", &fixture_bytes("fixture-spin"))
+        .expect("load")
+        .after_run(&plan, &runs)
+        .expect_err("spins");
     assert_eq!(e, StrategyError::Timeout { name: "fixture-spin".into(), deadline_ms: 200 });
 
     let small = Host::new(Limits { memory_bytes: 32 << 20, ..Limits::default() }).expect("host");
-    let e = small.load_builtin("fixture-memory-bomb").expect("load").after_run(&plan, &runs).expect_err("bomb");
+    let e = small
+        .load("fixture-memory-bomb", &fixture_bytes("fixture-memory-bomb"))
+        .expect("load")
+        .after_run(&plan, &runs)
+        .expect_err("bomb");
     assert_eq!(e, StrategyError::MemoryLimit { name: "fixture-memory-bomb".into(), limit_bytes: 32 << 20 });
 
     let host = Host::new(Limits::default()).expect("host");
-    let e = host.load_builtin("fixture-panic").expect("load").after_run(&plan, &runs).expect_err("panics");
+    let e = host
+        .load("fixture-panic", &fixture_bytes("fixture-panic"))
+        .expect("load")
+        .after_run(&plan, &runs)
+        .expect_err("panics");
     // The trap, then the panic's message, which the strategy wrote to its (captured) stderr.
     let StrategyError::Trap { name, message } = &e else { panic!("{e:?}") };
     assert_eq!(name, "fixture-panic");
@@ -153,7 +173,9 @@ fn adversarial_components_are_stopped_with_typed_errors() {
 fn escape(host: &Host, what: &str) -> Result<Vec<Action>, StrategyError> {
     let mut plan = plan_info(StrategyBackend::MaintenanceWindow);
     plan.settings = vec![Pair { key: "try".into(), value: what.into() }];
-    host.load_builtin("fixture-escape").expect("load").after_run(&plan, &[sample_run(false), sample_run(false)])
+    host.load("fixture-escape", &fixture_bytes("fixture-escape"))
+        .expect("load")
+        .after_run(&plan, &[sample_run(false), sample_run(false)])
 }
 
 #[test]
@@ -201,7 +223,7 @@ fn good_strategy_runs(host: &Host) {
 fn oversized_output_is_refused_with_too_much_output() {
     // A memory cap far below the default: what stops it is the output check, not memory.
     let host = Host::new(Limits { memory_bytes: 32 << 20, ..Limits::default() }).expect("host");
-    let s: LoadedStrategy = host.load_builtin("fixture-oversized").expect("load");
+    let s: LoadedStrategy = host.load("fixture-oversized", &fixture_bytes("fixture-oversized")).expect("load");
     let runs = [sample_run(false)];
 
     // One PutCompliance with 10,001 tiny items.
@@ -254,7 +276,7 @@ fn oversized_output_is_refused_with_too_much_output() {
 #[test]
 fn max_actions_is_the_hosts_setting() {
     let host = Host::new(Limits { max_actions: 10, ..Limits::default() }).expect("host");
-    let s = host.load_builtin("fixture-oversized").expect("load");
+    let s = host.load("fixture-oversized", &fixture_bytes("fixture-oversized")).expect("load");
     let runs = [sample_run(false)];
     let e = s.after_run(&oversized_plan(&[("mode", "actions"), ("count", "11")]), &runs).expect_err("11 actions");
     assert_eq!(e, too_much("11 actions"));
@@ -276,7 +298,7 @@ fn loading_the_same_component_twice_gives_the_same_strategy() {
     let plan = plan_info(StrategyBackend::MaintenanceWindow);
     assert_eq!(a.plan(&plan).expect("plan"), b.plan(&plan).expect("plan"));
     // The name is the one it was loaded as, in errors too.
-    let spin = ssmpatch::strategy::builtin("fixture-spin").expect("built in");
+    let spin = &fixture_bytes("fixture-spin");
     let small = Host::new(Limits { fuel: 1_000_000, ..Limits::default() }).expect("host");
     for name in ["x", "y"] {
         let e = small.load(name, spin).expect("load").after_run(&plan, &[]).expect_err("spins");
@@ -290,7 +312,7 @@ fn the_deadline_holds_after_the_host_is_dropped() {
     let plan = plan_info(StrategyBackend::MaintenanceWindow);
     // Fuel for seconds of spinning (2,000,000,000 lasts ~0.15 s): the deadline must stop it first.
     let limits = Limits { fuel: 40_000_000_000, deadline: Duration::from_millis(200), ..Limits::default() };
-    let s = Host::new(limits).expect("host").load_builtin("fixture-spin").expect("load");
+    let s = Host::new(limits).expect("host").load("fixture-spin", &fixture_bytes("fixture-spin")).expect("load");
     let e = s.after_run(&plan, &[]).expect_err("spins");
     assert_eq!(e, StrategyError::Timeout { name: "fixture-spin".into(), deadline_ms: 200 });
 }
@@ -299,7 +321,7 @@ fn the_deadline_holds_after_the_host_is_dropped() {
 fn output_past_the_output_limit_is_too_much_output_and_the_host_stays_usable() {
     // `max_output_bytes` is wasmtime's hostcall fuel: counted before anything is copied out.
     let host = Host::new(Limits::default()).expect("host");
-    let s = host.load_builtin("fixture-oversized").expect("load");
+    let s = host.load("fixture-oversized", &fixture_bytes("fixture-oversized")).expect("load");
     let runs = [sample_run(false)];
     let e = s.after_run(&oversized_plan(&[("mode", "bytes")]), &runs).expect_err("128 MiB");
     assert_eq!(
@@ -311,7 +333,7 @@ fn output_past_the_output_limit_is_too_much_output_and_the_host_stays_usable() {
     );
     // The limit is the host's: 1 MiB under a 512 KiB limit is refused too.
     let small = Host::new(Limits { max_output_bytes: 512 << 10, ..Limits::default() }).expect("host");
-    let s2 = small.load_builtin("fixture-oversized").expect("load");
+    let s2 = small.load("fixture-oversized", &fixture_bytes("fixture-oversized")).expect("load");
     let e = s2.after_run(&oversized_plan(&[("mode", "bytes"), ("count", "1048576")]), &runs).expect_err("1 MiB");
     assert_eq!(
         e,

@@ -3,11 +3,13 @@
 //! and the checks of what strategies return (`validate_actions`, `validate_added_operations`),
 //! on hand-made values. The components here are a few hand-encoded bytes.
 
+#![cfg(feature = "strategies")]
+
 use std::time::Duration;
 
 use ssmpatch::strategy::{
-    Action, AddedOperation, BUILTIN, ComplianceItem, FIXTURES, Host, Limits, OperationKind, PutCompliance,
-    StrategyError, UploadType, builtin, validate_actions, validate_added_operations, validate_scope,
+    Action, AddedOperation, BUILTIN, ComplianceItem, Host, Limits, OperationKind, PutCompliance, StrategyError,
+    UploadType, builtin, validate_actions, validate_added_operations, validate_scope,
 };
 
 /// The hint every refused component gets (from the host, not wasmtime).
@@ -229,14 +231,14 @@ fn the_compile_cache_is_keyed_by_content_not_by_name() {
 fn builtin_names_and_unknown_builtins() {
     let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
     assert_eq!(names, ["put-compliance-items", "rescan"]);
-    let fixtures: Vec<&str> = FIXTURES.iter().map(|(n, _)| *n).collect();
-    assert_eq!(
-        fixtures,
-        ["fixture-spin", "fixture-memory-bomb", "fixture-panic", "fixture-oversized", "fixture-escape"]
-    );
-    for (n, bytes) in BUILTIN.iter().chain(FIXTURES.iter()) {
-        assert_eq!(builtin(n), Some(*bytes), "{n}");
+    for (n, bytes) in BUILTIN {
+        assert_eq!(builtin(n), Some(bytes), "{n}");
         assert_eq!(&bytes[..8], b"\0asm\x0d\x00\x01\x00", "{n} is embedded as a component");
+    }
+    // The adversarial fixtures are test files, never built in: loading one by name fails.
+    for n in ssmpatch_test_support::FIXTURES {
+        assert_eq!(builtin(n), None, "{n} must not be embedded");
+        assert!(ssmpatch::strategy::load(&Host::new(Limits::default()).expect("host"), n).is_err(), "{n}");
     }
     assert_eq!(builtin("Rescan"), None);
     assert_eq!(builtin(""), None);

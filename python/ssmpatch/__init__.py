@@ -1,12 +1,88 @@
 """ssmpatch: schedule AWS Systems Manager Patch Manager and keep its compliance report honest.
 
-The behaviour lives in the Rust core; this package re-exports its native bindings.
+The behaviour lives in the Rust core; this package re-exports its native bindings and defines
+the exceptions they raise:
+
+- ``SsmpatchError``: the base of every ssmpatch exception.
+  - ``PlanNotFound`` (also ``FileNotFoundError``): the plan file cannot be read.
+  - ``InvalidArgument`` (also ``ValueError``): a caller's mistake, e.g. an unknown operation or a
+    naive datetime.
+  - ``PlanError`` (also ``ValueError``): the plan is invalid (``file``, ``line``, ``column``,
+    ``path``, ``message``, ``hint``, ``errors``).
+  - ``ScheduleError`` (also ``ValueError``): a schedule expression, time zone or option
+    (``message``, ``field``, ``column``, ``hint``).
+  - ``StrategyError`` (also ``ValueError``): a strategy cannot be loaded, traps, exceeds a limit or
+    returns what the host refuses.
+  - ``AwsError`` (also ``RuntimeError``): an AWS call failed, or an apply stopped part way
+    (``report`` then says what was done; applying again converges).
 
 >>> from ssmpatch import Schedule
 >>> Schedule.parse("cron(0 2 ? * 1L *)").description
 '02:00 on the last Sunday of every month, UTC'
 """
 
-from ssmpatch._native import BACKENDS, AwsError, CheckResult, Plan, PlanError, Schedule, ScheduleError, Strategy, StrategyError, __version__, parse_output
+from typing import Any, Optional
 
-__all__ = ["BACKENDS", "AwsError", "CheckResult", "Plan", "PlanError", "Schedule", "ScheduleError", "Strategy", "StrategyError", "__version__", "parse_output"]
+
+class SsmpatchError(Exception):
+    """The base of every exception ssmpatch raises. ``hint``: what to do, when there is a hint."""
+
+    hint: Optional[str] = None
+
+
+class PlanNotFound(SsmpatchError, FileNotFoundError):
+    """The plan file cannot be read."""
+
+
+class InvalidArgument(SsmpatchError, ValueError):
+    """A caller's mistake: an unknown operation, a naive datetime, a value out of range."""
+
+
+class PlanError(SsmpatchError, ValueError):
+    """A plan ssmpatch cannot accept; the attributes describe the first problem, ``errors`` all."""
+
+    errors: "list[dict[str, Any]]" = []
+    file: Optional[str] = None
+    line: Optional[int] = None
+    column: Optional[int] = None
+    path: Optional[str] = None
+    message: Optional[str] = None
+
+
+class ScheduleError(SsmpatchError, ValueError):
+    """A schedule expression, time zone or option ssmpatch cannot accept."""
+
+    message: Optional[str] = None
+    field: Optional[str] = None
+    column: Optional[int] = None
+
+
+class StrategyError(SsmpatchError, ValueError):
+    """A strategy could not be loaded, trapped, exceeded a limit, or returned what the host refuses."""
+
+
+class AwsError(SsmpatchError, RuntimeError):
+    """An AWS call failed, or an apply stopped part way (``report`` then says what was done)."""
+
+    report: "Optional[dict[str, Any]]" = None
+
+
+from ssmpatch._native import BACKENDS, CheckResult, Plan, Schedule, Session, Strategy, __version__, parse_output  # noqa: E402
+
+__all__ = [
+    "BACKENDS",
+    "AwsError",
+    "CheckResult",
+    "InvalidArgument",
+    "Plan",
+    "PlanError",
+    "PlanNotFound",
+    "Schedule",
+    "ScheduleError",
+    "Session",
+    "SsmpatchError",
+    "Strategy",
+    "StrategyError",
+    "__version__",
+    "parse_output",
+]

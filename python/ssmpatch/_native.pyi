@@ -7,14 +7,6 @@ Backend = Literal["patch-policy", "association", "maintenance-window"]
 BACKENDS: Tuple[str, ...]
 __version__: str
 
-class ScheduleError(ValueError):
-    """A schedule expression, time zone or option ssmpatch cannot accept."""
-
-    message: str
-    field: Optional[str]
-    column: Optional[int]
-    hint: Optional[str]
-
 class CheckResult:
     """Whether a backend accepts a schedule; when not, why and what to do instead."""
 
@@ -60,17 +52,6 @@ class PlanErrorItem(TypedDict):
     message: str
     hint: Optional[str]
 
-class PlanError(ValueError):
-    """A plan ssmpatch cannot accept; attributes describe the first problem, `errors` all."""
-
-    errors: list[PlanErrorItem]
-    file: Optional[str]
-    line: Optional[int]
-    column: Optional[int]
-    path: Optional[str]
-    message: Optional[str]
-    hint: Optional[str]
-
 class Run(TypedDict):
     operation: str
     kind: Literal["scan", "install"]
@@ -82,11 +63,6 @@ class Calendar(TypedDict):
     plan: str
     backend: Backend
     runs: list[Run]
-
-class AwsError(RuntimeError):
-    """An AWS call failed, or an apply stopped part way (`report` then says what was done)."""
-
-    report: Optional[dict[str, Any]]
 
 class Plan:
     """A validated plan: targets, baselines, per-operation approval and schedules."""
@@ -142,12 +118,46 @@ class Plan:
         progress: Optional[Callable[[str], None]] = None,
     ) -> Awaitable[dict[str, Any]]: ...
 
+class Session:
+    """A plan and the AWS settings, given once; the plan is compiled when the session is first used."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+    ) -> None: ...
+    @property
+    def plan_name(self) -> str: ...
+    def plan(self) -> dict[str, Any]: ...
+    def apply(self) -> dict[str, Any]: ...
+    def destroy(self) -> dict[str, Any]: ...
+    def refresh(
+        self,
+        operation: Optional[str] = None,
+        since: Optional[datetime] = None,
+        strategy: Optional[str] = None,
+        command_id: Optional[str] = None,
+        progress: Optional[Callable[[str], None]] = None,
+    ) -> dict[str, Any]: ...
+    def plan_async(self) -> Awaitable[dict[str, Any]]: ...
+    def apply_async(self) -> Awaitable[dict[str, Any]]: ...
+    def destroy_async(self) -> Awaitable[dict[str, Any]]: ...
+    def refresh_async(
+        self,
+        operation: Optional[str] = None,
+        since: Optional[datetime] = None,
+        strategy: Optional[str] = None,
+        command_id: Optional[str] = None,
+        progress: Optional[Callable[[str], None]] = None,
+    ) -> Awaitable[dict[str, Any]]: ...
+
 def parse_output(text: str, from_invocation: bool = False) -> dict[str, Any]:
     """Parse one node's AWS-RunPatchBaseline stdout (the `ssmpatch output parse --json` object)."""
     ...
-
-class StrategyError(ValueError):
-    """A strategy could not be loaded, trapped, exceeded a limit, or returned an error."""
 
 class Strategy:
     """A compliance strategy component (built in or a `.wasm` file), run in the sandbox."""

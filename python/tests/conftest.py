@@ -14,13 +14,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def stand_in():
+def stand_in(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "standin"))
-    proc = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its log goes to a file: a pipe nobody reads fills up (64 KiB of request lines) and then
+    # blocks the server in the middle of a response.
+    log = tmp_path_factory.mktemp("stand-in") / "stderr.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -28,7 +32,7 @@ def stand_in():
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("stand-in exited: " + proc.stderr.read().decode()[-2000:])
+                raise RuntimeError("stand-in exited: " + log.read_text(errors="replace")[-2000:])
             time.sleep(0.1)
     yield url
     proc.terminate()

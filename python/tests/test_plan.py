@@ -89,8 +89,21 @@ def test_plan_error_lists_every_problem():
 
 def test_unknown_operation_and_naive_from():
     plan = Plan.load(EXAMPLES / "seed-placed.toml")
-    with pytest.raises(PlanError, match="no operation named `nope`"):
+    # A caller's mistake, not a problem of the plan: InvalidArgument (a ValueError).
+    with pytest.raises(ssmpatch.InvalidArgument, match="no operation named `nope`") as info:
         plan.render_override("nope")
-    with pytest.raises(ValueError, match="timezone-aware"):
+    assert info.value.hint == "the plan's operations: install, scan"
+    with pytest.raises(ssmpatch.InvalidArgument, match="timezone-aware"):
         plan.calendar(from_=datetime(2026, 6, 1))
     assert isinstance(ssmpatch.PlanError("x"), ValueError)
+    assert isinstance(ssmpatch.InvalidArgument("x"), ValueError)
+
+
+def test_exceptions_form_one_tree():
+    for cls in (ssmpatch.PlanNotFound, ssmpatch.InvalidArgument, ssmpatch.PlanError, ssmpatch.ScheduleError,
+                ssmpatch.StrategyError, ssmpatch.AwsError):
+        assert issubclass(cls, ssmpatch.SsmpatchError), cls
+    assert issubclass(ssmpatch.PlanNotFound, FileNotFoundError)
+    with pytest.raises(ssmpatch.PlanNotFound, match="cannot read plan") as info:
+        Plan.load(EXAMPLES / "missing.toml")
+    assert info.value.filename.endswith("missing.toml")

@@ -22,7 +22,7 @@ def _free_port():
 
 
 @pytest.fixture(scope="session")
-def endpoint():
+def endpoint(tmp_path_factory):
     # SSMPATCH_STANDIN_TESTS_USE_RUNNING=1 runs the suite against the server at AWS_ENDPOINT_URL (it is
     # reset between tests); by default each session starts a private server on a free port.
     if os.environ.get("SSMPATCH_STANDIN_TESTS_USE_RUNNING") == "1" and os.environ.get("AWS_ENDPOINT_URL"):
@@ -30,8 +30,11 @@ def endpoint():
         return
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its log goes to a file: a pipe nobody reads fills up and then blocks the server.
+    log = tmp_path_factory.mktemp("stand-in") / "stderr.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -41,7 +44,7 @@ def endpoint():
             time.sleep(0.1)
     else:
         proc.kill()
-        raise RuntimeError("stand-in did not start: " + proc.stderr.read().decode()[-2000:])
+        raise RuntimeError("stand-in did not start: " + log.read_text(errors="replace")[-2000:])
     yield url
     proc.terminate()
     proc.wait(timeout=10)

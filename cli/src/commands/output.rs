@@ -3,10 +3,10 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use ssmpatch::compliance::output::{OutputSource, parse as parse_output};
+use ssmpatch::run_output::{OutputSource, parse as parse_output};
 
-use super::CliError;
 use crate::args::OutputParseArgs;
+use crate::error::CliError;
 use crate::printer::Printer;
 
 pub fn parse(a: OutputParseArgs, out: &Printer) -> Result<ExitCode, CliError> {

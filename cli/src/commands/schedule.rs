@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use ssmpatch::schedule::{Backend, Schedule, ScheduleError, Timing, Verdict};
 
-use super::CliError;
 use crate::args::{CheckArgs, NextArgs, ScheduleCommand};
+use crate::error::{CliError, REJECTED};
 use crate::printer::Printer;
 
 pub fn run(cmd: ScheduleCommand, out: &Printer) -> Result<ExitCode, CliError> {
@@ -33,15 +33,7 @@ fn plain(error: ScheduleError) -> CliError {
 fn next(a: NextArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let schedule = parse(&a.expression)?;
     let timing = timing(&a.tz, a.offset)?;
-    let after = match &a.after {
-        Some(s) => s.parse::<Timestamp>().map_err(|e| {
-            CliError::Input(
-                format!("--after `{s}` is not an RFC 3339 instant: {e}"),
-                Some("write e.g. 2026-06-01T00:00:00Z or 2026-06-01T09:00:00+09:00".into()),
-            )
-        })?,
-        None => Timestamp::now(),
-    };
+    let after = a.after.unwrap_or_else(Timestamp::now);
     let runs = schedule.next_n(&timing, after, a.count as usize).map_err(plain)?;
     let description = schedule.describe(&timing);
     if a.json {
@@ -101,5 +93,5 @@ fn check(a: CheckArgs, out: &Printer) -> Result<ExitCode, CliError> {
             }
         }
     }
-    Ok(if all_rejected { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if all_rejected { ExitCode::from(REJECTED) } else { ExitCode::SUCCESS })
 }

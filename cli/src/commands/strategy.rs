@@ -3,11 +3,12 @@
 use std::process::ExitCode;
 
 use serde_json::json;
-use ssmpatch::compliance::output::{OutputSource, parse as parse_output};
-use ssmpatch::strategy::{BUILTIN, Host, Limits, Pair, PlanInfo, RunResult, StrategyBackend, builtin, run_result};
+use ssmpatch::error::Error;
+use ssmpatch::run_output::{OutputSource, parse as parse_output};
+use ssmpatch::strategy::{BUILTIN, Host, Limits, Pair, PlanInfo, RunResult, StrategyBackend, load, run_result};
 
-use super::CliError;
 use crate::args::{StrategyNewArgs, StrategyTestArgs};
+use crate::error::CliError;
 use crate::printer::Printer;
 
 pub fn list(out: &Printer) -> Result<ExitCode, CliError> {
@@ -26,19 +27,7 @@ struct Input {
 pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let limits = Limits::default().with(a.fuel, a.timeout_seconds, a.memory_mib);
     let host = Host::new(limits).map_err(|e| CliError::Other(e.into()))?;
-    let strategy = match builtin(&a.strategy) {
-        Some(bytes) => host.load(&a.strategy, bytes),
-        None => {
-            let bytes = std::fs::read(&a.strategy).map_err(|e| {
-                CliError::Input(
-                    format!("`{}` is neither a built-in strategy nor a readable file: {e}", a.strategy),
-                    Some("`ssmpatch strategy list` shows the built-in ones".into()),
-                )
-            })?;
-            host.load(&a.strategy, &bytes)
-        }
-    }
-    .map_err(|e| CliError::Input(e.to_string(), None))?;
+    let strategy = load(&host, &a.strategy).map_err(|e| CliError::from(Error::from(e)))?;
     let input = match (&a.input, &a.output_file) {
         (Some(p), _) => {
             let text = std::fs::read_to_string(p)
@@ -75,8 +64,8 @@ pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
         }
         (None, None) => return Err(CliError::Input("give --input RUN.json or --output-file STDOUT".into(), None)),
     };
-    let added = strategy.plan(&input.plan).map_err(|e| CliError::Input(e.to_string(), None))?;
-    let actions = strategy.after_run(&input.plan, &input.runs).map_err(|e| CliError::Input(e.to_string(), None))?;
+    let added = strategy.plan(&input.plan).map_err(|e| CliError::from(Error::from(e)))?;
+    let actions = strategy.after_run(&input.plan, &input.runs).map_err(|e| CliError::from(Error::from(e)))?;
     out.json(&json!({"strategy": strategy.name(), "added_operations": added, "actions": actions}))?;
     Ok(ExitCode::SUCCESS)
 }

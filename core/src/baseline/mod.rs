@@ -79,7 +79,8 @@ pub use json::{canonical, to_aws_json};
 pub use limits::{FORBIDDEN_FILE_NAME_CHARS, LIMITS, Limit, Limits};
 pub use publish::{
     MemoryStore, ObjectAction, ObjectMeta, ObjectStore, OverrideObject, PublishError, PublishReport, PutOutcome,
-    PutRequest, PutSettings, StoreError, StoredObject, collect_garbage, garbage, publish, publish_actions,
+    PutRequest, PutSettings, StoreError, StoredObject, collect_garbage, conflict, garbage, is_document_key, publish,
+    publish_actions,
 };
 pub use render::{OverrideDocument, OverrideLocation, S3_KEY_MAX_BYTES, override_key, plan_prefix, render_override};
 pub use rules::{

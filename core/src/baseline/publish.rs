@@ -195,7 +195,7 @@ pub enum PutOutcome {
 
 /// An S3 call failed. The AWS error code is kept as data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("s3 {operation} failed for `{key}`: {message}{}\nhint: {hint}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+#[error("s3 {operation} failed for `{key}`: {message}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
 pub struct StoreError {
     /// `HeadObject`, `PutObject`, `ListObjectsV2`, `DeleteObject`.
     pub operation: &'static str,
@@ -210,9 +210,12 @@ pub struct StoreError {
 }
 
 /// The few S3 operations publishing needs. Every call carries the expected bucket owner.
-pub trait ObjectStore {
+/// Asynchronous, with no AWS dependency: the backends implement it over `aws-sdk-s3`, tests with
+/// [`MemoryStore`].
+#[async_trait::async_trait]
+pub trait ObjectStore: Send + Sync {
     /// `HeadObject`; `Ok(None)` when there is no such key.
-    fn head(
+    async fn head(
         &self,
         bucket: &str,
         key: &str,
@@ -221,13 +224,18 @@ pub trait ObjectStore {
 
     /// `PutObject` with `If-None-Match: *`, the request's encryption and metadata. Never
     /// replaces an existing object.
-    fn put_if_absent(&self, request: &PutRequest<'_>) -> Result<PutOutcome, StoreError>;
+    async fn put_if_absent(&self, request: &PutRequest<'_>) -> Result<PutOutcome, StoreError>;
 
     /// `ListObjectsV2` under `prefix`, every page.
-    fn list(&self, bucket: &str, prefix: &str, expected_bucket_owner: Option<&str>) -> Result<Vec<String>, StoreError>;
+    async fn list(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        expected_bucket_owner: Option<&str>,
+    ) -> Result<Vec<String>, StoreError>;
 
     /// `DeleteObject`.
-    fn delete(&self, bucket: &str, key: &str, expected_bucket_owner: Option<&str>) -> Result<(), StoreError>;
+    async fn delete(&self, bucket: &str, key: &str, expected_bucket_owner: Option<&str>) -> Result<(), StoreError>;
 }
 
 /// Publishing stopped.
@@ -237,11 +245,7 @@ pub enum PublishError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The key exists with other content; ssmpatch never overwrites.
-    #[error(
-        "s3 object `{key}` already exists with other content ({found}, expected sha256 {expected})\n\
-         hint: override objects are content-addressed and never overwritten; if nothing uses that object, \
-         delete it by hand, or choose another `override-prefix`"
-    )]
+    #[error("s3 object `{key}` already exists with other content ({found}, expected sha256 {expected})")]
     Conflict {
         /// Key.
         key: String,
@@ -251,16 +255,30 @@ pub enum PublishError {
         found: String,
     },
     /// The object's key does not name its content's hash.
-    #[error(
-        "s3 key `{key}` does not end in the sha256 of its content ({sha256}.json)\n\
-         hint: build keys with `OverrideDocument::object_key`"
-    )]
+    #[error("s3 key `{key}` does not end in the sha256 of its content ({sha256}.json)")]
     NotContentAddressed {
         /// Key.
         key: String,
         /// The content's hash.
         sha256: String,
     },
+}
+
+/// How an existing object differs from `bytes`, or `None` when it holds them: checked by the
+/// `sha256` metadata ssmpatch writes, or by size when an older writer left no metadata.
+pub fn conflict(meta: &ObjectMeta, bytes: &[u8]) -> Option<String> {
+    match &meta.sha256 {
+        Some(h) if *h != sha256_hex(bytes) => Some(format!("sha256 {h}")),
+        None if meta.size != bytes.len() as u64 => Some(format!("{} bytes, not {}", meta.size, bytes.len())),
+        _ => None,
+    }
+}
+
+/// `<plan_prefix>/<operation>/<64 lowercase hex>.json`: the shape of the keys ssmpatch writes,
+/// the only ones it ever deletes.
+pub fn is_document_key(plan_prefix: &str, key: &str) -> bool {
+    let prefix = plan_prefix.trim_matches('/');
+    !prefix.is_empty() && key.strip_prefix(prefix).and_then(|r| r.strip_prefix('/')).is_some_and(is_document_path)
 }
 
 /// What [`publish`] did.
@@ -277,7 +295,7 @@ pub struct PublishReport {
 /// with `settings` (encryption, expected bucket owner, `If-None-Match: *`) and a `sha256`
 /// metadata entry, and fails — without writing — when a key exists with other content. Keys must
 /// end in `<sha256 of the bytes>.json`.
-pub fn publish(
+pub async fn publish(
     store: &dyn ObjectStore,
     objects: &[OverrideObject],
     settings: &PutSettings,
@@ -294,14 +312,12 @@ pub fn publish(
             return Err(PublishError::NotContentAddressed { key: o.key.clone(), sha256 });
         }
         let check = |meta: ObjectMeta| -> Result<(), PublishError> {
-            let found = match meta.sha256 {
-                Some(h) if h != sha256 => format!("sha256 {h}"),
-                None if meta.size != o.bytes.len() as u64 => format!("{} bytes, not {}", meta.size, o.bytes.len()),
-                _ => return Ok(()),
-            };
-            Err(PublishError::Conflict { key: o.key.clone(), expected: sha256.clone(), found })
+            match conflict(&meta, &o.bytes) {
+                None => Ok(()),
+                Some(found) => Err(PublishError::Conflict { key: o.key.clone(), expected: sha256.clone(), found }),
+            }
         };
-        if let Some(meta) = store.head(&o.bucket, &o.key, owner)? {
+        if let Some(meta) = store.head(&o.bucket, &o.key, owner).await? {
             check(meta)?;
             report.kept.push(o.key.clone());
             continue;
@@ -314,11 +330,11 @@ pub fn publish(
             metadata: BTreeMap::from([("sha256".to_string(), sha256.clone())]),
             settings,
         };
-        match store.put_if_absent(&request)? {
+        match store.put_if_absent(&request).await? {
             PutOutcome::Created => report.uploaded.push(o.key.clone()),
             PutOutcome::AlreadyExists => {
                 // Someone wrote it between our HEAD and PUT: check it like any existing object.
-                if let Some(meta) = store.head(&o.bucket, &o.key, owner)? {
+                if let Some(meta) = store.head(&o.bucket, &o.key, owner).await? {
                     check(meta)?;
                 }
                 report.kept.push(o.key.clone());
@@ -331,7 +347,7 @@ pub fn publish(
 /// Deletes the plan's override objects that nothing references any more ([`garbage`] under
 /// `plan_prefix`, listed from the store) and returns their keys. `keep` must hold every key a
 /// live resource references and every key just published.
-pub fn collect_garbage(
+pub async fn collect_garbage(
     store: &dyn ObjectStore,
     bucket: &str,
     plan_prefix: &str,
@@ -342,10 +358,10 @@ pub fn collect_garbage(
     if prefix.is_empty() {
         return Ok(Vec::new());
     }
-    let listed = store.list(bucket, &format!("{prefix}/"), expected_bucket_owner)?;
+    let listed = store.list(bucket, &format!("{prefix}/"), expected_bucket_owner).await?;
     let doomed = garbage(prefix, listed.iter().map(String::as_str), keep);
     for key in &doomed {
-        store.delete(bucket, key, expected_bucket_owner)?;
+        store.delete(bucket, key, expected_bucket_owner).await?;
     }
     Ok(doomed)
 }
@@ -435,8 +451,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+#[async_trait::async_trait]
 impl ObjectStore for MemoryStore {
-    fn head(
+    async fn head(
         &self,
         bucket: &str,
         key: &str,
@@ -448,7 +465,7 @@ impl ObjectStore for MemoryStore {
             .map(|o| ObjectMeta { size: o.bytes.len() as u64, sha256: o.metadata.get("sha256").cloned() }))
     }
 
-    fn put_if_absent(&self, r: &PutRequest<'_>) -> Result<PutOutcome, StoreError> {
+    async fn put_if_absent(&self, r: &PutRequest<'_>) -> Result<PutOutcome, StoreError> {
         self.record("PutObject", r.bucket, r.key, r.settings.expected_bucket_owner.as_deref())?;
         let mut objects = lock(&self.objects);
         let id = (r.bucket.to_string(), r.key.to_string());
@@ -468,12 +485,17 @@ impl ObjectStore for MemoryStore {
         Ok(PutOutcome::Created)
     }
 
-    fn list(&self, bucket: &str, prefix: &str, expected_bucket_owner: Option<&str>) -> Result<Vec<String>, StoreError> {
+    async fn list(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        expected_bucket_owner: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
         self.record("ListObjectsV2", bucket, prefix, expected_bucket_owner)?;
         Ok(self.keys(bucket).into_iter().filter(|k| k.starts_with(prefix)).collect())
     }
 
-    fn delete(&self, bucket: &str, key: &str, expected_bucket_owner: Option<&str>) -> Result<(), StoreError> {
+    async fn delete(&self, bucket: &str, key: &str, expected_bucket_owner: Option<&str>) -> Result<(), StoreError> {
         self.record("DeleteObject", bucket, key, expected_bucket_owner)?;
         lock(&self.objects).remove(&(bucket.to_string(), key.to_string()));
         Ok(())

@@ -1,9 +1,15 @@
-//! Compliance: parsing AWS-RunPatchBaseline output.
+//! Compliance refresh: after runs AWS does not record (those with `BaselineOverride`), read
+//! what each node printed, ask the plan's strategy what to do, and do it.
 //!
-//! - [`output`]: what `AWS-RunPatchBaseline` printed on a node, read into a [`output::RunReport`]
-//!   (the `[BASELINE OVERRIDE]` blocks, the normal-run lines, the Windows patch summary), with
-//!   truncation detected and reported, never parsed as if complete.
+//! - [`refresh`](refresh::refresh): the orchestration.
+//! - [`report`]: what it reports ([`NodeResult`] per node).
+//! - `route` (pure): each node's latest run; what the host does with a strategy's actions.
+//! - `read`: reading outputs, writing compliance, starting scans.
 
-pub mod additions;
-pub mod output;
+mod read;
 pub mod refresh;
+pub mod report;
+mod route;
+
+pub use refresh::{RefreshOptions, Target, refresh};
+pub use report::{NodeOutcome, NodeResult, RefreshReport};

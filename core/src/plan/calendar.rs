@@ -251,7 +251,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn error(&self, message: impl Into<String>, hint: impl Into<String>) -> ScheduleError {
-        ScheduleError::new(message).at(self.column()).hint(hint)
+        ScheduleError::new(message).at(self.column()).with_hint(hint)
     }
 
     fn days(&mut self) -> Result<i32, ScheduleError> {
@@ -260,12 +260,12 @@ impl<'a> Cursor<'a> {
         let Ok(days) = n.parse::<i32>() else {
             return Err(ScheduleError::new(format!("expected a number of days, found `{n}`"))
                 .at(col)
-                .hint("write e.g. `+ 3 days` or `7 days before install`"));
+                .with_hint("write e.g. `+ 3 days` or `7 days before install`"));
         };
         if !(0..=MAX_SHIFT_DAYS).contains(&days) {
-            return Err(ScheduleError::new(format!("{days} days is out of range"))
-                .at(col)
-                .hint(format!("shift by 0 to {MAX_SHIFT_DAYS} days; anchor on another weekday for longer shifts")));
+            return Err(ScheduleError::new(format!("{days} days is out of range")).at(col).with_hint(format!(
+                "shift by 0 to {MAX_SHIFT_DAYS} days; anchor on another weekday for longer shifts"
+            )));
         }
         if !(self.eat("day") || self.eat("days")) {
             return Err(self.error("expected `days`", "write e.g. `+ 3 days`"));
@@ -282,7 +282,7 @@ impl<'a> Cursor<'a> {
         parse_time(&w).ok_or_else(|| {
             ScheduleError::new(format!("`{w}` is not a time of day"))
                 .at(col)
-                .hint("write a 24-hour time such as `03:00`")
+                .with_hint("write a 24-hour time such as `03:00`")
         })
     }
 
@@ -291,7 +291,7 @@ impl<'a> Cursor<'a> {
             None => Ok(()),
             Some(t) => Err(ScheduleError::new(format!("unexpected `{}`", t.word))
                 .at(t.column)
-                .hint("a calendar rule ends with its time, e.g. `last sunday at 03:00`")),
+                .with_hint("a calendar rule ends with its time, e.g. `last sunday at 03:00`")),
         }
     }
 }
@@ -308,7 +308,7 @@ impl ScheduleSpec {
         let lower = tokens.iter().map(|t| t.word.to_ascii_lowercase()).collect();
         let mut c = Cursor { text, tokens, lower, pos: 0 };
         let Some(first) = c.peek().map(str::to_string) else {
-            return Err(ScheduleError::new("empty schedule").hint(
+            return Err(ScheduleError::new("empty schedule").with_hint(
                 "write an AWS expression such as `cron(0 3 ? * SUNL *)` or a rule such as `last sunday at 03:00`",
             ));
         };
@@ -349,7 +349,7 @@ impl ScheduleSpec {
                 Recurrence::Weekly(parse_weekday(&w).ok_or_else(|| {
                     ScheduleError::new(format!("`{w}` is not a day of the week"))
                         .at(col)
-                        .hint("write e.g. `every sunday at 03:00` or `every day at 03:00`")
+                        .with_hint("write e.g. `every sunday at 03:00` or `every day at 03:00`")
                 })?)
             }
         } else if c.eat("patch-tuesday")
@@ -366,7 +366,7 @@ impl ScheduleSpec {
             let weekday = parse_weekday(&w).ok_or_else(|| {
                 ScheduleError::new(format!("`{w}` is not a day of the week"))
                     .at(col)
-                    .hint("write e.g. `second tuesday at 02:00`")
+                    .with_hint("write e.g. `second tuesday at 02:00`")
             })?;
             if c.eat("of") && (!(c.eat("the") || c.eat("every")) || !c.eat("month")) {
                 return Err(c.error("expected `of the month`", "write e.g. `last sunday of the month at 03:00`"));

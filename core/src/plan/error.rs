@@ -26,7 +26,7 @@ impl PlanError {
     }
 
     /// With a hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> PlanError {
+    pub fn with_hint(mut self, hint: impl Into<String>) -> PlanError {
         self.hint = Some(hint.into());
         self
     }

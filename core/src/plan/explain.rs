@@ -44,6 +44,33 @@ pub struct OperationExplanation {
     pub baseline: BaselineUse,
 }
 
+/// How a plan's backend was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Choice {
+    /// The plan says `backend = "auto"`: the first backend that runs it exactly, in the order
+    /// patch policy, association, maintenance window.
+    Auto,
+    /// The plan names its backend.
+    Explicit,
+}
+
+impl Choice {
+    /// `auto` or `explicit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::Auto => "auto",
+            Choice::Explicit => "explicit",
+        }
+    }
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A plan, explained.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
@@ -51,8 +78,8 @@ pub struct Explanation {
     pub plan: String,
     /// The backend that runs it.
     pub backend: Backend,
-    /// `auto` or `explicit`.
-    pub chosen: &'static str,
+    /// How the backend was chosen.
+    pub chosen: Choice,
     /// Backends tried before the chosen one (auto), with reasons.
     pub rejected: Vec<Rejection>,
     /// Where approval rules live and what that means for compliance.
@@ -130,7 +157,7 @@ impl Plan {
                 .iter()
                 .flat_map(|r| r.reasons.iter().map(move |x| format!("{}: {x}", r.backend.as_str())))
                 .collect();
-            return Err(self.locate(PlanError::at(path, format!("{lead}: {}", reasons.join("; "))).hint(
+            return Err(self.locate(PlanError::at(path, format!("{lead}: {}", reasons.join("; "))).with_hint(
                 match backend_of(self.backend) {
                     Some(_) => "use `backend = \"auto\"` to let ssmpatch pick one that can, or change the schedules",
                     None => "change the schedules (see `ssmpatch explain` for the differing runs)",
@@ -185,7 +212,7 @@ impl Plan {
         Ok(Explanation {
             plan: self.name.clone(),
             backend,
-            chosen: if backend_of(self.backend).is_some() { "explicit" } else { "auto" },
+            chosen: if backend_of(self.backend).is_some() { Choice::Explicit } else { Choice::Auto },
             rejected: if backend_of(self.backend).is_some() { Vec::new() } else { rejected },
             placement,
             operations,

@@ -29,6 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod additions;
 pub mod calendar;
 pub mod compile;
 mod error;
@@ -39,6 +40,6 @@ pub mod model;
 pub mod placement;
 
 pub use error::{PlanError, PlanErrors};
-pub use explain::{Calendar, Explanation, Run};
+pub use explain::{Calendar, Choice, Explanation, Run};
 pub use load::{Format, Source, line_column};
 pub use model::{Operation, Plan};

@@ -34,8 +34,8 @@ pub const DEFAULT_OUTPUT_PREFIX: &str = "ssmpatch/output";
 /// A validated plan.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The file types it was built from.
-    pub file: PlanFile,
+    /// The file types it was built from (read through the accessors below).
+    pub(crate) file: PlanFile,
     /// Plan name.
     pub name: String,
     /// Backend selection.
@@ -240,27 +240,29 @@ impl Plan {
         if file.version != PLAN_VERSION {
             c.push(
                 PlanError::at("version", format!("plan version {} is not supported", file.version))
-                    .hint(format!("this release reads `version = {PLAN_VERSION}`")),
+                    .with_hint(format!("this release reads `version = {PLAN_VERSION}`")),
             );
         }
         if !valid_name(&file.name) {
             c.push(
-                PlanError::at("name", format!("plan name `{}` is not valid", file.name))
-                    .hint("use 3-128 letters, digits, `_`, `-` or `.` (it names windows, associations and S3 keys)"),
+                PlanError::at("name", format!("plan name `{}` is not valid", file.name)).with_hint(
+                    "use 3-128 letters, digits, `_`, `-` or `.` (it names windows, associations and S3 keys)",
+                ),
             );
         }
         if let Some(r) = &file.region
             && !valid_region(r)
         {
             c.push(
-                PlanError::at("region", format!("`{r}` is not an AWS region name")).hint("write e.g. `ap-northeast-1`"),
+                PlanError::at("region", format!("`{r}` is not an AWS region name"))
+                    .with_hint("write e.g. `ap-northeast-1`"),
             );
         }
         for (k, v) in &file.tags {
             if k.starts_with("aws:") || k.is_empty() || k.len() > 128 || v.len() > 256 {
                 c.push(
                     PlanError::at(format!("tags.{k}"), format!("tag `{k}` is not allowed"))
-                        .hint("tag keys are 1-128 characters and may not start with `aws:`; values are up to 256"),
+                        .with_hint("tag keys are 1-128 characters and may not start with `aws:`; values are up to 256"),
                 );
             }
         }
@@ -276,7 +278,7 @@ impl Plan {
         if file.operations.is_empty() {
             c.push(
                 PlanError::at("operations", "the plan has no operations")
-                    .hint("add e.g. `[operations.install]` with `kind = \"install\"` and a `schedule`"),
+                    .with_hint("add e.g. `[operations.install]` with `kind = \"install\"` and a `schedule`"),
             );
         }
         let mut specs: BTreeMap<String, (ScheduleSpec, String)> = BTreeMap::new();
@@ -288,7 +290,7 @@ impl Plan {
             {
                 c.push(
                     PlanError::at(&base, format!("operation name `{name}` is not valid"))
-                        .hint("use 1-64 letters, digits, `-` or `_` (it appears in resource names and S3 keys)"),
+                        .with_hint("use 1-64 letters, digits, `-` or `_` (it appears in resource names and S3 keys)"),
                 );
             }
             let zone = op.time_zone.clone().unwrap_or_else(|| default_zone.clone());
@@ -314,7 +316,7 @@ impl Plan {
                 if !file.operations.contains_key(op) {
                     c.push(
                         PlanError::at("baseline-rules-from", format!("no operation named `{op}`"))
-                            .hint("name an operation of this plan, or write `declared`"),
+                            .with_hint("name an operation of this plan, or write `declared`"),
                     );
                 }
                 RulesFrom::Operation(op.to_string())
@@ -336,7 +338,7 @@ impl Plan {
                                     "baseline-rules-from",
                                     "several install operations have different approval rules",
                                 )
-                                .hint("say which one the real baseline takes: `baseline-rules-from = \"<operation>\"` or `\"declared\"`"),
+                                .with_hint("say which one the real baseline takes: `baseline-rules-from = \"<operation>\"` or `\"declared\"`"),
                             );
                         }
                         RulesFrom::Operation(many[0].clone())
@@ -400,6 +402,32 @@ impl Plan {
         })
     }
 
+    /// The plan's own Region (`region`), if it names one.
+    pub fn region(&self) -> Option<&str> {
+        self.file.region.as_deref()
+    }
+
+    /// The plan's tags (`tags`), put on everything it creates.
+    pub fn tags(&self) -> &BTreeMap<String, String> {
+        &self.file.tags
+    }
+
+    /// The baselines as declared, by operating system (inline rules or an existing baseline id).
+    pub fn baseline_specs(&self) -> &BTreeMap<crate::baseline::OperatingSystem, crate::baseline::BaselineSpec> {
+        &self.file.baselines
+    }
+
+    /// The strategy's settings (`[compliance.settings]`).
+    pub fn compliance_settings(&self) -> &BTreeMap<String, crate::plan::file::SettingValue> {
+        static EMPTY: BTreeMap<String, crate::plan::file::SettingValue> = BTreeMap::new();
+        self.file.compliance.as_ref().map(|c| &c.settings).unwrap_or(&EMPTY)
+    }
+
+    /// The compliance type the plan writes (`[compliance] compliance-type`), if it names one.
+    pub fn compliance_type(&self) -> Option<&str> {
+        self.file.compliance.as_ref().and_then(|c| c.compliance_type.as_deref())
+    }
+
     /// The operation named `name`.
     pub fn operation(&self, name: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.name == name)
@@ -416,10 +444,9 @@ impl Plan {
 
 fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
     if t.tags.is_empty() && t.instance_ids.is_empty() && t.resource_groups.is_empty() {
-        c.push(
-            PlanError::at("targets", "no targets")
-                .hint("select nodes with `tags = { \"Patch Group\" = \"web\" }`, `instance-ids` or `resource-groups`"),
-        );
+        c.push(PlanError::at("targets", "no targets").with_hint(
+            "select nodes with `tags = { \"Patch Group\" = \"web\" }`, `instance-ids` or `resource-groups`",
+        ));
     }
     let mut tags = BTreeMap::new();
     for (k, v) in &t.tags {
@@ -427,7 +454,7 @@ fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
         if k.is_empty() || k.len() > 128 || values.is_empty() || values.iter().any(|x| x.is_empty() || x.len() > 256) {
             c.push(
                 PlanError::at(format!("targets.tags.{k}"), format!("tag target `{k}` is not valid"))
-                    .hint("tag keys are 1-128 characters with 1 or more values of 1-256 characters"),
+                    .with_hint("tag keys are 1-128 characters with 1 or more values of 1-256 characters"),
             );
         }
         tags.insert(k.clone(), values);
@@ -439,7 +466,7 @@ fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
         }) {
             c.push(
                 PlanError::at("targets.instance-ids", format!("`{id}` is not a managed node id"))
-                    .hint("node ids look like `i-0123456789abcdef0` (EC2) or `mi-0123456789abcdef0` (hybrid)"),
+                    .with_hint("node ids look like `i-0123456789abcdef0` (EC2) or `mi-0123456789abcdef0` (hybrid)"),
             );
         }
     }
@@ -449,7 +476,7 @@ fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
                 "targets.instance-ids",
                 format!("{} node ids; a target holds at most 50", t.instance_ids.len()),
             )
-            .hint("target by tag or resource group instead"),
+            .with_hint("target by tag or resource group instead"),
         );
     }
     Targets { tags, instance_ids: t.instance_ids.clone(), resource_groups: t.resource_groups.clone() }
@@ -461,12 +488,12 @@ fn check_spec(base: &str, op: &OperationFile, spec: &ScheduleSpec, c: &mut Check
         if !cron {
             c.push(
                 PlanError::at(format!("{base}.offset-days"), "`offset-days` applies to `cron(...)` schedules only")
-                    .hint("in a calendar rule, write the shift itself, e.g. `patch tuesday + 3 days at 02:00`"),
+                    .with_hint("in a calendar rule, write the shift itself, e.g. `patch tuesday + 3 days at 02:00`"),
             );
         } else if !(1..=6).contains(&off) {
             c.push(
                 PlanError::at(format!("{base}.offset-days"), format!("schedule offset {off} is out of range"))
-                    .hint("ScheduleOffset is 1 to 6 days; for longer shifts use a calendar rule such as `patch tuesday + 10 days at 02:00`"),
+                    .with_hint("ScheduleOffset is 1 to 6 days; for longer shifts use a calendar rule such as `patch tuesday + 10 days at 02:00`"),
             );
         }
     }
@@ -478,7 +505,7 @@ fn check_spec(base: &str, op: &OperationFile, spec: &ScheduleSpec, c: &mut Check
                 format!("{base}.time-zone"),
                 "a relative schedule runs in the zone of the operation it follows",
             )
-            .hint("remove `time-zone` here, or write this operation's own calendar rule"),
+            .with_hint("remove `time-zone` here, or write this operation's own calendar rule"),
         );
     }
 }
@@ -487,7 +514,7 @@ fn validate_operation_settings(base: &str, op: &OperationFile, c: &mut Check) {
     if op.kind == OperationKind::Scan && op.reboot.is_some() {
         c.push(
             PlanError::at(format!("{base}.reboot"), "`reboot` applies to install operations only")
-                .hint("a scan never reboots; remove the setting"),
+                .with_hint("a scan never reboots; remove the setting"),
         );
     }
     if let Some(m) = &op.max_concurrency
@@ -495,7 +522,7 @@ fn validate_operation_settings(base: &str, op: &OperationFile, c: &mut Check) {
     {
         c.push(
             PlanError::at(format!("{base}.max-concurrency"), format!("`{m}` is not a valid max-concurrency"))
-                .hint("write a number of nodes from 1 (e.g. `10`) or a percentage from 1% to 100% (e.g. `10%`)"),
+                .with_hint("write a number of nodes from 1 (e.g. `10`) or a percentage from 1% to 100% (e.g. `10%`)"),
         );
     }
     if let Some(m) = &op.max_errors
@@ -503,7 +530,7 @@ fn validate_operation_settings(base: &str, op: &OperationFile, c: &mut Check) {
     {
         c.push(
             PlanError::at(format!("{base}.max-errors"), format!("`{m}` is not a valid max-errors"))
-                .hint("write a number of errors from 0 (e.g. `1`) or a percentage from 0% to 100% (e.g. `5%`)"),
+                .with_hint("write a number of errors from 0 (e.g. `1`) or a percentage from 0% to 100% (e.g. `5%`)"),
         );
     }
     let w = WindowSettings {
@@ -512,7 +539,7 @@ fn validate_operation_settings(base: &str, op: &OperationFile, c: &mut Check) {
     };
     if let Err(v) = w.validate() {
         let key = if v.rule == "window.duration" { "window-duration-hours" } else { "window-cutoff-hours" };
-        c.push(PlanError::at(format!("{base}.{key}"), v.reason).hint(v.hint));
+        c.push(PlanError::at(format!("{base}.{key}"), v.reason).with_hint(v.hint));
     }
 }
 
@@ -538,7 +565,7 @@ fn resolve_intents(
                             format!("operations.{name}.schedule"),
                             format!("relative schedules form a cycle: {}", chain.join(" → ")),
                         )
-                        .hint("anchor one of these operations on its own calendar rule or expression"),
+                        .with_hint("anchor one of these operations on its own calendar rule or expression"),
                     );
                 }
                 break None;
@@ -554,7 +581,7 @@ fn resolve_intents(
                                     format!("operations.{name}.schedule"),
                                     format!("no operation named `{operation}`"),
                                 )
-                                .hint(format!(
+                                .with_hint(format!(
                                     "name another operation of this plan: {}",
                                     ops.keys().filter(|k| *k != name).cloned().collect::<Vec<_>>().join(", ")
                                 )),
@@ -586,7 +613,7 @@ fn resolve_intents(
                             format!("operations.{name}.schedule"),
                             "a relative schedule cannot change the time of an AWS expression",
                         )
-                        .hint("remove `at HH:MM`, or write the other operation as a calendar rule"),
+                        .with_hint("remove `at HH:MM`, or write the other operation as a calendar rule"),
                     );
                     ok = false;
                     break;
@@ -608,7 +635,7 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
         "put-compliance-items" => Compliance::PutComplianceItems,
         p if p.ends_with(".wasm") => Compliance::Custom { path: PathBuf::from(p) },
         other => {
-            c.push(PlanError::at("compliance.strategy", format!("unknown compliance strategy `{other}`")).hint(
+            c.push(PlanError::at("compliance.strategy", format!("unknown compliance strategy `{other}`")).with_hint(
                 "use `none`, `rescan`, `put-compliance-items`, or the path of a strategy component ending in `.wasm`",
             ));
             Compliance::None
@@ -619,13 +646,13 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
     {
         c.push(
             PlanError::at("compliance.compliance-type", format!("`{t}` is not a compliance type ssmpatch writes"))
-                .hint(crate::strategy::COMPLIANCE_TYPE_HINT),
+                .with_hint(crate::strategy::COMPLIANCE_TYPE_HINT),
         );
     }
     if !f.settings.is_empty() && matches!(strategy, Compliance::None) {
         c.push(
             PlanError::at("compliance.settings", "settings given for the `none` strategy")
-                .hint("remove the settings, or choose a strategy"),
+                .with_hint("remove the settings, or choose a strategy"),
         );
     }
     for (k, v) in &f.settings {
@@ -646,7 +673,7 @@ fn validate_limits(f: Option<&crate::plan::file::StrategyLimitsFile>, c: &mut Ch
     for b in &bad {
         c.push(
             PlanError::at(format!("compliance.limits.{}", b.key), format!("{} is out of range", b.value))
-                .hint(format!("use {} to {} {}", b.range.start(), b.range.end(), b.unit)),
+                .with_hint(format!("use {} to {} {}", b.range.start(), b.range.end(), b.unit)),
         );
     }
     // With any value out of range the plan is rejected, so these limits are only used when valid.
@@ -657,7 +684,7 @@ fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
     if !valid_bucket(&s.bucket) {
         c.push(
             PlanError::at("s3.bucket", format!("`{}` is not a valid S3 bucket name", s.bucket))
-                .hint("3-63 lowercase letters, digits, `.` or `-`, starting and ending with a letter or digit"),
+                .with_hint("3-63 lowercase letters, digits, `.` or `-`, starting and ending with a letter or digit"),
         );
     }
     let clean = |p: &Option<String>, key: &str, default: &str, c: &mut Check| -> String {
@@ -669,7 +696,7 @@ fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
                     format!("s3.{key}"),
                     format!("`{v}` contains a character AWS forbids in BaselineOverride file names"),
                 )
-                .hint("remove backticks, quotes and `$` (patch-manager-baselineoverride-parameter)"),
+                .with_hint("remove backticks, quotes and `$` (patch-manager-baselineoverride-parameter)"),
             );
         }
         v
@@ -682,7 +709,7 @@ fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
     {
         c.push(
             PlanError::at("s3.expected-bucket-owner", format!("`{owner}` is not a 12-digit AWS account id"))
-                .hint("write the account id that owns the bucket, e.g. `123456789012`"),
+                .with_hint("write the account id that owns the bucket, e.g. `123456789012`"),
         );
     }
     S3Location {
@@ -697,7 +724,7 @@ fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
 fn validate_baselines(file: &PlanFile, c: &mut Check) {
     for (os, spec) in &file.baselines {
         for i in spec.issues(&format!("baselines.{os}")) {
-            c.push(PlanError::at(i.path, i.message).hint(i.hint));
+            c.push(PlanError::at(i.path, i.message).with_hint(i.hint));
         }
     }
     let inline_rules = file.baselines.values().any(|b| !b.is_existing() && !b.approval_rules.is_empty());
@@ -705,12 +732,12 @@ fn validate_baselines(file: &PlanFile, c: &mut Check) {
         let Some(a) = &op.approval else { continue };
         let path = format!("operations.{name}.approval");
         for i in a.issues(&path) {
-            c.push(PlanError::at(i.path, i.message).hint(i.hint));
+            c.push(PlanError::at(i.path, i.message).with_hint(i.hint));
         }
         if !inline_rules {
             c.push(
                 PlanError::at(&path, "an operation's approval applies over inline approval rules, and the plan declares none")
-                    .hint("declare `[baselines.<OS>]` with `approval-rules` (e.g. `[[baselines.AMAZON_LINUX_2023.approval-rules]]`)"),
+                    .with_hint("declare `[baselines.<OS>]` with `approval-rules` (e.g. `[[baselines.AMAZON_LINUX_2023.approval-rules]]`)"),
             );
         } else if let Some((os, _)) = file.baselines.iter().find(|(_, b)| b.is_existing()) {
             c.push(
@@ -718,7 +745,7 @@ fn validate_baselines(file: &PlanFile, c: &mut Check) {
                     &path,
                     format!("`{os}` uses an existing baseline, which an operation's approval cannot change offline"),
                 )
-                .hint(format!("declare `{os}`'s rules inline, or drop the operation's approval")),
+                .with_hint(format!("declare `{os}`'s rules inline, or drop the operation's approval")),
             );
         }
     }

@@ -141,7 +141,7 @@ impl Placement {
             }
             let Some(s3) = &plan.s3 else {
                 return Err(PlanError::at("s3", format!("operation `{}` needs a BaselineOverride file, which lives in S3", op.name))
-                    .hint("add `[s3]` with `bucket = \"...\"` (the override is passed as an s3:// URL, which private buckets require)"));
+                    .with_hint("add `[s3]` with `bucket = \"...\"` (the override is passed as an s3:// URL, which private buckets require)"));
             };
             let key = doc.key(&s3.override_prefix, &plan.name, &op.name);
             let url = format!("s3://{}/{key}", s3.bucket);
@@ -162,7 +162,7 @@ impl Placement {
                     native[0]
                 ),
             )
-            .hint("target by the `Patch Group` tag (e.g. `tags = { \"Patch Group\" = \"web\" }`), or use `baseline-rules-from = \"declared\"` with an approval on every operation"));
+            .with_hint("target by the `Patch Group` tag (e.g. `tags = { \"Patch Group\" = \"web\" }`), or use `baseline-rules-from = \"declared\"` with an approval on every operation"));
         }
 
         let mut consequence = Vec::new();
@@ -229,17 +229,21 @@ fn list(names: &[&str]) -> String {
 impl Plan {
     /// The BaselineOverride document `operation` uses (its approval over the inline baselines),
     /// whether or not the chosen placement passes it as an override.
-    pub fn render_override(&self, operation: &str) -> Result<OverrideDocument, PlanError> {
+    /// An operation the plan does not have is [`crate::error::Error::Input`]; a plan without
+    /// inline rules is a located plan error.
+    pub fn render_override(&self, operation: &str) -> Result<OverrideDocument, crate::error::Error> {
         let Some(op) = self.operation(operation) else {
             let names: Vec<&str> = self.operations.iter().map(|o| o.name.as_str()).collect();
-            return Err(PlanError::at("operations", format!("no operation named `{operation}`"))
-                .hint(format!("the plan's operations: {}", names.join(", "))));
+            return Err(crate::error::Error::input(
+                format!("the plan has no operation named `{operation}`"),
+                Some(format!("the plan's operations: {}", names.join(", "))),
+            ));
         };
         if !self.file.baselines.values().any(|b| !b.is_existing()) {
             return Err(self.locate(
                 PlanError::at("baselines", "the plan declares no inline baseline rules to render")
-                    .hint("declare `[baselines.<OS>]` with `approval-rules`; existing baselines are read from AWS at apply time"),
-            ));
+                    .with_hint("declare `[baselines.<OS>]` with `approval-rules`; existing baselines are read from AWS at apply time"),
+            ).into());
         }
         Ok(render_override(&self.file.baselines, op.approval.as_ref()))
     }

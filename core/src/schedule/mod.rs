@@ -205,18 +205,18 @@ impl Timing {
         if let Some(days) = self.offset_days {
             if !(1..=6).contains(&days) {
                 return Err(ScheduleError::new(format!("schedule offset {days} is out of range"))
-                    .hint("ScheduleOffset is 1 to 6 days; for a longer shift, use a calendar rule in a plan (e.g. `patch-tuesday + 8 days`)"));
+                    .with_hint("ScheduleOffset is 1 to 6 days; for a longer shift, use a calendar rule in a plan (e.g. `patch-tuesday + 8 days`)"));
             }
             if !schedule.is_cron() {
                 return Err(ScheduleError::new("a schedule offset applies to cron expressions only")
-                    .hint("remove the offset, or use a `cron(...)` expression"));
+                    .with_hint("remove the offset, or use a `cron(...)` expression"));
             }
         }
         if let (Some(s), Some(e)) = (self.start_date, self.end_date)
             && s > e
         {
             return Err(ScheduleError::new(format!("start date {s} is after end date {e}"))
-                .hint("the valid period must start before it ends"));
+                .with_hint("the valid period must start before it ends"));
         }
         Ok(())
     }
@@ -225,10 +225,12 @@ impl Timing {
 /// Look up an IANA time zone in the bundled database.
 pub fn time_zone(name: &str) -> Result<TimeZone, ScheduleError> {
     if name.is_empty() {
-        return Err(ScheduleError::new("empty time zone name").hint("use an IANA name such as `Asia/Tokyo` or `UTC`"));
+        return Err(
+            ScheduleError::new("empty time zone name").with_hint("use an IANA name such as `Asia/Tokyo` or `UTC`")
+        );
     }
     jiff::tz::db().get(name).map_err(|_| {
         ScheduleError::new(format!("unknown time zone `{name}`"))
-            .hint("use an IANA name such as `America/New_York`, `Europe/Berlin` or `UTC`")
+            .with_hint("use an IANA name such as `America/New_York`, `Europe/Berlin` or `UTC`")
     })
 }

@@ -222,12 +222,12 @@ pub fn parse(input: &str) -> Result<Expression, ScheduleError> {
     let Some(open) = open else {
         return Err(ScheduleError::new(format!("expected `cron(...)`, `rate(...)` or `at(...)`, found `{}`", clip(s)))
             .at(col(input, lead))
-            .hint("wrap the fields in parentheses, e.g. `cron(0 2 ? * SUN *)`"));
+            .with_hint("wrap the fields in parentheses, e.g. `cron(0 2 ? * SUN *)`"));
     };
     if !s.ends_with(')') {
         return Err(ScheduleError::new("missing closing parenthesis")
             .at(col(input, lead + s.len()))
-            .hint(format!("end the expression with `)`, e.g. `{keyword}(...)`")));
+            .with_hint(format!("end the expression with `)`, e.g. `{keyword}(...)`")));
     }
     let inner_off = lead + open + 1;
     let inner = &s[open + 1..s.len() - 1];
@@ -245,7 +245,9 @@ pub fn parse(input: &str) -> Result<Expression, ScheduleError> {
             } else {
                 "use `cron(...)`, `rate(...)` or `at(...)`".to_string()
             };
-            Err(ScheduleError::new(format!("unknown schedule kind `{}`", clip(other))).at(col(input, lead)).hint(hint))
+            Err(ScheduleError::new(format!("unknown schedule kind `{}`", clip(other)))
+                .at(col(input, lead))
+                .with_hint(hint))
         }
     }
 }
@@ -269,20 +271,20 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
             parts.len()
         ))
         .at(col(input, off))
-        .hint(hint));
+        .with_hint(hint));
     }
     let (vpos, vtext) = parts[0];
     let (upos, utext) = parts[1];
     if vtext.is_empty() || !vtext.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ScheduleError::new(format!("rate value `{}` is not a positive whole number", clip(vtext)))
             .at(col(input, off + vpos))
-            .hint(hint));
+            .with_hint(hint));
     }
     let value: u32 = vtext.parse().map_err(|_| {
         ScheduleError::new(format!("rate value `{}` is too large", clip(vtext))).at(col(input, off + vpos))
     })?;
     if value == 0 {
-        return Err(ScheduleError::new("rate value must be positive").at(col(input, off + vpos)).hint(hint));
+        return Err(ScheduleError::new("rate value must be positive").at(col(input, off + vpos)).with_hint(hint));
     }
     let (unit, plural) = match utext {
         "minute" => (RateUnit::Minutes, false),
@@ -294,7 +296,7 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
         other => {
             return Err(ScheduleError::new(format!("unknown rate unit `{}`", clip(other)))
                 .at(col(input, off + upos))
-                .hint("Systems Manager rates use minute(s), hour(s) or day(s)"));
+                .with_hint("Systems Manager rates use minute(s), hour(s) or day(s)"));
         }
     };
     if plural != (value != 1) {
@@ -302,7 +304,7 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
             "`{value} {utext}`: the unit must be singular when the value is 1 and plural otherwise"
         ))
         .at(col(input, off + upos))
-        .hint(format!("write `rate({value} {})`", unit.word(value != 1))));
+        .with_hint(format!("write `rate({value} {})`", unit.word(value != 1))));
     }
     Ok(Rate { value, unit })
 }
@@ -321,7 +323,7 @@ fn parse_at(input: &str, inner: &str, off: usize) -> Result<civil::DateTime, Sch
     if !shape_ok {
         return Err(ScheduleError::new(format!("`{}` is not a timestamp of the form YYYY-MM-DDTHH:MM:SS", clip(t)))
             .at(col(input, pos))
-            .hint("write e.g. `at(2026-07-07T15:55:00)` (no time zone suffix; the time is UTC)"));
+            .with_hint("write e.g. `at(2026-07-07T15:55:00)` (no time zone suffix; the time is UTC)"));
     }
     t.parse::<civil::DateTime>()
         .map_err(|e| ScheduleError::new(format!("`{t}` is not a valid date and time: {e}")).at(col(input, pos)))
@@ -371,7 +373,9 @@ fn parse_cron(input: &str, inner: &str, off: usize) -> Result<CronExpr, Schedule
                 "a cron expression has 6 fields (or 7 with seconds first), found {n}"
             ))
             .at(col(input, off))
-            .hint("the fields are: minutes hours day-of-month month day-of-week year, e.g. `cron(0 2 ? * SUN *)`"));
+            .with_hint(
+                "the fields are: minutes hours day-of-month month day-of-week year, e.g. `cron(0 2 ? * SUN *)`",
+            ));
         }
     };
     let mut fields = Vec::with_capacity(7);
@@ -398,12 +402,12 @@ fn parse_cron(input: &str, inner: &str, off: usize) -> Result<CronExpr, Schedule
         (true, true) => {
             return Err(ScheduleError::new("day-of-month and day-of-week are both `?`")
                 .at(dom.column)
-                .hint("put `*` (or a value) in one of them, e.g. `cron(0 2 * * ? *)`"));
+                .with_hint("put `*` (or a value) in one of them, e.g. `cron(0 2 * * ? *)`"));
         }
         (false, false) => {
             return Err(ScheduleError::new("day-of-month and day-of-week are both set")
                 .at(dow.column)
-                .hint("put `?` in one of them, e.g. `cron(0 2 ? * SUN *)` or `cron(0 2 1 * ? *)`"));
+                .with_hint("put `?` in one of them, e.g. `cron(0 2 ? * SUN *)` or `cron(0 2 1 * ? *)`"));
         }
         _ => {}
     }
@@ -432,7 +436,7 @@ fn parse_field(name: FieldName, text: &str, column: usize) -> Result<FieldSpec, 
             return Ok(FieldSpec::NoSpecific);
         }
         return Err(field_err(name, column, "`?` is only allowed in day-of-month or day-of-week")
-            .hint("use `*` for every value"));
+            .with_hint("use `*` for every value"));
     }
     // No month or weekday name contains `L` or `#`; only `WED` contains `W`, and `W` is a
     // day-of-month special only.
@@ -444,7 +448,7 @@ fn parse_field(name: FieldName, text: &str, column: usize) -> Result<FieldSpec, 
     if has_special && t.contains(',') {
         let what = if t.contains('#') { "`#`" } else { "`L` and `W`" };
         return Err(field_err(name, column, format!("{what} cannot be used inside a list"))
-            .hint("write one expression with `L`, `W` or `#` in the field, without commas"));
+            .with_hint("write one expression with `L`, `W` or `#` in the field, without commas"));
     }
     match name {
         FieldName::DayOfMonth => {
@@ -465,13 +469,13 @@ fn parse_field(name: FieldName, text: &str, column: usize) -> Result<FieldSpec, 
         let c = column + t[..pos].chars().count();
         pos += part.len() + 1;
         if part.is_empty() {
-            return Err(field_err(name, c, "empty element in a list").hint("remove the extra comma"));
+            return Err(field_err(name, c, "empty element in a list").with_hint("remove the extra comma"));
         }
         items.push(parse_item(name, part, c)?);
     }
     if items.len() > 1 && items.contains(&Item::All) {
         return Err(field_err(name, column, "`*` cannot be combined with other values in a list")
-            .hint("use `*` alone for every value"));
+            .with_hint("use `*` alone for every value"));
     }
     Ok(FieldSpec::List(items))
 }
@@ -487,41 +491,40 @@ fn parse_dom_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
     if let Some(rest) = t.strip_prefix("L-") {
         if rest.ends_with('W') {
             return Err(field_err(name, column, "`L-n` cannot be combined with `W`")
-                .hint("use `LW` for the last weekday of the month, or `L-n` alone"));
+                .with_hint("use `LW` for the last weekday of the month, or `L-n` alone"));
         }
         let n = number(rest).ok_or_else(|| {
             field_err(name, column, format!("`{t}`: expected a number of days after `L-`"))
-                .hint("write e.g. `L-2` for two days before the last day of the month")
+                .with_hint("write e.g. `L-2` for two days before the last day of the month")
         })?;
         if n > 30 {
             return Err(field_err(name, column, format!("`{t}`: `L-n` takes n from 0 to 30"))
-                .hint("a month has at most 31 days"));
+                .with_hint("a month has at most 31 days"));
         }
         return Ok(Some(FieldSpec::LastDayOfMonth { offset: n as u8 }));
     }
     if let Some(rest) = t.strip_suffix('W') {
         if rest.is_empty() {
             return Err(field_err(name, column, "`W` needs a day before it")
-                .hint("write e.g. `15W` (the weekday nearest the 15th) or `LW`"));
+                .with_hint("write e.g. `15W` (the weekday nearest the 15th) or `LW`"));
         }
         let n = number(rest).ok_or_else(|| {
             field_err(name, column, format!("`{t}`: expected a day number before `W`"))
-                .hint("write e.g. `15W`; ranges and lists cannot take `W`")
+                .with_hint("write e.g. `15W`; ranges and lists cannot take `W`")
         })?;
         if !(1..=31).contains(&n) {
             return Err(field_err(name, column, format!("`{t}`: day {n} is out of range"))
-                .hint("`nW` takes a day from 1 to 31"));
+                .with_hint("`nW` takes a day from 1 to 31"));
         }
         return Ok(Some(FieldSpec::NearestWeekday(n as u8)));
     }
     if t.contains('L') {
         return Err(field_err(name, column, format!("`{t}`: `L` in day-of-month must be `L`, `L-n` or `LW`"))
-            .hint("`nL` (last weekday n of the month) belongs in the day-of-week field"));
+            .with_hint("`nL` (last weekday n of the month) belongs in the day-of-week field"));
     }
     if t.contains('#') {
-        return Err(
-            field_err(name, column, "`#` is only allowed in day-of-week").hint("write e.g. `cron(0 2 ? * TUE#2 *)`")
-        );
+        return Err(field_err(name, column, "`#` is only allowed in day-of-week")
+            .with_hint("write e.g. `cron(0 2 ? * TUE#2 *)`"));
     }
     Ok(None)
 }
@@ -534,33 +537,32 @@ fn parse_dow_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
     if let Some((d, n)) = t.split_once('#') {
         let weekday = weekday_value(d).ok_or_else(|| {
             field_err(name, column, format!("`{t}`: `{d}` is not a day of the week"))
-                .hint("write e.g. `TUE#2` or `3#2` (1 = SUN)")
+                .with_hint("write e.g. `TUE#2` or `3#2` (1 = SUN)")
         })?;
         let nth = number(n).filter(|n| (1..=5).contains(n)).ok_or_else(|| {
             field_err(name, column, format!("`{t}`: the number after `#` must be 1 to 5"))
-                .hint("a month has at most five of any weekday")
+                .with_hint("a month has at most five of any weekday")
         })?;
         return Ok(Some(FieldSpec::NthDayOfWeek { weekday: weekday as u8, nth: nth as u8 }));
     }
     if let Some(d) = t.strip_suffix('L') {
         if d.contains('-') || d.contains('/') {
             return Err(field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
-                .hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
+                .with_hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
         }
         let weekday = weekday_value(d).ok_or_else(|| {
             field_err(name, column, format!("`{t}`: `{d}` is not a day of the week"))
-                .hint("write e.g. `1L` or `SUNL` for the last Sunday of the month")
+                .with_hint("write e.g. `1L` or `SUNL` for the last Sunday of the month")
         })?;
         return Ok(Some(FieldSpec::LastDayOfWeek(weekday as u8)));
     }
     if t.contains('L') {
         return Err(field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
-            .hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
+            .with_hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
     }
     if t.contains('W') && !WEEKDAYS.iter().any(|w| t.contains(w)) {
-        return Err(
-            field_err(name, column, "`W` is only allowed in day-of-month").hint("write e.g. `cron(0 2 15W * ? *)`")
-        );
+        return Err(field_err(name, column, "`W` is only allowed in day-of-month")
+            .with_hint("write e.g. `cron(0 2 15W * ? *)`"));
     }
     Ok(None)
 }
@@ -583,7 +585,9 @@ fn parse_value(name: FieldName, s: &str, column: usize) -> Result<u16, ScheduleE
     let (lo, hi) = bounds(name);
     if let Some(n) = number(s) {
         if n < lo || n > hi {
-            return Err(field_err(name, column, format!("{name} value {n} is out of range")).hint(range_hint(name)));
+            return Err(
+                field_err(name, column, format!("{name} value {n} is out of range")).with_hint(range_hint(name))
+            );
         }
         return Ok(n);
     }
@@ -598,7 +602,7 @@ fn parse_value(name: FieldName, s: &str, column: usize) -> Result<u16, ScheduleE
         } else {
             format!("`{}` is not a valid {name} value", clip(s))
         };
-        field_err(name, column, msg).hint(range_hint(name))
+        field_err(name, column, msg).with_hint(range_hint(name))
     })
 }
 
@@ -608,11 +612,11 @@ fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleE
         let step_col = column + base.chars().count() + 1;
         let step = number(step).filter(|n| *n >= 1).ok_or_else(|| {
             field_err(name, step_col, format!("`{}`: the step after `/` must be a positive number", clip(s)))
-                .hint("write e.g. `0/15` (every 15 starting at 0)")
+                .with_hint("write e.g. `0/15` (every 15 starting at 0)")
         })?;
         if step > hi - lo + 1 {
             return Err(field_err(name, step_col, format!("step {step} is larger than the {name} field's range"))
-                .hint(range_hint(name)));
+                .with_hint(range_hint(name)));
         }
         let base = if base == "*" {
             StepBase::All
@@ -636,9 +640,8 @@ fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleE
         return Ok(Item::Range(a, b));
     }
     if s.contains('-') {
-        return Err(
-            field_err(name, column, format!("`{}` is not a range", clip(s))).hint("a range has one `-`, e.g. `1-5`")
-        );
+        return Err(field_err(name, column, format!("`{}` is not a range", clip(s)))
+            .with_hint("a range has one `-`, e.g. `1-5`"));
     }
     Ok(Item::Value(parse_value(name, s, column)?))
 }
@@ -651,7 +654,7 @@ fn split_range(s: &str) -> Option<(&str, &str)> {
 fn check_range(name: FieldName, a: u16, b: u16, column: usize) -> Result<(), ScheduleError> {
     if name == FieldName::Year && a > b {
         return Err(
-            field_err(name, column, format!("year range {a}-{b} runs backwards")).hint(format!("write `{b}-{a}`"))
+            field_err(name, column, format!("year range {a}-{b} runs backwards")).with_hint(format!("write `{b}-{a}`"))
         );
     }
     Ok(())

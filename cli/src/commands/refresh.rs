@@ -1,0 +1,41 @@
+//! `ssmpatch refresh PLAN` — write compliance after the plan's runs with BaselineOverride.
+
+use std::process::ExitCode;
+
+use ssmpatch::compliance::RefreshOptions;
+
+use crate::args::RefreshArgs;
+use crate::context::{runtime, session};
+use crate::error::CliError;
+use crate::printer::Printer;
+
+pub fn run(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
+    let rt = runtime()?;
+    let s = session(&a.live, &rt, false)?;
+    let opts = RefreshOptions {
+        operation: a.operation.clone(),
+        since: a.since,
+        strategy: a.strategy.clone(),
+        concurrency: a.live.aws.concurrency as usize,
+        command_id: a.command_id.clone(),
+    };
+    let progress = |line: &str| out.note(&format!("refresh: {line}"));
+    let report = rt.block_on(s.refresh(&opts, &progress))?;
+    if a.live.plan.json {
+        out.json(&serde_json::to_value(&report).map_err(anyhow::Error::from)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    out.line(&format!(
+        "refresh {} with strategy {}: {} node result(s)",
+        report.plan,
+        report.strategy,
+        report.nodes.len()
+    ));
+    for n in &report.nodes {
+        out.line(&format!("  {}  {:10} {:18} {}", n.instance_id, n.operation, n.result.as_str(), out.dim(&n.detail)));
+    }
+    for m in &report.messages {
+        out.line(&format!("  note: {m}"));
+    }
+    Ok(ExitCode::SUCCESS)
+}

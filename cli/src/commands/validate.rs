@@ -1,0 +1,30 @@
+//! `ssmpatch validate PLAN` — is the plan valid, and on which backend would it run (offline).
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::args::PlanArgs;
+use crate::context::{load, options, plan_error};
+use crate::error::CliError;
+use crate::printer::Printer;
+
+pub fn run(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
+    let plan = load(&a.plan)?;
+    let ex = plan.explain(&options(&a)).map_err(|e| plan_error(&plan, e))?;
+    if a.json {
+        out.json(&json!({"plan": plan.name, "valid": true, "backend": ex.backend, "warnings": ex.warnings}))?;
+    } else {
+        out.line(&format!(
+            "{} {} is valid: {} operation(s) on {}",
+            out.good("ok"),
+            a.plan.display(),
+            plan.operations.len(),
+            ex.backend
+        ));
+        for w in &ex.warnings {
+            out.note(&format!("warning: {w}"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

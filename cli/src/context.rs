@@ -1,0 +1,75 @@
+//! What commands are given from their arguments: the plan (loaded and validated), compile
+//! options, AWS options, the async runtime and a core `Session`.
+
+use ssmpatch::aws::AwsOptions;
+use ssmpatch::plan::compile::CompileOptions;
+use ssmpatch::plan::{Plan, PlanError, PlanErrors, Source};
+use ssmpatch::session::{Session, SessionOptions};
+
+use crate::args::{AwsArgs, LiveArgs, PlanArgs};
+use crate::error::CliError;
+
+/// The async runtime for the commands that call AWS.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Other(anyhow::anyhow!("cannot start the async runtime: {e}")))
+}
+
+/// Read and validate a plan file.
+pub fn load(path: &std::path::Path) -> Result<Plan, CliError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::Input(
+            format!("cannot read plan `{name}`: {e}"),
+            Some("give the path of a plan file (TOML or JSON)".into()),
+        )
+    })?;
+    Plan::from_source(Source::new(Some(&name), text.clone()))
+        .map_err(|errors| CliError::Plan { errors, text: Some(text) })
+}
+
+/// The plan's own text, for pointing at a line.
+pub fn text(plan: &Plan) -> Option<&str> {
+    plan.source.as_ref().map(|s| s.text.as_str())
+}
+
+/// A plan error found after loading, located in the plan's text.
+pub fn plan_error(plan: &Plan, e: PlanError) -> CliError {
+    CliError::Plan { errors: PlanErrors(vec![e]), text: text(plan).map(str::to_string) }
+}
+
+/// A core error about `plan`.
+pub fn core_error(plan: &Plan, e: ssmpatch::error::Error) -> CliError {
+    CliError::from_core(e, text(plan))
+}
+
+/// Compile from `--from`, else now.
+pub fn options(a: &PlanArgs) -> CompileOptions {
+    CompileOptions::from(a.from.unwrap_or_else(jiff::Timestamp::now))
+}
+
+/// `--region`, `--profile`, `--endpoint-url`.
+pub fn aws_options(a: &AwsArgs) -> AwsOptions {
+    AwsOptions {
+        region: a.region.clone(),
+        profile: a.profile.clone(),
+        endpoint_url: a.endpoint_url.clone(),
+        ..AwsOptions::default()
+    }
+}
+
+/// Load the plan and open a session against AWS.
+pub fn session(a: &LiveArgs, rt: &tokio::runtime::Runtime, for_destroy: bool) -> Result<Session, CliError> {
+    let plan = load(&a.plan.plan)?;
+    let options = SessionOptions {
+        aws: aws_options(&a.aws),
+        from: a.plan.from.unwrap_or_else(jiff::Timestamp::now),
+        concurrency: a.aws.concurrency as usize,
+        for_destroy,
+    };
+    let text = text(&plan).map(str::to_string);
+    rt.block_on(Session::open(plan, &options)).map_err(|e| CliError::from_core(e, text.as_deref()))
+}

@@ -1,0 +1,113 @@
+//! The one `apply` that mutates AWS: creates and updates in dependency order, deletions in
+//! reverse, bounded concurrency, stopping at the first failing step (the next apply converges).
+
+use futures::stream::{self, StreamExt};
+
+use super::Scheduler;
+use super::model::{Action, Change, Diff, Done, Ids, Key, Kind, Report};
+use crate::error::Error;
+
+/// Calls in flight at once while applying.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Perform `diff`. Creates and updates in dependency order, deletions in reverse order (S3
+/// objects last, once nothing references them). Within a step, up to `concurrency` calls run at
+/// once. `progress` receives one line per action.
+pub async fn apply(
+    scheduler: &dyn Scheduler,
+    diff: &Diff,
+    concurrency: usize,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Report {
+    let mut ids = Ids::default();
+    for c in &diff.changes {
+        if let (Some(o), Action::Update | Action::Unchanged) = (&c.observed, &c.action) {
+            ids.0.insert(c.key.clone(), o.id.clone());
+        }
+    }
+    let mut report = Report { plan: diff.plan.clone(), backend: diff.backend, done: Vec::new(), error: None };
+    let concurrency = concurrency.max(1);
+    for kind in Kind::ORDER {
+        let ids_now = ids.clone();
+        let futs: Vec<_> = diff
+            .changes
+            .iter()
+            .filter(|c| c.key.kind == kind && matches!(c.action, Action::Create | Action::Update))
+            .map(|c| write_one(scheduler, &diff.plan, c, &ids_now, progress))
+            .collect();
+        let results: Vec<Outcome> = stream::iter(futs).buffer_unordered(concurrency).collect().await;
+        if !record(&mut report, &mut ids, results) {
+            return report;
+        }
+    }
+    for kind in Kind::ORDER.iter().rev() {
+        let futs: Vec<_> = diff
+            .changes
+            .iter()
+            .filter(|c| c.key.kind == *kind && c.action == Action::Delete)
+            .map(|c| delete_one(scheduler, c, progress))
+            .collect();
+        let results: Vec<Outcome> = stream::iter(futs).buffer_unordered(concurrency).collect().await;
+        if !record(&mut report, &mut ids, results) {
+            return report;
+        }
+    }
+    report
+}
+
+type Outcome = (Key, Action, Result<String, Error>);
+
+async fn write_one(
+    scheduler: &dyn Scheduler,
+    plan: &str,
+    c: &Change,
+    ids: &Ids,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Outcome {
+    let r = match (&c.action, &c.desired, &c.observed) {
+        (Action::Create, Some(d), _) => {
+            progress(&format!("creating {}", c.key.label()));
+            scheduler.create(plan, d, ids).await
+        }
+        (Action::Update, Some(d), Some(o)) => {
+            progress(&format!("updating {}", c.key.label()));
+            scheduler.update(plan, o, d, ids).await.map(|()| o.id.clone())
+        }
+        _ => Err(Error::Internal(format!("inconsistent change for {}", c.key.label()))),
+    };
+    (c.key.clone(), c.action.clone(), r)
+}
+
+async fn delete_one(scheduler: &dyn Scheduler, c: &Change, progress: &(dyn Fn(&str) + Sync)) -> Outcome {
+    let r = match &c.observed {
+        Some(o) => {
+            progress(&format!("deleting {}", c.key.label()));
+            scheduler.delete(o).await.map(|()| o.id.clone())
+        }
+        None => Err(Error::Internal(format!("nothing to delete for {}", c.key.label()))),
+    };
+    (c.key.clone(), Action::Delete, r)
+}
+
+fn record(report: &mut Report, ids: &mut Ids, results: Vec<Outcome>) -> bool {
+    let mut ok = true;
+    let mut sorted = results;
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (key, action, r) in sorted {
+        match r {
+            Ok(id) => {
+                if action != Action::Delete {
+                    ids.0.insert(key.clone(), id.clone());
+                }
+                report.done.push(Done { key, action, id });
+            }
+            Err(e) => {
+                if report.error.is_none() {
+                    report.error = Some(format!("{}: {e}", key.label()));
+                }
+                ok = false;
+            }
+        }
+    }
+    ok
+}

@@ -1,0 +1,58 @@
+//! The least-privilege IAM policy a plan needs (`ssmpatch iam-policy PLAN`): the shared actions
+//! (tags, baselines, override objects) plus the backend's own ([`super::Definition::iam_actions`]).
+
+use serde_json::{Value, json};
+
+use crate::plan::Plan;
+use crate::schedule::Backend;
+
+/// The actions a backend reads and writes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IamActions {
+    /// Reading the plan's state.
+    pub read: &'static [&'static str],
+    /// Changing the plan's resources.
+    pub write: &'static [&'static str],
+}
+
+/// What every backend calls: tags and the custom baselines.
+pub const SHARED: IamActions = IamActions {
+    read: &["ssm:ListTagsForResource", "ssm:DescribePatchBaselines", "ssm:GetPatchBaseline"],
+    write: &[
+        "ssm:AddTagsToResource",
+        "ssm:RemoveTagsFromResource",
+        "ssm:CreatePatchBaseline",
+        "ssm:UpdatePatchBaseline",
+        "ssm:DeletePatchBaseline",
+        "ssm:RegisterPatchBaselineForPatchGroup",
+        "ssm:DeregisterPatchBaselineForPatchGroup",
+    ],
+};
+
+/// The policy document for applying, planning and destroying `plan` on `backend`.
+pub fn policy(plan: &Plan, backend: Backend) -> Value {
+    let own = super::definition(backend).iam_actions();
+    let read: Vec<&str> = SHARED.read.iter().chain(own.read).copied().collect();
+    let write: Vec<&str> = SHARED.write.iter().chain(own.write).copied().collect();
+    let mut statements = vec![
+        json!({"Sid": "ReadPlanState", "Effect": "Allow", "Action": read, "Resource": "*"}),
+        json!({"Sid": "ChangePlanResources", "Effect": "Allow", "Action": write, "Resource": "*"}),
+    ];
+    if let Some(s3) = &plan.s3 {
+        let prefix = format!("{}/{}/", s3.override_prefix, plan.name);
+        statements.push(json!({
+            "Sid": "ListOverrideObjects", "Effect": "Allow", "Action": ["s3:ListBucket"],
+            "Resource": format!("arn:aws:s3:::{}", s3.bucket),
+            "Condition": {"StringLike": {"s3:prefix": [format!("{prefix}*")]}},
+        }));
+        // HeadObject (is an object under our key ours?) needs s3:GetObject.
+        statements.push(json!({
+            "Sid": "WriteOverrideObjects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Resource": format!("arn:aws:s3:::{}/{prefix}*", s3.bucket),
+        }));
+        if let Some(k) = &s3.kms_key_id {
+            statements.push(json!({"Sid": "EncryptOverrideObjects", "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": k}));
+        }
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}

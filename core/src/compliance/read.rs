@@ -1,0 +1,157 @@
+//! Talking to AWS during a refresh: reading a node's output in full when possible, writing
+//! compliance, starting a scan.
+
+use aws_sdk_ssm::types::{
+    ComplianceExecutionSummary, ComplianceItemEntry, ComplianceSeverity, ComplianceStatus, ComplianceUploadType,
+};
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+use jiff::Timestamp;
+
+use super::report::{NodeOutcome, NodeResult};
+use crate::aws::Clients;
+use crate::backends::shared::document::RUN_PATCH_BASELINE;
+use crate::error::{Error, aws};
+use crate::strategy::{PutCompliance, UploadType};
+
+/// The node's stdout: the full S3 object when the plan writes output there, else
+/// GetCommandInvocation (`complete` = false: may be cut at 24,000 characters).
+pub(crate) async fn output(
+    c: &Clients,
+    command_id: &str,
+    node: &str,
+    output: Option<&(String, String)>,
+    plan: &str,
+    op: &str,
+) -> Result<(String, bool), Error> {
+    if let Some((bucket, prefix)) = output {
+        // Run Command's layout: <prefix>/<command-id>/<instance-id>/awsrunShellScript/PatchLinux/stdout
+        let key = format!("{prefix}/{plan}/{op}/{command_id}/{node}/awsrunShellScript/PatchLinux/stdout");
+        if let Ok(o) = c.s3.get_object().bucket(bucket).key(&key).send().await
+            && let Ok(body) = o.body.collect().await
+        {
+            return Ok((String::from_utf8_lossy(&body.into_bytes()).into_owned(), true));
+        }
+    }
+    let inv = c
+        .ssm
+        .get_command_invocation()
+        .command_id(command_id)
+        .instance_id(node)
+        .plugin_name("PatchLinux")
+        .send()
+        .await
+        .map_err(|e| aws("ssm", "GetCommandInvocation", e))?;
+    // Elsewhere in the plan's bucket (another layout, e.g. an association's or a hand-started
+    // command's): "StandardOutputUrl: the URL for the complete text written by the plugin to
+    // stdout in Amazon S3" (GetCommandInvocation). Only the plan's own bucket is read.
+    if let Some((bucket, _)) = output
+        && let Some(key) = inv.standard_output_url().and_then(|u| s3_key_in(u, bucket))
+        && let Ok(o) = c.s3.get_object().bucket(bucket).key(&key).send().await
+        && let Ok(body) = o.body.collect().await
+    {
+        return Ok((String::from_utf8_lossy(&body.into_bytes()).into_owned(), true));
+    }
+    Ok((inv.standard_output_content().unwrap_or_default().to_string(), false))
+}
+
+/// The object key of an S3 URL in `bucket`, path-style (`https://s3.<region>.amazonaws.com/<bucket>/<key>`)
+/// or virtual-hosted (`https://<bucket>.s3.<region>.amazonaws.com/<key>`); `None` for another bucket.
+fn s3_key_in(url: &str, bucket: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/')?;
+    let key =
+        if host.starts_with(&format!("{bucket}.s3")) { path } else { path.strip_prefix(bucket)?.strip_prefix('/')? };
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// Start `AWS-RunPatchBaseline` Scan without override on `nodes`; the command id.
+pub(crate) async fn start_scan(c: &Clients, nodes: &[String], comment: String) -> Result<String, Error> {
+    let out = c
+        .ssm
+        .send_command()
+        .document_name(RUN_PATCH_BASELINE)
+        .set_instance_ids(Some(nodes.to_vec()))
+        .parameters("Operation", vec!["Scan".to_string()])
+        .comment(comment)
+        .send()
+        .await
+        .map_err(|e| aws("ssm", "SendCommand", e))?;
+    Ok(out.command().and_then(|c| c.command_id()).unwrap_or_default().to_string())
+}
+
+/// One PutComplianceItems call (COMPLETE or PARTIAL, with the item content hash).
+pub(crate) async fn put_compliance(c: &Clients, op: String, p: PutCompliance) -> NodeOutcome {
+    let outcome = |result: NodeResult, detail: String| NodeOutcome {
+        instance_id: p.instance_id.clone(),
+        operation: op.clone(),
+        execution_id: p.execution_id.clone(),
+        result,
+        detail,
+    };
+    // Every item or none: a COMPLETE upload missing one would drop it from the report.
+    let items: Result<Vec<ComplianceItemEntry>, _> = p
+        .items
+        .iter()
+        .map(|i| {
+            ComplianceItemEntry::builder()
+                .id(&i.id)
+                .title(&i.title)
+                .severity(ComplianceSeverity::from(i.severity.as_str()))
+                .status(ComplianceStatus::from(i.status.as_str()))
+                .set_details(Some(i.details.iter().map(|d| (d.key.clone(), d.value.clone())).collect()))
+                .build()
+        })
+        .collect();
+    let items = match items {
+        Ok(items) => items,
+        Err(e) => return outcome(NodeResult::Failed, format!("a compliance item cannot be sent: {e}")),
+    };
+    let when = DateTime::from_str(&p.execution_time, Format::DateTime)
+        .unwrap_or_else(|_| DateTime::from_secs(Timestamp::now().as_second()));
+    let n = items.len();
+    let summary = match ComplianceExecutionSummary::builder()
+        .execution_time(when)
+        .execution_id(&p.execution_id)
+        .execution_type("Command")
+        .build()
+    {
+        Ok(s) => s,
+        Err(e) => return outcome(NodeResult::Failed, e.to_string()),
+    };
+    let sent = c
+        .ssm
+        .put_compliance_items()
+        .resource_id(&p.instance_id)
+        .resource_type("ManagedInstance")
+        .compliance_type(&p.compliance_type)
+        .execution_summary(summary)
+        .set_items(Some(items))
+        .item_content_hash(&p.content_hash)
+        .upload_type(match p.upload_type {
+            UploadType::Complete => ComplianceUploadType::Complete,
+            UploadType::Partial => ComplianceUploadType::Partial,
+        })
+        .send()
+        .await;
+    match sent {
+        Ok(_) => outcome(NodeResult::ComplianceWritten, format!("{n} item(s) as {}", p.compliance_type)),
+        Err(e) => outcome(NodeResult::Failed, aws("ssm", "PutComplianceItems", e).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_urls_are_read_only_in_the_plans_bucket() {
+        let k = "p/cmd/i-1/awsrunShellScript/PatchLinux/stdout";
+        assert_eq!(s3_key_in(&format!("https://s3.us-east-1.amazonaws.com/b/{k}"), "b").as_deref(), Some(k));
+        assert_eq!(s3_key_in(&format!("https://b.s3.us-east-1.amazonaws.com/{k}"), "b").as_deref(), Some(k));
+        assert_eq!(s3_key_in(&format!("https://s3.us-east-1.amazonaws.com/other/{k}"), "b"), None);
+        assert_eq!(s3_key_in(&format!("https://s3.us-east-1.amazonaws.com/bb/{k}"), "b"), None);
+        assert_eq!(s3_key_in("", "b"), None);
+        assert_eq!(s3_key_in("https://s3.amazonaws.com/b/", "b"), None);
+    }
+}

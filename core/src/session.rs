@@ -1,0 +1,178 @@
+//! The one entry point both adapters (the CLI and Python) call: a [`Session`] holds a plan, its
+//! explanation, what its strategy adds, the resources it needs, and the AWS clients — made once —
+//! and offers `diff`, `destroy_diff`, `apply` and `refresh`. The offline counterpart,
+//! [`explain`], gives the explanation with the strategy's additions.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), ssmpatch::error::Error> {
+//! use ssmpatch::plan::Plan;
+//! use ssmpatch::session::{Session, SessionOptions};
+//!
+//! let plan = Plan::load("examples/seed-monthly.toml".as_ref())?;
+//! let session = Session::open(plan, &SessionOptions::default()).await?;
+//! let diff = session.diff().await?;
+//! let report = session.apply(&diff, &|line: &str| eprintln!("{line}")).await;
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::aws::{AwsOptions, Clients};
+use crate::backends::{
+    DEFAULT_CONCURRENCY, Definition, Desired, Diff, Report, Scheduler, apply, definition, diff, for_backend,
+};
+use crate::compliance::{RefreshOptions, RefreshReport};
+use crate::error::Error;
+use crate::plan::additions::{Additions, place, plan_info, strategy_of};
+use crate::plan::compile::CompileOptions;
+use crate::plan::{Explanation, Plan};
+use crate::strategy::{default_host, load};
+
+/// How a session is opened.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// Where and as whom to talk to AWS.
+    pub aws: AwsOptions,
+    /// "Now" for compiling schedules (one-shot windows, the strategy's placement).
+    pub from: Timestamp,
+    /// Calls in flight at once while applying and reading outputs.
+    pub concurrency: usize,
+    /// For `destroy`: the strategy is not loaded (its component may be gone), and nothing is
+    /// lost, because destroy removes everything the plan owns, additions included.
+    pub for_destroy: bool,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            aws: AwsOptions::default(),
+            from: Timestamp::now(),
+            concurrency: DEFAULT_CONCURRENCY,
+            for_destroy: false,
+        }
+    }
+}
+
+/// The plan explained, with what its compliance strategy adds (the `explain` output).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExplainedPlan {
+    /// Backend choice, compiled schedules, placement.
+    #[serde(flatten)]
+    pub explanation: Explanation,
+    /// What the strategy adds.
+    pub additions: Additions,
+}
+
+/// Ask the plan's strategy what it adds on the chosen backend, and place it. A plan whose
+/// strategy is `none` adds nothing (and loads nothing).
+pub fn additions(plan: &Plan, ex: &Explanation, opts: &CompileOptions) -> Result<Additions, Error> {
+    let Some(name) = strategy_of(plan) else {
+        return Ok(Additions::default());
+    };
+    let strategy = load(default_host()?, &name)?.with_limits(plan.strategy_limits);
+    let added = strategy.plan(&plan_info(plan, ex))?;
+    place(plan, ex, &name, added, opts)
+}
+
+/// Explain `plan` offline, with its strategy's additions: the same failure is a plan error or a
+/// strategy error on every path.
+pub fn explain(plan: &Plan, opts: &CompileOptions) -> Result<ExplainedPlan, Error> {
+    let explanation = plan.explain(opts)?;
+    let additions = additions(plan, &explanation, opts)?;
+    Ok(ExplainedPlan { explanation, additions })
+}
+
+/// Everything `plan`/`apply`/`destroy`/`refresh` need, read once.
+#[derive(Clone)]
+pub struct Session {
+    /// The plan.
+    pub plan: Plan,
+    /// Its explanation (backend, compiled forms, placement).
+    pub explanation: Explanation,
+    /// What the plan's compliance strategy adds (e.g. `rescan`'s scan after the install).
+    pub additions: Additions,
+    /// The resources the plan needs.
+    pub desired: Vec<Desired>,
+    /// The backend's scheduler.
+    pub scheduler: Arc<dyn Scheduler>,
+    clients: Clients,
+    concurrency: usize,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("plan", &self.plan.name).field("backend", &self.explanation.backend).finish()
+    }
+}
+
+impl Session {
+    /// Explain the plan, ask its strategy what it adds, load the AWS clients and pick the
+    /// backend's scheduler.
+    pub async fn open(plan: Plan, options: &SessionOptions) -> Result<Session, Error> {
+        let compile = CompileOptions::from(options.from);
+        let explanation = plan.explain(&compile)?;
+        let additions =
+            if options.for_destroy { Additions::default() } else { additions(&plan, &explanation, &compile)? };
+        let clients = Clients::load(&options.aws, plan.region()).await;
+        Ok(Session::with_clients(plan, explanation, additions, clients, options.concurrency))
+    }
+
+    /// A session over clients already made (tests, embedders).
+    pub fn with_clients(
+        plan: Plan,
+        explanation: Explanation,
+        additions: Additions,
+        clients: Clients,
+        concurrency: usize,
+    ) -> Session {
+        let def: &dyn Definition = definition(explanation.backend);
+        let desired = def.desired(&plan, &explanation, &additions);
+        let scheduler = for_backend(explanation.backend, &clients, &plan);
+        Session { plan, explanation, additions, desired, scheduler, clients, concurrency: concurrency.max(1) }
+    }
+
+    /// The AWS clients.
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// Read the live state and diff it against the plan.
+    pub async fn diff(&self) -> Result<Diff, Error> {
+        let observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
+        Ok(diff(&self.plan.name, self.explanation.backend, self.desired.clone(), observed))
+    }
+
+    /// The diff that removes everything the plan owns.
+    pub async fn destroy_diff(&self) -> Result<Diff, Error> {
+        let observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
+        Ok(diff(&self.plan.name, self.explanation.backend, Vec::new(), observed))
+    }
+
+    /// Perform `diff` (nothing is called when it is empty). `progress` receives one line per
+    /// action.
+    pub async fn apply(&self, diff: &Diff, progress: &(dyn Fn(&str) + Sync)) -> Report {
+        if diff.is_empty() {
+            return Report { plan: diff.plan.clone(), backend: diff.backend, done: Vec::new(), error: None };
+        }
+        apply(self.scheduler.as_ref(), diff, self.concurrency, progress).await
+    }
+
+    /// Refresh compliance after the plan's runs (see [`crate::compliance::refresh`]).
+    pub async fn refresh(
+        &self,
+        opts: &RefreshOptions,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<RefreshReport, Error> {
+        let target = crate::compliance::Target {
+            plan: &self.plan,
+            explanation: &self.explanation,
+            additions: &self.additions,
+            desired: &self.desired,
+            scheduler: self.scheduler.as_ref(),
+            clients: &self.clients,
+        };
+        crate::compliance::refresh(target, opts, progress).await
+    }
+}

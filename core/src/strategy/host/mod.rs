@@ -1,0 +1,309 @@
+//! The wasmtime host: one engine per process, components compiled once and cached by content,
+//! a fresh sandboxed store per call with fuel, an epoch deadline and a memory cap.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
+
+use super::checks::{validate_actions, validate_added_operations, validate_scope};
+use super::error::StrategyError;
+use super::limits::Limits;
+use super::types::{Action, AddedOperation, PlanInfo, RunResult};
+
+mod bindings;
+pub(crate) mod sandbox;
+
+/// The strategies built into ssmpatch, by name.
+pub const BUILTIN: [(&str, &[u8]); 2] = [
+    ("put-compliance-items", include_bytes!(concat!(env!("OUT_DIR"), "/put_compliance_items.component.wasm"))),
+    ("rescan", include_bytes!(concat!(env!("OUT_DIR"), "/rescan.component.wasm"))),
+];
+
+/// The bytes of a built-in strategy.
+pub fn builtin(name: &str) -> Option<&'static [u8]> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// The process's strategy host with default limits, made once, so a strategy loaded at plan
+/// time and again by `refresh` is compiled once (the host caches by content).
+pub fn default_host() -> Result<&'static Host, StrategyError> {
+    static HOST: std::sync::OnceLock<Host> = std::sync::OnceLock::new();
+    if let Some(h) = HOST.get() {
+        return Ok(h);
+    }
+    let made = Host::new(Limits::default())?;
+    Ok(HOST.get_or_init(|| made))
+}
+
+/// The strategy `name_or_path` names: a built-in (`rescan`, `put-compliance-items`) or a
+/// component file. The one place a name is resolved, for plans, `refresh`, the CLI and Python.
+pub fn load(host: &Host, name_or_path: &str) -> Result<LoadedStrategy, StrategyError> {
+    match builtin(name_or_path) {
+        Some(bytes) => host.load(name_or_path, bytes),
+        None => {
+            let bytes = std::fs::read(name_or_path).map_err(|e| StrategyError::Invalid {
+                name: name_or_path.to_string(),
+                reason: format!("it is neither a built-in strategy nor a readable file: {e}"),
+            })?;
+            host.load(name_or_path, &bytes)
+        }
+    }
+}
+
+/// How wasmtime 48 reports exhausted hostcall fuel (its error type is private, so the text is the
+/// one thing to match; if it changes, the error stays a `Trap` with this text in it).
+const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
+
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+struct State {
+    cap: usize,
+    hit: Arc<AtomicBool>,
+    /// The deterministic generator behind `wasi:random` ([`sandbox`]).
+    rng: u64,
+    /// What the strategy wrote to stdout and stderr ([`sandbox`]).
+    output: Vec<u8>,
+}
+
+impl ResourceLimiter for State {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.cap {
+            self.hit.store(true, Ordering::SeqCst);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// Stops the epoch ticker thread of an engine when the last [`Host`] or [`LoadedStrategy`]
+/// using it is dropped (a strategy may outlive its host: its deadline still holds).
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// One engine, a cache of compiled components, and the limits of every call.
+pub struct Host {
+    engine: Engine,
+    cache: Mutex<HashMap<[u8; 32], Component>>,
+    limits: Limits,
+    ticker: Arc<Ticker>,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host").field("limits", &self.limits).finish()
+    }
+}
+
+impl Host {
+    /// A host with these limits (starts the epoch ticker thread).
+    pub fn new(limits: Limits) -> Result<Host, StrategyError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.consume_fuel(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)
+            .map_err(|e| StrategyError::Invalid { name: "(engine)".into(), reason: e.to_string() })?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let (ticker, flag) = (engine.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                std::thread::sleep(EPOCH_TICK);
+                ticker.increment_epoch();
+            }
+        });
+        Ok(Host { engine, cache: Mutex::new(HashMap::new()), limits, ticker: Arc::new(Ticker { stop }) })
+    }
+
+    /// The limits of every call.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Load (compile once, then from the cache) a strategy component: one built for
+    /// `wasm32-wasip2` (its WASI imports are linked by [`sandbox`]'s rules), or one that imports
+    /// nothing. A core module built with the SDK for `wasm32-unknown-unknown` is turned into a
+    /// component first.
+    pub fn load(&self, name: &str, bytes: &[u8]) -> Result<LoadedStrategy, StrategyError> {
+        let componentized;
+        let bytes = if wasmparser_is_core_module(bytes) {
+            componentized = wit_component::ComponentEncoder::default()
+                .module(bytes)
+                .and_then(|e| e.validate(true).encode())
+                .map_err(|e| StrategyError::Invalid {
+                    name: name.into(),
+                    reason: format!("not a strategy module: {e:#}"),
+                })?;
+            componentized.as_slice()
+        } else {
+            bytes
+        };
+        let key: [u8; 32] = Sha256::digest(bytes).into();
+        let cached = self.cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        let component = match cached {
+            Some(c) => c,
+            None => {
+                let c = Component::new(&self.engine, bytes)
+                    .map_err(|e| StrategyError::Invalid { name: name.into(), reason: format!("{e:#}") })?;
+                if let Ok(mut cache) = self.cache.lock() {
+                    cache.insert(key, c.clone());
+                }
+                c
+            }
+        };
+        let mut linker: Linker<State> = Linker::new(&self.engine);
+        let pre = sandbox::link(&self.engine, &mut linker, &component)
+            .and_then(|()| linker.instantiate_pre(&component))
+            .and_then(bindings::StrategyPre::new)
+            .map_err(|e| StrategyError::Invalid {
+                name: name.into(),
+                reason: format!("{e:#} (a strategy exports `plan` and `after-run` of ssmpatch:strategy@0.1.0)"),
+            })?;
+        Ok(LoadedStrategy {
+            name: name.to_string(),
+            pre,
+            engine: self.engine.clone(),
+            limits: self.limits,
+            _ticker: self.ticker.clone(),
+        })
+    }
+
+    /// Load a built-in strategy by name.
+    pub fn load_builtin(&self, name: &str) -> Result<LoadedStrategy, StrategyError> {
+        let bytes = builtin(name).ok_or_else(|| StrategyError::Invalid {
+            name: name.into(),
+            reason: "no built-in strategy of that name".into(),
+        })?;
+        self.load(name, bytes)
+    }
+}
+
+/// A core wasm module (version 1) rather than a component (its header's layer field is 0).
+fn wasmparser_is_core_module(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && &bytes[..4] == b"\0asm" && bytes[4..8] == [1, 0, 0, 0]
+}
+
+/// A loaded strategy: instantiated afresh for every call.
+pub struct LoadedStrategy {
+    name: String,
+    pre: bindings::StrategyPre<State>,
+    engine: Engine,
+    limits: Limits,
+    /// Keeps the epoch ticker running while the strategy can be called.
+    _ticker: Arc<Ticker>,
+}
+
+impl std::fmt::Debug for LoadedStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedStrategy").field("name", &self.name).finish()
+    }
+}
+
+impl LoadedStrategy {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same strategy with other limits for its calls (each call's sandbox is made with them).
+    pub fn with_limits(mut self, limits: Limits) -> LoadedStrategy {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits of its calls.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    fn call<T>(
+        &self,
+        f: impl FnOnce(&bindings::Strategy, &mut Store<State>) -> wasmtime::Result<Result<T, String>>,
+    ) -> Result<T, StrategyError> {
+        let hit = Arc::new(AtomicBool::new(false));
+        let mut store = Store::new(
+            &self.engine,
+            State { cap: self.limits.memory_bytes, hit: hit.clone(), rng: sandbox::RANDOM_SEED, output: Vec::new() },
+        );
+        store.limiter(|s| s);
+        let name = self.name.clone();
+        store
+            .set_fuel(self.limits.fuel)
+            .map_err(|e| StrategyError::Trap { name: name.clone(), message: e.to_string() })?;
+        let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.set_hostcall_fuel(self.limits.max_output_bytes);
+        let result = self.pre.instantiate(&mut store).and_then(|b| f(&b, &mut store));
+        match result {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(message)) => Err(StrategyError::Failed { name, message }),
+            Err(e) => Err(if hit.load(Ordering::SeqCst) {
+                StrategyError::MemoryLimit { name, limit_bytes: self.limits.memory_bytes }
+            } else {
+                match e.downcast_ref::<Trap>() {
+                    Some(Trap::OutOfFuel) => StrategyError::OutOfFuel { name, fuel: self.limits.fuel },
+                    Some(Trap::Interrupt) => {
+                        StrategyError::Timeout { name, deadline_ms: self.limits.deadline.as_millis() }
+                    }
+                    _ => {
+                        let message = format!("{e:#}");
+                        if message.contains(HOSTCALL_FUEL_EXHAUSTED) {
+                            StrategyError::TooMuchOutput {
+                                name,
+                                what: format!("more than {} bytes of results", self.limits.max_output_bytes),
+                            }
+                        } else if let Some(import) = sandbox::denied_import(&message) {
+                            StrategyError::Denied { name, import: import.to_string() }
+                        } else {
+                            // The trap itself (its wasm backtrace has no names: components are
+                            // stripped), then what the strategy printed (a panic's message).
+                            let cause = match e.downcast_ref::<Trap>() {
+                                Some(t) => t.to_string(),
+                                None => e.root_cause().to_string(),
+                            };
+                            let printed = String::from_utf8_lossy(&store.data().output);
+                            let printed = printed.trim();
+                            let message =
+                                if printed.is_empty() { cause } else { format!("{cause}; it printed: {printed}") };
+                            StrategyError::Trap { name, message }
+                        }
+                    }
+                }
+            }),
+        }
+    }
+
+    /// Plan time: the operations the strategy adds.
+    pub fn plan(&self, plan: &PlanInfo) -> Result<Vec<AddedOperation>, StrategyError> {
+        let input = bindings::ssmpatch::strategy::types::PlanInfo::from(plan);
+        let ops: Vec<AddedOperation> = self.call(|b, s| b.call_plan(s, &input))?.into_iter().map(Into::into).collect();
+        validate_added_operations(&self.name, &ops)?;
+        Ok(ops)
+    }
+
+    /// After runs: the actions for the host to perform (validated and limited here).
+    pub fn after_run(&self, plan: &PlanInfo, runs: &[RunResult]) -> Result<Vec<Action>, StrategyError> {
+        let info = bindings::ssmpatch::strategy::types::PlanInfo::from(plan);
+        let input: Vec<bindings::ssmpatch::strategy::types::RunResult> = runs.iter().map(Into::into).collect();
+        let actions: Vec<Action> =
+            self.call(|b, s| b.call_after_run(s, &info, &input))?.into_iter().map(Into::into).collect();
+        validate_actions(&self.name, &self.limits, &actions)?;
+        validate_scope(&self.name, plan, runs, &actions)?;
+        Ok(actions)
+    }
+}

@@ -1,0 +1,231 @@
+//! `ssmpatch.Plan`: load, validate, explain, calendar, render; and the live calls with the AWS
+//! settings as keywords (thin wrappers over a one-off `Session`).
+
+use pyo3::prelude::*;
+use ssmpatch::plan::{Plan as CorePlan, PlanErrors, Source};
+
+use crate::convert::{options, to_json, to_python};
+use crate::errors;
+use crate::runtime::{awaitable, blocking};
+use crate::session::{Inner, Live, refresh_options};
+
+/// A validated plan: targets, baselines, per-operation approval and schedules.
+#[pyclass(frozen, module = "ssmpatch")]
+pub(crate) struct Plan {
+    inner: CorePlan,
+}
+
+impl Plan {
+    pub(crate) fn core(&self) -> &CorePlan {
+        &self.inner
+    }
+}
+
+#[pymethods]
+impl Plan {
+    /// Read and validate a plan file (TOML, or JSON with a `.json` name). Raises `PlanNotFound`
+    /// when it cannot be read, `PlanError` when it is invalid.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Plan> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| errors::plan_not_found(py, &name, &e))?;
+        CorePlan::from_source(Source::new(Some(&name), text))
+            .map(|inner| Plan { inner })
+            .map_err(|e| errors::plan(py, &e))
+    }
+
+    /// Validate a plan given as a dict (the file's structure). Raises `PlanError`.
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, d: Bound<'_, PyAny>) -> PyResult<Plan> {
+        let text = to_json(py, d)?;
+        CorePlan::from_source(Source::new(None, text)).map(|inner| Plan { inner }).map_err(|e| errors::plan(py, &e))
+    }
+
+    /// The plan's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Operation names.
+    #[getter]
+    fn operations(&self) -> Vec<String> {
+        self.inner.operations.iter().map(|o| o.name.clone()).collect()
+    }
+
+    /// Full check, including that a backend can run the plan; returns the warnings.
+    #[pyo3(signature = (from_ = None))]
+    fn validate(&self, py: Python<'_>, from_: Option<Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+        let opts = options(py, from_)?;
+        let inner = &self.inner;
+        let ex = py.detach(|| inner.explain(&opts)).map_err(|e| errors::plan(py, &PlanErrors(vec![e])))?;
+        Ok(ex.warnings)
+    }
+
+    /// Backend choice (and why others were rejected), compiled schedules per backend, baseline
+    /// placement and what the strategy adds — the same structure as `ssmpatch explain --json`.
+    #[pyo3(signature = (from_ = None))]
+    fn explain<'py>(&self, py: Python<'py>, from_: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let opts = options(py, from_)?;
+        let inner = &self.inner;
+        let explained = py.detach(|| ssmpatch::session::explain(inner, &opts)).map_err(|e| errors::core(py, e))?;
+        to_python(py, &explained)
+    }
+
+    /// The next `count` runs of every operation, sorted by time — the same structure as
+    /// `ssmpatch calendar --json`.
+    #[pyo3(signature = (count = 6, from_ = None))]
+    fn calendar<'py>(
+        &self,
+        py: Python<'py>,
+        count: usize,
+        from_: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = options(py, from_)?;
+        let inner = &self.inner;
+        let cal = py.detach(|| inner.calendar(count, &opts)).map_err(|e| errors::plan(py, &PlanErrors(vec![e])))?;
+        to_python(py, &cal)
+    }
+
+    /// The BaselineOverride JSON document of an operation (exact bytes, as text). Raises
+    /// `InvalidArgument` for an operation the plan does not have.
+    fn render_override(&self, py: Python<'_>, operation: &str) -> PyResult<String> {
+        let doc = self.inner.render_override(operation).map_err(|e| errors::core(py, e))?;
+        String::from_utf8(doc.bytes).map_err(|e| errors::invalid(py, e.to_string(), None))
+    }
+
+    /// Read the live state and return the diff `apply` would perform (the structure of
+    /// `ssmpatch plan --json`). Blocks without holding the GIL. `Session(plan, ...).plan()`.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None))]
+    fn plan<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.session(region, profile, endpoint_url, 8).live(Live::Plan))
+    }
+
+    /// Apply the plan; returns `{"diff": ..., "report": ...}`. Raises `AwsError` (with `.report`)
+    /// when an apply stops part way; a second call converges.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn apply<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Apply))
+    }
+
+    /// Remove everything ssmpatch created for the plan (and nothing else).
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn destroy<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Destroy))
+    }
+
+    /// `plan()` as an awaitable.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None))]
+    fn plan_async<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        awaitable(py, self.session(region, profile, endpoint_url, 8).live(Live::Plan))
+    }
+
+    /// `apply()` as an awaitable.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn apply_async<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        awaitable(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Apply))
+    }
+
+    /// `destroy()` as an awaitable.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn destroy_async<'py>(
+        &self,
+        py: Python<'py>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        awaitable(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Destroy))
+    }
+
+    /// Refresh compliance after the plan's runs through its strategy (or `strategy`, a built-in
+    /// name or a `.wasm` path); the structure of `ssmpatch refresh --json`. `command_id` reads one
+    /// command (e.g. `AWS-RunPatchBaseline` started by hand) instead of the plan's runs.
+    /// `progress`, a callable, receives the lines `ssmpatch refresh` prints on stderr.
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn refresh<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        since: Option<Bound<'py, PyAny>>,
+        strategy: Option<String>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        command_id: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = refresh_options(py, operation, since, strategy, command_id, 8)?;
+        blocking(py, self.session(region, profile, endpoint_url, 8).refresh(opts, progress))
+    }
+
+    /// `refresh` as an awaitable.
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn refresh_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        since: Option<Bound<'py, PyAny>>,
+        strategy: Option<String>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        command_id: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = refresh_options(py, operation, since, strategy, command_id, 8)?;
+        awaitable(py, self.session(region, profile, endpoint_url, 8).refresh(opts, progress))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Plan(name={:?}, operations={:?})", self.inner.name, self.operations())
+    }
+}
+
+impl Plan {
+    fn session(
+        &self,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> std::sync::Arc<Inner> {
+        Inner::new(self.inner.clone(), region, profile, endpoint_url, concurrency)
+    }
+}

@@ -1,0 +1,201 @@
+//! `ssmpatch.Session`: a plan and the AWS settings, given once; its methods (and their `_async`
+//! twins) read and change AWS through one core session, opened on first use.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use pyo3::prelude::*;
+use ssmpatch::aws::AwsOptions;
+use ssmpatch::compliance::RefreshOptions;
+use ssmpatch::plan::Plan as CorePlan;
+use ssmpatch::session::{Session as CoreSession, SessionOptions};
+use tokio::sync::OnceCell;
+
+use crate::convert::instant;
+use crate::plan::Plan;
+use crate::runtime::{Failure, awaitable, blocking};
+
+/// What a session holds: the plan, the options, and the core sessions once opened (one for
+/// plan/apply/refresh, one for destroy, which does not load the strategy).
+pub(crate) struct Inner {
+    plan: CorePlan,
+    options: SessionOptions,
+    normal: OnceCell<CoreSession>,
+    destroy: OnceCell<CoreSession>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Live {
+    Plan,
+    Apply,
+    Destroy,
+}
+
+impl Inner {
+    pub(crate) fn new(
+        plan: CorePlan,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> Arc<Inner> {
+        let options = SessionOptions {
+            aws: AwsOptions { region, profile, endpoint_url, ..AwsOptions::default() },
+            from: Timestamp::now(),
+            concurrency: concurrency.max(1),
+            for_destroy: false,
+        };
+        Arc::new(Inner { plan, options, normal: OnceCell::new(), destroy: OnceCell::new() })
+    }
+
+    async fn session(&self, for_destroy: bool) -> Result<&CoreSession, Failure> {
+        let cell = if for_destroy { &self.destroy } else { &self.normal };
+        let options = SessionOptions { for_destroy, ..self.options.clone() };
+        Ok(cell.get_or_try_init(|| CoreSession::open(self.plan.clone(), &options)).await?)
+    }
+
+    /// `plan` → the diff; `apply`/`destroy` → `{"diff", "report"}`, an `AwsError` with that
+    /// `report` when it stopped part way.
+    pub(crate) async fn live(self: Arc<Self>, op: Live) -> Result<serde_json::Value, Failure> {
+        let session = self.session(matches!(op, Live::Destroy)).await?;
+        let diff = match op {
+            Live::Destroy => session.destroy_diff().await?,
+            _ => session.diff().await?,
+        };
+        if let Live::Plan = op {
+            return Ok(serde_json::to_value(&diff).unwrap_or_default());
+        }
+        let report = session.apply(&diff, &|_: &str| {}).await;
+        let out = serde_json::json!({"diff": diff, "report": report});
+        match &report.error {
+            Some(e) => Err(Failure::Stopped(format!("apply stopped: {e}"), out)),
+            None => Ok(out),
+        }
+    }
+
+    /// `refresh`'s report; each progress line goes to `progress` (an exception it raises is
+    /// reported as unraisable, Python's rule for callbacks, and the refresh goes on).
+    pub(crate) async fn refresh(
+        self: Arc<Self>,
+        opts: RefreshOptions,
+        progress: Option<Py<PyAny>>,
+    ) -> Result<serde_json::Value, Failure> {
+        let report_line = |line: &str| {
+            if let Some(callback) = &progress {
+                Python::attach(|py| {
+                    if let Err(e) = callback.call1(py, (line,)) {
+                        e.write_unraisable(py, None);
+                    }
+                });
+            }
+        };
+        let session = self.session(false).await?;
+        let report = session.refresh(&opts, &report_line).await?;
+        Ok(serde_json::to_value(&report).unwrap_or_default())
+    }
+}
+
+/// What `refresh` and `refresh_async` run.
+pub(crate) fn refresh_options(
+    py: Python<'_>,
+    operation: Option<String>,
+    since: Option<Bound<'_, PyAny>>,
+    strategy: Option<String>,
+    command_id: Option<String>,
+    concurrency: usize,
+) -> PyResult<RefreshOptions> {
+    Ok(RefreshOptions { operation, since: instant(py, since, "since")?, strategy, concurrency, command_id })
+}
+
+/// A plan and the AWS settings, given once. The plan is compiled against "now" when the session
+/// is first used; every method reads or changes AWS through that one opening.
+#[pyclass(frozen, module = "ssmpatch")]
+pub(crate) struct Session {
+    inner: Arc<Inner>,
+}
+
+#[pymethods]
+impl Session {
+    #[new]
+    #[pyo3(signature = (plan, *, region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    fn new(
+        plan: &Plan,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        concurrency: usize,
+    ) -> Session {
+        Session { inner: Inner::new(plan.core().clone(), region, profile, endpoint_url, concurrency) }
+    }
+
+    /// The plan's name.
+    #[getter]
+    fn plan_name(&self) -> &str {
+        &self.inner.plan.name
+    }
+
+    /// Read the live state and return the diff `apply` would perform (`ssmpatch plan --json`).
+    fn plan<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.clone().live(Live::Plan))
+    }
+
+    /// Apply the plan; returns `{"diff": ..., "report": ...}`. Raises `AwsError` (with `.report`)
+    /// when an apply stops part way; a second call converges.
+    fn apply<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.clone().live(Live::Apply))
+    }
+
+    /// Remove everything ssmpatch created for the plan (and nothing else).
+    fn destroy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.clone().live(Live::Destroy))
+    }
+
+    /// Refresh compliance after the plan's runs (`ssmpatch refresh --json`).
+    #[pyo3(signature = (operation = None, since = None, strategy = None, command_id = None, progress = None))]
+    fn refresh<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        since: Option<Bound<'py, PyAny>>,
+        strategy: Option<String>,
+        command_id: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = refresh_options(py, operation, since, strategy, command_id, self.inner.options.concurrency)?;
+        blocking(py, self.inner.clone().refresh(opts, progress))
+    }
+
+    /// `plan()` as an awaitable (call it inside a running event loop).
+    fn plan_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        awaitable(py, self.inner.clone().live(Live::Plan))
+    }
+
+    /// `apply()` as an awaitable.
+    fn apply_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        awaitable(py, self.inner.clone().live(Live::Apply))
+    }
+
+    /// `destroy()` as an awaitable.
+    fn destroy_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        awaitable(py, self.inner.clone().live(Live::Destroy))
+    }
+
+    /// `refresh()` as an awaitable.
+    #[pyo3(signature = (operation = None, since = None, strategy = None, command_id = None, progress = None))]
+    fn refresh_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        since: Option<Bound<'py, PyAny>>,
+        strategy: Option<String>,
+        command_id: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = refresh_options(py, operation, since, strategy, command_id, self.inner.options.concurrency)?;
+        awaitable(py, self.inner.clone().refresh(opts, progress))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Session(plan={:?})", self.inner.plan.name)
+    }
+}
