@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, as CI runs it (.ci/run calls this). From a fresh clone:
 #   scripts/test.sh
-# Steps: setup, formatting, clippy on every target incl. benchmarks (warnings are errors), Rust
+# Steps: setup, formatting, the built-in strategies reproduced from source, clippy on every target incl. benchmarks (warnings are errors), Rust
 # tests (unit, integration, doc, and the backend suites against the local AWS stand-in), the
 # Python package's tests, and the stand-in's own tests.
 set -euo pipefail
@@ -14,7 +14,10 @@ scripts/setup.sh
 step "cargo fmt --check (and the strategy components)"
 cargo fmt --all -- --check
 rustfmt --check --edition 2024 --config max_width=120,use_small_heuristics=Max \
-    wasm-policies/*/src/lib.rs wasm-policies/fixtures/*/src/lib.rs wasm-policies/components.rs
+    wasm-policies/*/src/lib.rs wasm-policies/fixtures/*/src/lib.rs
+
+step "The committed built-in strategies (core/strategies/*.wasm) rebuild byte for byte from a clone at another path"
+scripts/build-strategies.sh --check
 
 step "cargo clippy (all crates, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -31,6 +34,10 @@ fi
 cargo clippy -p ssmpatch --no-default-features --all-targets --locked -- -D warnings
 cargo test -p ssmpatch --no-default-features --locked
 cargo run -p ssmpatch-schedule-only --locked -q
+
+step "The crates package and the packaged crates build (ssmpatch; the strategy SDK with its WIT)"
+cargo package -p ssmpatch --locked --allow-dirty
+cargo package -p ssmpatch-strategy-sdk --manifest-path wasm-policies/Cargo.toml --locked --allow-dirty
 
 step "Python tests"
 scripts/python-dev.sh test

@@ -2,7 +2,7 @@
 //! options, AWS options, the async runtime and a core `Session`.
 
 use ssmpatch::aws::AwsOptions;
-use ssmpatch::plan::compile::CompileOptions;
+use ssmpatch::plan::CompileOptions;
 use ssmpatch::plan::{Plan, PlanError, PlanErrors, Source};
 use ssmpatch::session::{Session, SessionOptions};
 
@@ -53,23 +53,21 @@ pub fn options(a: &PlanArgs) -> CompileOptions {
 
 /// `--region`, `--profile`, `--endpoint-url`.
 pub fn aws_options(a: &AwsArgs) -> AwsOptions {
-    AwsOptions {
-        region: a.region.clone(),
-        profile: a.profile.clone(),
-        endpoint_url: a.endpoint_url.clone(),
-        ..AwsOptions::default()
-    }
+    let mut options = AwsOptions::default();
+    options.region = a.region.clone();
+    options.profile = a.profile.clone();
+    options.endpoint_url = a.endpoint_url.clone();
+    options
 }
 
 /// Load the plan and open a session against AWS.
 pub fn session(a: &LiveArgs, rt: &tokio::runtime::Runtime, for_destroy: bool) -> Result<Session, CliError> {
     let plan = load(&a.plan.plan)?;
-    let options = SessionOptions {
-        aws: aws_options(&a.aws),
-        from: a.plan.from.unwrap_or_else(jiff::Timestamp::now),
-        concurrency: a.aws.concurrency as usize,
-        for_destroy,
-    };
+    let mut options = SessionOptions::default();
+    options.aws = aws_options(&a.aws);
+    options.from = a.plan.from.unwrap_or_else(jiff::Timestamp::now);
+    options.concurrency = a.aws.concurrency as usize;
+    options.for_destroy = for_destroy;
     let text = text(&plan).map(str::to_string);
     rt.block_on(Session::open(plan, &options)).map_err(|e| CliError::from_core(e, text.as_deref()))
 }

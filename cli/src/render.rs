@@ -1,8 +1,8 @@
 //! How results look in a terminal: diffs, compiled schedules, a strategy's additions.
 
 use ssmpatch::backends::{Action, Diff};
-use ssmpatch::plan::additions::{AdditionPlacement, Additions};
-use ssmpatch::plan::compile::{Compiled, Difference, NativeForm};
+use ssmpatch::plan::{AdditionPlacement, Additions};
+use ssmpatch::plan::{Compiled, Difference, NativeForm};
 
 use crate::printer::Printer;
 
@@ -57,6 +57,8 @@ pub fn additions(a: &Additions, out: &Printer) {
                 native.offset_days.map(|d| format!(" offset {d} day(s)")).unwrap_or_default(),
                 op.after
             ),
+            // A placement added to the core later: shown as data until this renderer knows it.
+            other => format!("{other:?}"),
         };
         out.line(&format!(
             "strategy {} adds operation {} ({}{}): {place}",

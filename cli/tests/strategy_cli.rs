@@ -83,14 +83,20 @@ fn limits_are_flags_and_each_exceeded_limit_is_its_own_error() {
     );
     assert!(err(&["rescan", "--memory-mib", "0"]).contains("0 is not in 1..=4096"));
     // The fixtures are test files: by name they are unknown.
-    assert!(err(&["fixture-spin"]).contains("neither a built-in strategy nor a readable file"));
+    assert!(
+        err(&["fixture-spin"])
+            .contains("neither a built-in strategy (put-compliance-items, rescan) nor a readable file")
+    );
 }
 
 #[test]
 fn unknown_strategy_and_bad_input_are_clear_errors() {
     let o = ssmpatch(&["strategy", "test", "nope", "--output-file", STDOUT]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("neither a built-in strategy nor a readable file"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("neither a built-in strategy (put-compliance-items, rescan) nor a readable file")
+    );
     let o = ssmpatch(&["strategy", "test", "rescan", "--input", "README.md"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("examples/strategy-run.json"));

@@ -6,6 +6,7 @@ use aws_config::retry::RetryConfig;
 
 /// Where and as whom to talk to AWS.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct AwsOptions {
     /// Region (else the plan's, else the standard chain: `AWS_REGION`, profile, IMDS).
     pub region: Option<String>,

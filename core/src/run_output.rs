@@ -28,6 +28,7 @@ const WINDOWS_SUMMARY: &str = "Patch Summary for";
 
 /// Where the text came from, which decides whether its length means truncation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OutputSource {
     /// `GetCommandInvocation.StandardOutputContent` (cut at 24,000 characters).
     Invocation,
@@ -37,6 +38,7 @@ pub enum OutputSource {
 
 /// The operation the run performed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub enum RunOperation {
     /// `Scan`.
     Scan,

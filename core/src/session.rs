@@ -25,13 +25,14 @@ use crate::backends::{
 };
 use crate::compliance::{RefreshOptions, RefreshReport};
 use crate::error::Error;
+use crate::plan::CompileOptions;
 use crate::plan::additions::{Additions, place, plan_info, strategy_of};
-use crate::plan::compile::CompileOptions;
 use crate::plan::{Explanation, Plan};
 use crate::strategy::{default_host, load};
 
 /// How a session is opened.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SessionOptions {
     /// Where and as whom to talk to AWS.
     pub aws: AwsOptions,

@@ -3,10 +3,10 @@
 #![cfg(feature = "aws")]
 
 use jiff::Timestamp;
-use ssmpatch::backends::{Desired, Kind, definition, naming};
-use ssmpatch::plan::additions::{self, AdditionPlacement, Additions};
-use ssmpatch::plan::compile::CompileOptions;
-use ssmpatch::plan::file::OperationKind as PlanKind;
+use ssmpatch::backends::{Desired, Kind, definition, operation_resource_name};
+use ssmpatch::plan::CompileOptions;
+use ssmpatch::plan::OperationKind as PlanKind;
+use ssmpatch::plan::{AdditionPlacement, Additions, place};
 use ssmpatch::plan::{Plan, Source};
 use ssmpatch::schedule::Backend;
 use ssmpatch::strategy::{AddedOperation, OperationKind};
@@ -76,7 +76,7 @@ fn rescan_on_windows_is_a_later_task_in_the_installs_window() {
 
     let res = resources(&p, &ex, Backend::MaintenanceWindow, &add);
     let tasks: Vec<_> = res.iter().filter(|d| d.key.kind == Kind::WindowTask).collect();
-    let install_window = naming::operation_resource_name("adds", "install");
+    let install_window = operation_resource_name("adds", "install");
     let in_install: Vec<_> =
         tasks.iter().filter(|d| d.key.parent.as_deref() == Some(install_window.as_str())).collect();
     assert_eq!(in_install.len(), 2, "{in_install:#?}");
@@ -92,7 +92,7 @@ fn rescan_on_windows_is_a_later_task_in_the_installs_window() {
     assert_eq!(rescan.spec["WindowTargets"], install.spec["WindowTargets"]);
     assert_eq!(rescan.spec["OutputS3KeyPrefix"], "out/adds/install-rescan");
     // The scan's window is untouched (the scan runs with the real baseline).
-    let scan_window = naming::operation_resource_name("adds", "scan");
+    let scan_window = operation_resource_name("adds", "scan");
     assert_eq!(tasks.iter().filter(|d| d.key.parent.as_deref() == Some(scan_window.as_str())).count(), 1);
 }
 
@@ -110,7 +110,7 @@ fn rescan_on_associations_starts_when_the_installs_duration_ends() {
 
     let res = resources(&p, &ex, Backend::Association, &add);
     let assoc = |op: &str| {
-        let name = naming::operation_resource_name("adds", op);
+        let name = operation_resource_name("adds", op);
         res.iter().find(|d| d.key.kind == Kind::Association && d.key.name == name).unwrap_or_else(|| panic!("{name}"))
     };
     let install = assoc("install");
@@ -129,7 +129,7 @@ fn rescan_on_associations_starts_when_the_installs_duration_ends() {
     let from = "2026-06-01T00:00:00Z".parse::<Timestamp>().expect("ts");
     let until = "2028-06-01T00:00:00Z".parse::<Timestamp>().expect("ts");
     let installs = ex.operations.iter().find(|o| o.name == "install").expect("install");
-    let ssmpatch::plan::compile::Compiled::Exact { native: install_form } = &installs.compiled else { panic!() };
+    let ssmpatch::plan::Compiled::Exact { native: install_form } = &installs.compiled else { panic!() };
     let early = "2026-05-25T00:00:00Z".parse::<Timestamp>().expect("ts");
     let runs: Vec<i64> = install_form.occurrences(early, until).iter().map(|t| t.as_second()).collect();
     let rescans: Vec<i64> = native.occurrences(from, until).iter().map(|t| t.as_second()).collect();
@@ -189,7 +189,7 @@ fn added(name: &str, after: &str, uses_override: bool) -> AddedOperation {
 fn what_a_strategy_adds_is_checked() {
     let p = plan("maintenance-window", "last sunday at 03:00", "none");
     let ex = p.explain(&opts()).expect("explain");
-    let err = |list: Vec<AddedOperation>| match additions::place(&p, &ex, "mine.wasm", list, &opts()) {
+    let err = |list: Vec<AddedOperation>| match place(&p, &ex, "mine.wasm", list, &opts()) {
         Ok(a) => panic!("accepted: {a:?}"),
         Err(e) => e.to_string(),
     };
@@ -204,8 +204,7 @@ fn what_a_strategy_adds_is_checked() {
     let e = err(vec![added("scan-again", "scan", true)]);
     assert!(e.contains("runs with the override of `scan`, which runs without one"), "{e}");
     // With the override of an operation that has one: accepted.
-    let ok =
-        additions::place(&p, &ex, "mine.wasm", vec![added("install-again", "install", true)], &opts()).expect("ok");
+    let ok = place(&p, &ex, "mine.wasm", vec![added("install-again", "install", true)], &opts()).expect("ok");
     assert!(ok.operations[0].uses_override);
     let res = resources(&p, &ex, Backend::MaintenanceWindow, &ok);
     let again = res.iter().find(|d| d.key.name == "install-again").expect("task");

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use ssmpatch::aws::{AwsOptions, Clients};
 use ssmpatch::backends::{Action, Kind};
-use ssmpatch::plan::compile::CompileOptions;
+use ssmpatch::plan::CompileOptions;
 use ssmpatch::plan::{Plan, Source};
 use ssmpatch::session::Session;
 
@@ -471,4 +471,31 @@ async fn apply_refuses_an_override_object_with_other_bytes_under_its_key() {
     let d = s.diff().await.expect("diff");
     assert_eq!(s.apply(&d, &quiet).await.error, None);
     assert!(s.diff().await.expect("diff").is_empty());
+}
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../examples/guide.rs"]
+mod guide;
+
+/// The crate's front-page guide (`core/examples/guide.rs`) does what it says on the stand-in:
+/// everything created, a second diff empty, refresh runs (no runs yet, so no nodes).
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn the_crate_guide_runs_on_the_stand_in() {
+    let si = start_stand_in();
+    let plan = root().join("examples/seed-placed.toml");
+    let region = Plan::load(&plan).expect("plan").region().expect("the example names its region").to_string();
+    let aws = AwsOptions::stand_in(&si.url, &region);
+    let clients = Clients::load(&aws, None).await;
+    let bucket = clients.s3.create_bucket().bucket("web-patching-artifacts");
+    let bucket = bucket.create_bucket_configuration(
+        aws_sdk_s3::types::CreateBucketConfiguration::builder()
+            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+            .build(),
+    );
+    bucket.send().await.expect("bucket");
+    let outcome = guide::guide(&plan, Some(aws)).await.expect("the guide runs").expect("it went live");
+    assert!(outcome.created > 0, "{outcome:?}");
+    assert!(outcome.converged, "a second diff must be empty: {outcome:?}");
+    assert_eq!(outcome.refreshed, 0, "{outcome:?}");
 }

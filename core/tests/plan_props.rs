@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use ssmpatch::baseline::{
     ApprovalOverride, ApprovalRuleSpec, BaselineSpec, ComplianceLevel, OperatingSystem, PatchFilterKey, render_override,
 };
-use ssmpatch::plan::calendar::{CalendarRule, Nth, Recurrence};
-use ssmpatch::plan::compile::{CompileOptions, Compiled, Intent, compile};
+use ssmpatch::plan::{CalendarRule, Nth, Recurrence};
+use ssmpatch::plan::{CompileOptions, Compiled, Intent, compile};
 use ssmpatch::schedule::Backend;
 
 const ZONES: [&str; 6] = ["UTC", "Asia/Tokyo", "Asia/Kolkata", "Europe/Berlin", "America/New_York", "Australia/Sydney"];

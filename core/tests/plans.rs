@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use ssmpatch::plan::compile::{CompileOptions, Compiled};
-use ssmpatch::plan::placement::BaselineUse;
+use ssmpatch::plan::BaselineUse;
+use ssmpatch::plan::{CompileOptions, Compiled};
 use ssmpatch::plan::{Plan, PlanErrors, Source};
 use ssmpatch::schedule::Backend;
 
@@ -30,11 +30,7 @@ const HEAD: &str = "version = 1\nname = \"t-plan\"\ntargets = { tags = { \"Patch
 fn published_schema_is_in_sync() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("plan.schema.json");
     let on_disk = std::fs::read_to_string(&path).expect("core/plan.schema.json");
-    assert_eq!(
-        on_disk,
-        ssmpatch::plan::file::schema_json(),
-        "regenerate with `ssmpatch schema > core/plan.schema.json`"
-    );
+    assert_eq!(on_disk, ssmpatch::plan::schema_json(), "regenerate with `ssmpatch schema > core/plan.schema.json`");
 }
 
 #[test]
@@ -197,10 +193,7 @@ fn strategy_limits_and_compliance_types_are_checked_where_written() {
     ))
     .expect("plan");
     let defaults = ssmpatch::strategy::Limits::default();
-    assert_eq!(
-        plan.strategy_limits,
-        ssmpatch::strategy::Limits { fuel: 5_000_000, memory_bytes: 64 << 20, ..defaults }
-    );
+    assert_eq!(plan.strategy_limits, defaults.with_fuel(5_000_000).with_memory_bytes(64 << 20));
     // Out of range, each at its line; an unknown limit is an unknown field.
     let e = errors(&format!(
         "{HEAD}{op}[compliance]\nstrategy = \"rescan\"\n[compliance.limits]\nfuel = 5\ntimeout-seconds = 601\n"

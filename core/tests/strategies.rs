@@ -11,7 +11,7 @@ use ssmpatch_test_support::fixture_bytes;
 use ssmpatch::run_output::{OutputSource, parse};
 use ssmpatch::strategy::{
     Action, Host, Limits, LoadedStrategy, OperationKind, Pair, PlanInfo, StrategyBackend, StrategyError,
-    StrategyOperation, UploadType, run_result,
+    StrategyOperation, UploadType, load, run_result,
 };
 
 fn plan_info(backend: StrategyBackend) -> PlanInfo {
@@ -39,7 +39,7 @@ fn sample_run(truncated: bool) -> ssmpatch::strategy::RunResult {
 #[test]
 fn put_compliance_items_writes_the_runs_packages() {
     let host = Host::new(Limits::default()).expect("host");
-    let s = host.load_builtin("put-compliance-items").expect("load");
+    let s = load(&host, "put-compliance-items").expect("load");
     let actions = s
         .after_run(&plan_info(StrategyBackend::MaintenanceWindow), &[sample_run(false), sample_run(true)])
         .expect("call");
@@ -76,7 +76,7 @@ fn put_compliance_items_writes_the_runs_packages() {
 #[test]
 fn put_compliance_items_marks_compliant_nodes_and_never_erases_from_a_run_without_results() {
     let host = Host::new(Limits::default()).expect("host");
-    let s = host.load_builtin("put-compliance-items").expect("load");
+    let s = load(&host, "put-compliance-items").expect("load");
     let plan = plan_info(StrategyBackend::MaintenanceWindow);
     // Every package compliant: one COMPLIANT item with the run's counts (not an empty upload,
     // which would leave the node absent from the report).
@@ -107,7 +107,7 @@ fn put_compliance_items_marks_compliant_nodes_and_never_erases_from_a_run_withou
 #[test]
 fn rescan_adds_a_scan_after_overridden_installs_except_on_patch_policies() {
     let host = Host::new(Limits::default()).expect("host");
-    let s = host.load_builtin("rescan").expect("load");
+    let s = load(&host, "rescan").expect("load");
     let added = s.plan(&plan_info(StrategyBackend::MaintenanceWindow)).expect("plan");
     assert_eq!(added.len(), 1);
     assert_eq!(
@@ -126,7 +126,7 @@ fn adversarial_components_are_stopped_with_typed_errors() {
     let plan = plan_info(StrategyBackend::MaintenanceWindow);
     let runs = [sample_run(false)];
 
-    let fuel = Host::new(Limits { fuel: 5_000_000, ..Limits::default() }).expect("host");
+    let fuel = Host::new(Limits::default().with_fuel(5_000_000)).expect("host");
     let e = fuel
         .load("fixture-spin", &fixture_bytes("fixture-spin"))
         .expect("load")
@@ -134,8 +134,8 @@ fn adversarial_components_are_stopped_with_typed_errors() {
         .expect_err("spins");
     assert_eq!(e, StrategyError::OutOfFuel { name: "fixture-spin".into(), fuel: 5_000_000 });
 
-    let clock = Host::new(Limits { fuel: u64::MAX / 2, deadline: Duration::from_millis(200), ..Limits::default() })
-        .expect("host");
+    let clock =
+        Host::new(Limits::default().with_fuel(u64::MAX / 2).with_deadline(Duration::from_millis(200))).expect("host");
     let e = clock
         .load("fixture-spin", &fixture_bytes("fixture-spin"))
         .expect("load")
@@ -143,7 +143,7 @@ fn adversarial_components_are_stopped_with_typed_errors() {
         .expect_err("spins");
     assert_eq!(e, StrategyError::Timeout { name: "fixture-spin".into(), deadline_ms: 200 });
 
-    let small = Host::new(Limits { memory_bytes: 32 << 20, ..Limits::default() }).expect("host");
+    let small = Host::new(Limits::default().with_memory_bytes(32 << 20)).expect("host");
     let e = small
         .load("fixture-memory-bomb", &fixture_bytes("fixture-memory-bomb"))
         .expect("load")
@@ -163,7 +163,7 @@ fn adversarial_components_are_stopped_with_typed_errors() {
     assert!(message.starts_with("wasm trap: wasm `unreachable` instruction executed; it printed: "), "{message}");
     assert!(message.contains("panicked at fixtures/panic/src/lib.rs") && message.contains("fixture panics on 1 runs"));
     // The host is still usable after a trap, and other strategies run.
-    assert!(host.load_builtin("put-compliance-items").expect("load").after_run(&plan, &runs).is_ok());
+    assert!(load(&host, "put-compliance-items").expect("load").after_run(&plan, &runs).is_ok());
 
     let e = host.load("garbage", b"\0asm not really").expect_err("invalid");
     assert!(matches!(e, StrategyError::Invalid { .. }), "{e}");
@@ -213,7 +213,7 @@ fn too_much(what: &str) -> StrategyError {
 /// The good strategy still runs on `host`, with its usual answer.
 fn good_strategy_runs(host: &Host) {
     let plan = plan_info(StrategyBackend::MaintenanceWindow);
-    let actions = host.load_builtin("put-compliance-items").expect("load").after_run(&plan, &[sample_run(false)]);
+    let actions = load(host, "put-compliance-items").expect("load").after_run(&plan, &[sample_run(false)]);
     let actions = actions.expect("the good strategy runs");
     let [Action::PutCompliance(put)] = actions.as_slice() else { panic!("{actions:?}") };
     assert_eq!((put.instance_id.as_str(), put.items.len()), ("i-0123456789abcdef0", 2));
@@ -222,7 +222,7 @@ fn good_strategy_runs(host: &Host) {
 #[test]
 fn oversized_output_is_refused_with_too_much_output() {
     // A memory cap far below the default: what stops it is the output check, not memory.
-    let host = Host::new(Limits { memory_bytes: 32 << 20, ..Limits::default() }).expect("host");
+    let host = Host::new(Limits::default().with_memory_bytes(32 << 20)).expect("host");
     let s: LoadedStrategy = host.load("fixture-oversized", &fixture_bytes("fixture-oversized")).expect("load");
     let runs = [sample_run(false)];
 
@@ -275,7 +275,7 @@ fn oversized_output_is_refused_with_too_much_output() {
 
 #[test]
 fn max_actions_is_the_hosts_setting() {
-    let host = Host::new(Limits { max_actions: 10, ..Limits::default() }).expect("host");
+    let host = Host::new(Limits::default().with_max_actions(10)).expect("host");
     let s = host.load("fixture-oversized", &fixture_bytes("fixture-oversized")).expect("load");
     let runs = [sample_run(false)];
     let e = s.after_run(&oversized_plan(&[("mode", "actions"), ("count", "11")]), &runs).expect_err("11 actions");
@@ -299,7 +299,7 @@ fn loading_the_same_component_twice_gives_the_same_strategy() {
     assert_eq!(a.plan(&plan).expect("plan"), b.plan(&plan).expect("plan"));
     // The name is the one it was loaded as, in errors too.
     let spin = &fixture_bytes("fixture-spin");
-    let small = Host::new(Limits { fuel: 1_000_000, ..Limits::default() }).expect("host");
+    let small = Host::new(Limits::default().with_fuel(1_000_000)).expect("host");
     for name in ["x", "y"] {
         let e = small.load(name, spin).expect("load").after_run(&plan, &[]).expect_err("spins");
         assert_eq!(e, StrategyError::OutOfFuel { name: name.into(), fuel: 1_000_000 });
@@ -311,7 +311,7 @@ fn the_deadline_holds_after_the_host_is_dropped() {
     // A strategy may outlive the host it was loaded from; its calls keep their deadline.
     let plan = plan_info(StrategyBackend::MaintenanceWindow);
     // Fuel for seconds of spinning (2,000,000,000 lasts ~0.15 s): the deadline must stop it first.
-    let limits = Limits { fuel: 40_000_000_000, deadline: Duration::from_millis(200), ..Limits::default() };
+    let limits = Limits::default().with_fuel(40_000_000_000).with_deadline(Duration::from_millis(200));
     let s = Host::new(limits).expect("host").load("fixture-spin", &fixture_bytes("fixture-spin")).expect("load");
     let e = s.after_run(&plan, &[]).expect_err("spins");
     assert_eq!(e, StrategyError::Timeout { name: "fixture-spin".into(), deadline_ms: 200 });
@@ -332,7 +332,7 @@ fn output_past_the_output_limit_is_too_much_output_and_the_host_stays_usable() {
         }
     );
     // The limit is the host's: 1 MiB under a 512 KiB limit is refused too.
-    let small = Host::new(Limits { max_output_bytes: 512 << 10, ..Limits::default() }).expect("host");
+    let small = Host::new(Limits::default().with_max_output_bytes(512 << 10)).expect("host");
     let s2 = small.load("fixture-oversized", &fixture_bytes("fixture-oversized")).expect("load");
     let e = s2.after_run(&oversized_plan(&[("mode", "bytes"), ("count", "1048576")]), &runs).expect_err("1 MiB");
     assert_eq!(

@@ -8,15 +8,31 @@
 use std::time::Duration;
 
 use ssmpatch::strategy::{
-    Action, AddedOperation, BUILTIN, ComplianceItem, Host, Limits, OperationKind, PutCompliance, StrategyError,
-    UploadType, builtin, validate_actions, validate_added_operations, validate_scope,
+    Action, AddedOperation, BUILTIN, ComplianceItem, Host, INTERFACE_SECTION, INTERFACE_VERSION, Limits, OperationKind,
+    PutCompliance, StrategyError, UploadType, builtin, load, validate_actions, validate_added_operations,
+    validate_scope,
 };
 
 /// The hint every refused component gets (from the host, not wasmtime).
 const HINT: &str = "(a strategy exports `plan` and `after-run` of ssmpatch:strategy@0.1.0)";
 
-/// A component (binary format, layer 1) of these sections (id, contents; each under 128 bytes).
+/// A component (binary format, layer 1) of these sections (id, contents; each under 128 bytes),
+/// stamped with the host's interface version as the SDK stamps it, so what is tested is what
+/// comes after the version check.
 fn component(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    unstamped(&[&[stamp(INTERFACE_VERSION)], sections].concat())
+}
+
+/// The custom section in which the SDK stamps the interface version.
+fn stamp(version: &str) -> (u8, Vec<u8>) {
+    let mut body = vec![u8::try_from(INTERFACE_SECTION.len()).expect("a short name")];
+    body.extend_from_slice(INTERFACE_SECTION.as_bytes());
+    body.extend_from_slice(version.as_bytes());
+    (0, body)
+}
+
+/// A component of exactly these sections.
+fn unstamped(sections: &[(u8, Vec<u8>)]) -> Vec<u8> {
     let mut b = b"\0asm\x0d\x00\x01\x00".to_vec();
     for (id, body) in sections {
         b.push(*id);
@@ -82,21 +98,24 @@ fn load_err(host: &Host, name: &str, bytes: &[u8]) -> StrategyError {
 fn a_host_keeps_the_limits_it_was_made_with() {
     let cases = [
         Limits::default(),
-        Limits { fuel: 0, deadline: Duration::ZERO, memory_bytes: 0, max_actions: 0, max_output_bytes: 0 },
-        Limits {
-            fuel: 1,
-            deadline: Duration::from_millis(1),
-            memory_bytes: 64 << 10,
-            max_actions: 1,
-            max_output_bytes: 1,
-        },
-        Limits {
-            fuel: u64::MAX,
-            deadline: Duration::from_secs(3600),
-            memory_bytes: usize::MAX,
-            max_actions: usize::MAX,
-            max_output_bytes: usize::MAX,
-        },
+        Limits::default()
+            .with_fuel(0)
+            .with_deadline(Duration::ZERO)
+            .with_memory_bytes(0)
+            .with_max_actions(0)
+            .with_max_output_bytes(0),
+        Limits::default()
+            .with_fuel(1)
+            .with_deadline(Duration::from_millis(1))
+            .with_memory_bytes(64 << 10)
+            .with_max_actions(1)
+            .with_max_output_bytes(1),
+        Limits::default()
+            .with_fuel(u64::MAX)
+            .with_deadline(Duration::from_secs(3600))
+            .with_memory_bytes(usize::MAX)
+            .with_max_actions(usize::MAX)
+            .with_max_output_bytes(usize::MAX),
     ];
     for limits in cases {
         let host = Host::new(limits).expect("host");
@@ -105,17 +124,15 @@ fn a_host_keeps_the_limits_it_was_made_with() {
     }
     assert_eq!(
         Limits::default(),
-        Limits {
-            fuel: 2_000_000_000,
-            deadline: Duration::from_secs(10),
-            memory_bytes: 256 << 20,
-            max_actions: 100_000,
-            max_output_bytes: 128 << 20
-        }
+        Limits::default()
+            .with_fuel(2_000_000_000)
+            .with_deadline(Duration::from_secs(10))
+            .with_memory_bytes(256 << 20)
+            .with_max_actions(100_000)
+            .with_max_output_bytes(128 << 20)
     );
-    // Many hosts at once (each has its own engine and epoch ticker), dropped in any order.
-    let hosts: Vec<Host> =
-        (0..8u64).map(|i| Host::new(Limits { fuel: i, ..Limits::default() }).expect("host")).collect();
+    // Many hosts at once (all share the process's engine and epoch thread), dropped in any order.
+    let hosts: Vec<Host> = (0..8u64).map(|i| Host::new(Limits::default().with_fuel(i)).expect("host")).collect();
     for (i, h) in hosts.iter().enumerate().rev() {
         assert_eq!(h.limits().fuel, i as u64);
     }
@@ -160,8 +177,10 @@ fn wasm_that_does_not_implement_the_world_is_invalid_with_the_missing_export() {
     let want = format!("no export `after-run` found {HINT}");
     // The empty component.
     assert_eq!(load_err(&host, "empty-component", &empty_component()), invalid("empty-component", &want));
-    // The empty core module (componentized by the host first, then refused the same way).
-    assert_eq!(load_err(&host, "empty-module", b"\0asm\x01\0\0\0"), invalid("empty-module", &want));
+    // The empty core module (componentized by the host first): not built with the SDK and not
+    // importing the interface, so not a strategy.
+    let e = load_err(&host, "empty-module", b"\0asm\x01\0\0\0");
+    assert!(reason(&e).starts_with("it is not a strategy: it carries no `ssmpatch:strategy-interface` section"), "{e}");
     // An imported instance with nothing in it asks for nothing: refused for its missing exports.
     let mut import = vec![0x01];
     import.extend(extern_name("wasi:cli/environment@0.2.0"));
@@ -220,7 +239,7 @@ fn the_compile_cache_is_keyed_by_content_not_by_name() {
     // Other bytes are compiled, not taken from the cache.
     let e = load_err(&host, "a", &empty_component());
     assert_eq!(e, invalid("a", &format!("no export `after-run` found {HINT}")));
-    // Each host has its own cache: a new host gives the same answers.
+    // Every host shares the process's cache: another host gives the same answers.
     let fresh = Host::new(Limits::default()).expect("host");
     assert_eq!(load_err(&fresh, "a", &bytes), first);
     // Bytes that fail to compile are not cached either: the same error every time.
@@ -243,10 +262,73 @@ fn builtin_names_and_unknown_builtins() {
     assert_eq!(builtin("Rescan"), None);
     assert_eq!(builtin(""), None);
     let host = Host::new(Limits::default()).expect("host");
-    assert_eq!(
-        host.load_builtin("critical-only").expect_err("unknown"),
-        invalid("critical-only", "no built-in strategy of that name")
+    let e = load(&host, "critical-only").expect_err("unknown");
+    assert!(
+        reason(&e).starts_with(
+            "it is neither a built-in strategy (put-compliance-items, rescan) nor a readable file: No such file"
+        ),
+        "{e}"
     );
+}
+
+/// `bytes` with every occurrence of `from` replaced by `to` (of the same length).
+fn patched(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut out = bytes.to_vec();
+    let mut found = 0;
+    let mut i = 0;
+    while let Some(at) = out[i..].windows(from.len()).position(|w| w == from.as_bytes()) {
+        out[i + at..i + at + to.len()].copy_from_slice(to.as_bytes());
+        i += at + to.len();
+        found += 1;
+    }
+    assert!(found > 0, "`{from}` is not in the bytes");
+    out
+}
+
+#[test]
+fn a_component_stamped_with_another_interface_version_is_refused_naming_both() {
+    let host = Host::new(Limits::default()).expect("host");
+    let rescan = builtin("rescan").expect("built in");
+    // The SDK's stamp says 9.9.9; everything else is the working built-in.
+    let stamp = format!("{INTERFACE_SECTION}{INTERFACE_VERSION}");
+    let other = patched(rescan, &stamp, &format!("{INTERFACE_SECTION}9.9.9"));
+    let e = load_err(&host, "old-rescan", &other);
+    assert_eq!(
+        e,
+        StrategyError::InterfaceVersion {
+            name: "old-rescan".into(),
+            found: "9.9.9".into(),
+            expected: INTERFACE_VERSION
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "strategy `old-rescan` was built for interface ssmpatch:strategy@9.9.9, and this ssmpatch runs \
+         ssmpatch:strategy@0.1.0"
+    );
+    assert!(ssmpatch::error::Hint::hint(&e).expect("hint").contains("ssmpatch-strategy-sdk"));
+    // The same bytes with the original stamp load.
+    assert!(host.load("rescan", &patched(&other, "9.9.9", INTERFACE_VERSION)).is_ok());
+}
+
+#[test]
+fn without_the_stamp_the_version_of_the_types_import_decides() {
+    let host = Host::new(Limits::default()).expect("host");
+    let rescan = builtin("rescan").expect("built in");
+    // A component not built with the SDK (no stamp) that imports the interface's types of this
+    // version loads and runs.
+    let no_stamp = patched(rescan, INTERFACE_SECTION, "ssmpatch:strategy-unrelated");
+    assert!(host.load("unstamped", &no_stamp).is_ok());
+    // One that imports another version's types is refused by the version check, not the linker.
+    let other = patched(&no_stamp, "ssmpatch:strategy/types@0.1.0", "ssmpatch:strategy/types@0.2.0");
+    assert_eq!(
+        load_err(&host, "other", &other),
+        StrategyError::InterfaceVersion { name: "other".into(), found: "0.2.0".into(), expected: INTERFACE_VERSION }
+    );
+    // A component that does neither is not a strategy.
+    let e = load_err(&host, "bare", &unstamped(&[]));
+    assert!(reason(&e).starts_with("it is not a strategy"), "{e}");
 }
 
 fn item(n: usize) -> ComplianceItem {
@@ -284,12 +366,12 @@ fn bad_type(t: &str) -> Result<(), StrategyError> {
 
 #[test]
 fn actions_are_limited_in_number() {
-    let limits = Limits { max_actions: 3, ..Limits::default() };
+    let limits = Limits::default().with_max_actions(3);
     let msg = |n: usize| -> Vec<Action> { (0..n).map(|i| Action::Message(format!("m{i}"))).collect() };
     assert_eq!(validate_actions("s", &limits, &[]), Ok(()));
     assert_eq!(validate_actions("s", &limits, &msg(3)), Ok(()));
     assert_eq!(validate_actions("s", &limits, &msg(4)), too_much("4 actions"));
-    let none = Limits { max_actions: 0, ..Limits::default() };
+    let none = Limits::default().with_max_actions(0);
     assert_eq!(validate_actions("s", &none, &[]), Ok(()));
     assert_eq!(validate_actions("s", &none, &[Action::StartScan(vec!["i-1".into()])]), too_much("1 actions"));
     // The default: 100,000.

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ssmpatch::plan::compile::CompileOptions;
+use ssmpatch::plan::CompileOptions;
 use ssmpatch::plan::{Plan, Source};
 
 fuzz_target!(|data: &[u8]| {

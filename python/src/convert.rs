@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use pyo3::prelude::*;
-use ssmpatch::plan::compile::CompileOptions;
+use ssmpatch::plan::CompileOptions;
 
 use crate::errors;
 

@@ -39,18 +39,21 @@ impl Inner {
         endpoint_url: Option<String>,
         concurrency: usize,
     ) -> Arc<Inner> {
-        let options = SessionOptions {
-            aws: AwsOptions { region, profile, endpoint_url, ..AwsOptions::default() },
-            from: Timestamp::now(),
-            concurrency: concurrency.max(1),
-            for_destroy: false,
-        };
+        let mut aws = AwsOptions::default();
+        aws.region = region;
+        aws.profile = profile;
+        aws.endpoint_url = endpoint_url;
+        let mut options = SessionOptions::default();
+        options.aws = aws;
+        options.from = Timestamp::now();
+        options.concurrency = concurrency.max(1);
         Arc::new(Inner { plan, options, normal: OnceCell::new(), destroy: OnceCell::new() })
     }
 
     async fn session(&self, for_destroy: bool) -> Result<&CoreSession, Failure> {
         let cell = if for_destroy { &self.destroy } else { &self.normal };
-        let options = SessionOptions { for_destroy, ..self.options.clone() };
+        let mut options = self.options.clone();
+        options.for_destroy = for_destroy;
         Ok(cell.get_or_try_init(|| CoreSession::open(self.plan.clone(), &options)).await?)
     }
 
@@ -104,7 +107,13 @@ pub(crate) fn refresh_options(
     command_id: Option<String>,
     concurrency: usize,
 ) -> PyResult<RefreshOptions> {
-    Ok(RefreshOptions { operation, since: instant(py, since, "since")?, strategy, concurrency, command_id })
+    let mut options = RefreshOptions::default();
+    options.operation = operation;
+    options.since = instant(py, since, "since")?;
+    options.strategy = strategy;
+    options.concurrency = concurrency;
+    options.command_id = command_id;
+    Ok(options)
 }
 
 /// A plan and the AWS settings, given once. The plan is compiled against "now" when the session

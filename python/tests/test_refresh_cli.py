@@ -318,7 +318,7 @@ def test_a_missing_strategy_component_stops_apply_but_not_destroy(node, tmp_path
     env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", NO_COLOR="1")
     out = subprocess.run([str(CLI), "apply", str(gone), "--yes"], cwd=ROOT, env=env, capture_output=True, text=True)
     # A strategy that cannot be loaded is invalid input on every path: exit 2.
-    assert out.returncode == 2 and "neither a built-in strategy nor a readable file" in out.stderr, out.stderr
+    assert out.returncode == 2 and "neither a built-in strategy (put-compliance-items, rescan) nor a readable file" in out.stderr, out.stderr
     assert "gone.wasm" in out.stderr, out.stderr
     _cli(url, "destroy", str(gone), "--yes")
     names = [w["Name"] for w in ssm.describe_maintenance_windows()["WindowIdentities"]]

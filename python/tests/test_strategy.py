@@ -28,6 +28,10 @@ def test_builtin_strategies():
 def test_errors():
     with pytest.raises(ssmpatch.StrategyError, match="neither a built-in"):
         ssmpatch.Strategy.load("nope")
+    # The adversarial test components are not part of the package: unknown by name.
+    for fixture in ["fixture-spin", "fixture-memory-bomb", "fixture-panic", "fixture-oversized", "fixture-escape"]:
+        with pytest.raises(ssmpatch.StrategyError, match=r"neither a built-in strategy \(put-compliance-items, rescan\)"):
+            ssmpatch.Strategy.load(fixture)
     with pytest.raises(ValueError, match="run:"):
         ssmpatch.Strategy.load("rescan").test({"plan": {}})
 

@@ -10,6 +10,6 @@ use crate::printer::Printer;
 pub fn run(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let plan = load(&a.plan)?;
     let ex = plan.explain(&options(&a)).map_err(|e| plan_error(&plan, e))?;
-    out.json(&ssmpatch::backends::iam::policy(&plan, ex.backend))?;
+    out.json(&ssmpatch::backends::iam_policy(&plan, ex.backend))?;
     Ok(ExitCode::SUCCESS)
 }

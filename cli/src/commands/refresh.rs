@@ -12,13 +12,12 @@ use crate::printer::Printer;
 pub fn run(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let rt = runtime()?;
     let s = session(&a.live, &rt, false)?;
-    let opts = RefreshOptions {
-        operation: a.operation.clone(),
-        since: a.since,
-        strategy: a.strategy.clone(),
-        concurrency: a.live.aws.concurrency as usize,
-        command_id: a.command_id.clone(),
-    };
+    let mut opts = RefreshOptions::default();
+    opts.operation = a.operation.clone();
+    opts.since = a.since;
+    opts.strategy = a.strategy.clone();
+    opts.concurrency = a.live.aws.concurrency as usize;
+    opts.command_id = a.command_id.clone();
     let progress = |line: &str| out.note(&format!("refresh: {line}"));
     let report = rt.block_on(s.refresh(&opts, &progress))?;
     if a.live.plan.json {

@@ -6,6 +6,6 @@ use crate::error::CliError;
 use crate::printer::Printer;
 
 pub fn run(out: &Printer) -> Result<ExitCode, CliError> {
-    out.raw(ssmpatch::plan::file::schema_json().as_bytes())?;
+    out.raw(ssmpatch::plan::schema_json().as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -16,7 +16,7 @@ pub struct IamActions {
 }
 
 /// What every backend calls: tags and the custom baselines.
-pub const SHARED: IamActions = IamActions {
+pub(super) const SHARED: IamActions = IamActions {
     read: &["ssm:ListTagsForResource", "ssm:DescribePatchBaselines", "ssm:GetPatchBaseline"],
     write: &[
         "ssm:AddTagsToResource",

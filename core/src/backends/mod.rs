@@ -15,15 +15,15 @@
 //! backend is one folder plus a line in [`definition`] and one in [`for_backend`].
 
 mod apply;
-pub mod association;
+mod association;
 mod diff;
-pub mod iam;
-pub mod maintenance_window;
+mod iam;
+mod maintenance_window;
 mod model;
-pub mod naming;
+pub(crate) mod naming;
 pub(crate) mod paging;
-pub mod patch_policy;
-pub mod runs;
+mod patch_policy;
+pub(crate) mod runs;
 pub(crate) mod shared;
 
 use std::sync::Arc;
@@ -32,11 +32,11 @@ use async_trait::async_trait;
 
 pub use apply::{DEFAULT_CONCURRENCY, apply};
 pub use diff::diff;
-pub use iam::IamActions;
+pub use iam::{IamActions, policy as iam_policy};
 pub use model::{
     Action, BaselineResource, Change, Desired, Diff, Done, FieldChange, Ids, Key, Kind, Observed, Payload, Report,
 };
-pub use naming::{MANAGED_BY, TAG_MANAGED_BY, TAG_PLAN};
+pub use naming::{MANAGED_BY, TAG_MANAGED_BY, TAG_PLAN, operation_resource_name};
 pub use runs::{FinishedRun, RunOperation, RunQuery};
 pub use shared::override_objects::{S3Settings, S3Store};
 

@@ -11,6 +11,7 @@ use crate::schedule::Backend;
 /// What a resource is, in apply order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Kind {
     /// A BaselineOverride document in S3.
     OverrideObject,
@@ -101,6 +102,7 @@ pub struct Desired {
 
 /// The typed content of a desired resource, where its JSON fields are not enough to write it.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub enum Payload {
     /// Nothing beyond the fields.
     #[default]

@@ -2,7 +2,7 @@
 //! one-shot window, baseline and patch policy, and the ownership tags.
 
 use crate::baseline::OperatingSystem;
-use crate::plan::compile::{Compiled, NativeForm};
+use crate::plan::{Compiled, NativeForm};
 
 /// Tag naming the plan a resource belongs to.
 pub const TAG_PLAN: &str = "ssmpatch:plan";
@@ -12,7 +12,7 @@ pub const TAG_MANAGED_BY: &str = "ssmpatch:managed-by";
 pub const MANAGED_BY: &str = "ssmpatch";
 
 /// The name prefix of everything a plan creates: `ssmpatch-<plan>-`.
-pub fn prefix(plan: &str) -> String {
+pub(crate) fn prefix(plan: &str) -> String {
     format!("ssmpatch-{plan}-")
 }
 
@@ -22,7 +22,7 @@ pub fn operation_resource_name(plan: &str, op: &str) -> String {
 }
 
 /// A one-shot window's name: `ssmpatch-<plan>-<op>-at-<YYYYMMDDTHHMM>`.
-pub fn one_shot_name(plan: &str, op: &str, at: &str) -> String {
+pub(crate) fn one_shot_name(plan: &str, op: &str, at: &str) -> String {
     let compact: String =
         at.trim_start_matches("at(").trim_end_matches(')').chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     format!("{}{op}-at-{}", prefix(plan), compact.get(..13).unwrap_or(&compact))
@@ -30,7 +30,7 @@ pub fn one_shot_name(plan: &str, op: &str, at: &str) -> String {
 
 /// The resources an operation runs as, by name: one (`<prefix><op>`) for an exact schedule, one
 /// per one-shot window (`<prefix><op>-at-…`) for a fallback, none when it cannot run.
-pub fn resource_forms(plan: &str, op: &str, compiled: &Compiled) -> Vec<(String, NativeForm)> {
+pub(crate) fn resource_forms(plan: &str, op: &str, compiled: &Compiled) -> Vec<(String, NativeForm)> {
     match compiled {
         Compiled::Exact { native } => vec![(operation_resource_name(plan, op), native.clone())],
         Compiled::Fallback { windows, .. } => {
@@ -41,18 +41,18 @@ pub fn resource_forms(plan: &str, op: &str, compiled: &Compiled) -> Vec<(String,
 }
 
 /// The custom baseline name for an OS: `ssmpatch-<plan>-<os>` (lowercase, dashes).
-pub fn baseline_name(plan: &str, os: OperatingSystem) -> String {
+pub(crate) fn baseline_name(plan: &str, os: OperatingSystem) -> String {
     format!("{}{}", prefix(plan), os.as_str().to_ascii_lowercase().replace('_', "-"))
 }
 
 /// The patch policy's name: `ssmpatch-<plan>`.
-pub fn patch_policy_name(plan: &str) -> String {
+pub(crate) fn patch_policy_name(plan: &str) -> String {
     format!("ssmpatch-{plan}")
 }
 
 /// The plan operation a resource named `name` runs: `<prefix><op>` or a one-shot
 /// `<prefix><op>-at-…`. `operations` are the plan's operation names; the longest match wins.
-pub fn operation_of<'a>(plan: &str, name: &str, operations: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn operation_of<'a>(plan: &str, name: &str, operations: &[&'a str]) -> Option<&'a str> {
     let rest = name.strip_prefix(&prefix(plan))?;
     let mut names = operations.to_vec();
     names.sort_by_key(|o| std::cmp::Reverse(o.len()));

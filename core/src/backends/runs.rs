@@ -58,7 +58,7 @@ pub(crate) fn instant(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {
 }
 
 /// `Operation` and `BaselineOverride` of AWS-RunPatchBaseline parameters.
-pub fn run_parameters(params: &serde_json::Value) -> (Option<String>, Option<String>) {
+pub(crate) fn run_parameters(params: &serde_json::Value) -> (Option<String>, Option<String>) {
     let first = |k: &str| {
         params.get(k).and_then(|v| match v {
             serde_json::Value::Array(a) => a.first().and_then(|x| x.as_str()).map(str::to_string),
@@ -71,7 +71,7 @@ pub fn run_parameters(params: &serde_json::Value) -> (Option<String>, Option<Str
 
 /// One command, e.g. `AWS-RunPatchBaseline` started by hand with one of the plan's overrides:
 /// it counts as `operation` when given, else as the operation whose override it ran with.
-pub async fn command_run(
+pub(crate) async fn command_run(
     clients: &Clients,
     plan: &str,
     command_id: &str,

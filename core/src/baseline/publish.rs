@@ -66,6 +66,7 @@ impl OverrideObject {
 /// One thing to do in S3.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ObjectAction {
     /// Upload (before any resource references it).
     Put {
@@ -185,6 +186,7 @@ pub struct PutRequest<'a> {
 
 /// How a conditional put ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PutOutcome {
     /// The object was written.
     Created,
@@ -240,6 +242,7 @@ pub trait ObjectStore: Send + Sync {
 
 /// Publishing stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PublishError {
     /// An S3 call failed.
     #[error(transparent)]

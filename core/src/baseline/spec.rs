@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum OperatingSystem {
     Windows,
     AmazonLinux,
@@ -102,6 +103,7 @@ impl FromStr for OperatingSystem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum ComplianceLevel {
     Critical,
     High,
@@ -138,6 +140,7 @@ impl ComplianceLevel {
 /// `RejectedPatchesAction`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum RejectedPatchesAction {
     /// Rejected packages may still be installed as dependencies (AWS's default).
     AllowAsDependency,
@@ -159,6 +162,7 @@ impl RejectedPatchesAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum PatchFilterKey {
     Arch,
     AdvisoryId,

@@ -13,6 +13,7 @@ use super::spec::{ApprovalOverride, BaselineSpec, ComplianceLevel, OperatingSyst
 
 /// When an approval rule approves a patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ApprovalDelay {
     /// `ApproveAfterDays`: this many days after release (0-360).
     AfterDays(u16),
@@ -91,6 +92,7 @@ impl BaselineId {
 
 /// One operating system's baseline, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Baseline {
     /// An existing baseline (custom or AWS-provided), by id or ARN. Its rules are not known
     /// offline, so it cannot be rendered into an override document or take an approval.

@@ -1,14 +1,14 @@
 //! Compliance refresh: after runs AWS does not record (those with `BaselineOverride`), read
 //! what each node printed, ask the plan's strategy what to do, and do it.
 //!
-//! - [`refresh`](refresh::refresh): the orchestration.
-//! - [`report`]: what it reports ([`NodeResult`] per node).
+//! - [`refresh()`]: the orchestration.
+//! - the report: what it reports ([`RefreshReport`], a [`NodeResult`] per node).
 //! - `route` (pure): each node's latest run; what the host does with a strategy's actions.
 //! - `read`: reading outputs, writing compliance, starting scans.
 
 mod read;
-pub mod refresh;
-pub mod report;
+mod refresh;
+mod report;
 mod route;
 
 pub use refresh::{RefreshOptions, Target, refresh};

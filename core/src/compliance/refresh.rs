@@ -23,8 +23,8 @@ use crate::backends::paging::all;
 use crate::backends::runs::command_run;
 use crate::backends::{Desired, FinishedRun, RunOperation, RunQuery, Scheduler};
 use crate::error::Error;
+use crate::plan::BaselineUse;
 use crate::plan::additions::{Additions, plan_info};
-use crate::plan::placement::BaselineUse;
 use crate::plan::{Explanation, Plan};
 use crate::run_output::{OutputSource, parse};
 use crate::strategy::{RunResult, load, run_result};
@@ -55,6 +55,7 @@ impl std::fmt::Debug for Target<'_> {
 
 /// What to refresh.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct RefreshOptions {
     /// Only this operation.
     pub operation: Option<String>,

@@ -5,6 +5,7 @@ use serde::Serialize;
 /// What happened for one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum NodeResult {
     /// `PutComplianceItems` succeeded.
     ComplianceWritten,

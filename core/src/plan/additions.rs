@@ -37,6 +37,7 @@ const MAX_ASSOCIATION_DURATION_HOURS: u32 = 24;
 /// Where an added operation runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "type")]
+#[non_exhaustive]
 pub enum AdditionPlacement {
     /// A task in each window of the followed operation.
     WindowTask {

@@ -29,6 +29,7 @@ use crate::schedule::{Schedule, ScheduleError};
 
 /// Which occurrence of a weekday in its month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Nth {
     /// Days 1-7.
     First,
@@ -79,6 +80,7 @@ impl Nth {
 
 /// How often the base day recurs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Recurrence {
     /// Every day.
     Daily,
@@ -106,6 +108,7 @@ pub struct CalendarRule {
 
 /// What an operation's `schedule` string says.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ScheduleSpec {
     /// An AWS expression, used as given.
     Expression(Schedule),
@@ -176,7 +179,7 @@ fn parse_nth(word: &str) -> Option<Nth> {
 }
 
 /// Parse `HH:MM` (24-hour).
-pub fn parse_time(word: &str) -> Option<civil::Time> {
+pub(super) fn parse_time(word: &str) -> Option<civil::Time> {
     let (h, m) = word.split_once(':')?;
     if h.is_empty() || h.len() > 2 || m.len() != 2 {
         return None;

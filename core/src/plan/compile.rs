@@ -38,6 +38,7 @@ pub struct Intent {
 
 /// The two shapes of intent.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum IntentKind {
     /// A calendar rule (also what a simple weekly / nth-weekday cron is turned into).
     Calendar(CalendarRule),
@@ -307,6 +308,7 @@ impl Compiled {
 
 /// Options for [`compile`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CompileOptions {
     /// The start of the verification horizon (normally now).
     pub from: Timestamp,

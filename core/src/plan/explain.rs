@@ -47,6 +47,7 @@ pub struct OperationExplanation {
 /// How a plan's backend was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Choice {
     /// The plan says `backend = "auto"`: the first backend that runs it exactly, in the order
     /// patch policy, association, maintenance window.

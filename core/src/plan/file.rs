@@ -63,6 +63,7 @@ pub struct PlanFile {
 /// Backend selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum BackendChoice {
     /// Pick patch-policy, then association, then maintenance-window: the first that runs the
     /// whole plan exactly.
@@ -114,6 +115,7 @@ impl OneOrMany {
 /// What an operation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum OperationKind {
     /// `AWS-RunPatchBaseline` with `Operation=Scan`.
     Scan,
@@ -142,6 +144,7 @@ impl OperationKind {
 /// `RebootOption` of AWS-RunPatchBaseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum RebootOption {
     /// `RebootIfNeeded` (AWS's default).
     #[default]
@@ -233,6 +236,7 @@ pub struct StrategyLimitsFile {
 /// A strategy setting value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum SettingValue {
     /// A boolean.
     Bool(bool),

@@ -8,6 +8,7 @@ use super::file::PlanFile;
 
 /// The syntax of a plan's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// TOML (the default).
     Toml,

@@ -1,13 +1,12 @@
 //! Plans: one declarative file for targets, baselines, per-operation approval and schedules.
 //!
-//! Layers: [`file`] (serde types as written) → [`model`] (validated [`Plan`]) →
-//! [`calendar`] + [`compile`] (schedules: rules a person would say → each backend's native
-//! form, verified over ten years) → [`explain`] (backend choice, baseline [`placement`],
-//! calendar of runs).
+//! Layers: the file (serde types as written; its JSON Schema is [`schema_json`]) → the validated
+//! [`Plan`] → schedules ([`CalendarRule`]s a person would say, [`compile`]d to each backend's
+//! native form and verified over ten years) → [`Plan::explain`] (backend choice, baseline
+//! [`Placement`], calendar of runs) → what a compliance strategy adds ([`Additions`]).
 //!
 //! ```
-//! use ssmpatch::plan::{Plan, Source};
-//! use ssmpatch::plan::compile::CompileOptions;
+//! use ssmpatch::plan::{CompileOptions, Plan, Source};
 //!
 //! let text = r#"
 //! version = 1
@@ -29,17 +28,31 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod additions;
-pub mod calendar;
-pub mod compile;
+pub(crate) mod additions;
+mod calendar;
+mod compile;
 mod error;
-pub mod explain;
-pub mod file;
+mod explain;
+pub(crate) mod file;
 mod load;
-pub mod model;
-pub mod placement;
+mod model;
+mod placement;
 
+pub use additions::{
+    ADDED_TASK_PRIORITY, Addition, AdditionPlacement, Additions, DEFAULT_COMPLIANCE_TYPE, TASK_PRIORITY, place,
+    plan_info, strategy_of,
+};
+pub use calendar::{CalendarRule, MAX_SHIFT_DAYS, Nth, Recurrence, ScheduleSpec};
+pub use compile::{
+    CompileOptions, Compiled, DEFAULT_FALLBACK_WINDOWS, Difference, Intent, IntentKind, NativeForm, VERIFY_YEARS,
+    compile,
+};
 pub use error::{PlanError, PlanErrors};
-pub use explain::{Calendar, Choice, Explanation, Run};
+pub use explain::{Calendar, Choice, Explanation, OperationExplanation, Rejection, Run};
+pub use file::{OperationKind, PLAN_VERSION, RebootOption, schema_json};
 pub use load::{Format, Source, line_column};
-pub use model::{Operation, Plan};
+pub use model::{
+    Compliance, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, DEFAULT_OUTPUT_PREFIX, DEFAULT_OVERRIDE_PREFIX,
+    DEFAULT_WINDOW_CUTOFF_HOURS, DEFAULT_WINDOW_DURATION_HOURS, Operation, Plan, RulesFrom, S3Location, Targets,
+};
+pub use placement::{BaselineUse, Placement};

@@ -80,6 +80,7 @@ impl Targets {
 
 /// Where approval rules that differ between operations live.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RulesFrom {
     /// The real baseline takes this operation's rules (default: the install operation).
     Operation(String),
@@ -115,6 +116,7 @@ pub struct Operation {
 
 /// The compliance strategy.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Compliance {
     /// Nothing is refreshed.
     None,

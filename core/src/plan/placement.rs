@@ -21,6 +21,7 @@ use crate::schedule::Backend;
 /// Which baseline an operation runs against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "use", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum BaselineUse {
     /// The targets' own baseline (no `BaselineOverride`): AWS records compliance.
     Default {

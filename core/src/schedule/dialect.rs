@@ -19,6 +19,7 @@ use super::{Schedule, Timing};
 /// A way to schedule Patch Manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Backend {
     /// Quick Setup patch policy (a State Manager association underneath).
     PatchPolicy,
@@ -61,6 +62,7 @@ impl FromStr for Backend {
 /// How sure we are that AWS enforces a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum RuleStatus {
     /// AWS documents the rule (or the API model enforces it).
     Documented,
@@ -196,7 +198,7 @@ fn documented_time_form(c: &super::CronExpr) -> bool {
 }
 
 /// Every acceptance rule, in the order they are checked.
-pub static RULES: &[Rule] = &[
+pub(super) static RULES: &[Rule] = &[
     Rule {
         id: "utc-only",
         backends: ASSOC_PP,

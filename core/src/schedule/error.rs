@@ -5,6 +5,7 @@ use std::fmt;
 /// The fields of a cron expression, in AWS order (the seconds field is optional and first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum FieldName {
     /// Optional first field of a 7-field expression (0-59).
     Seconds,

@@ -1,7 +1,7 @@
 //! AWS Systems Manager schedule expressions, exactly as AWS evaluates them.
 //!
 //! Layers: [`parse`](Schedule::parse) → compile (bitsets) → iterate ([`Schedule::occurrences`])
-//! → describe ([`Schedule::describe`]); per-backend dialect checks are in [`dialect`].
+//! → describe ([`Schedule::describe`]); per-backend dialect checks are [`check`] ([`Schedule::check`]).
 //!
 //! ```
 //! use ssmpatch::schedule::{Backend, Schedule, Timing};
@@ -19,7 +19,7 @@
 
 mod cron;
 mod describe;
-pub mod dialect;
+mod dialect;
 mod error;
 pub(crate) mod iter;
 mod parse;
@@ -30,7 +30,7 @@ use std::str::FromStr;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 
-pub use dialect::{Backend, Rule, RuleStatus, Verdict, Violation, WindowSettings};
+pub use dialect::{Backend, Rule, RuleStatus, Verdict, Violation, WindowSettings, check};
 pub use error::{FieldName, ScheduleError};
 pub use iter::{AT_TIME_ZONE_IS_UTC, Occurrences};
 pub use parse::{CronExpr, Expression, Field, FieldSpec, Item, Rate, RateUnit, StepBase};

@@ -8,6 +8,7 @@ use super::error::{FieldName, ScheduleError};
 /// A parsed schedule expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant, reason = "built once per schedule; boxing would only add an indirection")]
+#[non_exhaustive]
 pub enum Expression {
     /// `cron(...)`, 6 fields or 7 with leading seconds.
     Cron(CronExpr),
@@ -19,6 +20,7 @@ pub enum Expression {
 
 /// The unit of a `rate()` expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RateUnit {
     /// `minute` / `minutes`.
     Minutes,
@@ -73,6 +75,7 @@ impl Rate {
 
 /// One element of a comma-separated list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Item {
     /// `*`
     All,
@@ -91,6 +94,7 @@ pub enum Item {
 
 /// The left side of a `/` step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StepBase {
     /// `*/n`: from the field's minimum.
     All,
@@ -102,6 +106,7 @@ pub enum StepBase {
 
 /// A cron field as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldSpec {
     /// `?` (day fields only).
     NoSpecific,
@@ -214,7 +219,7 @@ const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AU
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// Parse an expression. Leading and trailing white space is ignored.
-pub fn parse(input: &str) -> Result<Expression, ScheduleError> {
+pub(super) fn parse(input: &str) -> Result<Expression, ScheduleError> {
     let lead = input.len() - input.trim_start().len();
     let s = input.trim();
     let open = s.find('(');

@@ -2,6 +2,7 @@
 
 /// Why a strategy call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StrategyError {
     /// The bytes are not a strategy component of this interface.
     #[error("strategy `{name}` cannot be loaded: {reason}")]
@@ -10,6 +11,20 @@ pub enum StrategyError {
         name: String,
         /// Why.
         reason: String,
+    },
+    /// It was built for another version of the `ssmpatch:strategy` interface (read from the
+    /// component before it is compiled).
+    #[error(
+        "strategy `{name}` was built for interface ssmpatch:strategy@{found}, and this ssmpatch runs \
+         ssmpatch:strategy@{expected}"
+    )]
+    InterfaceVersion {
+        /// Strategy name.
+        name: String,
+        /// The version the component was built for.
+        found: String,
+        /// The version this host implements.
+        expected: &'static str,
     },
     /// It used up its fuel.
     #[error("strategy `{name}` ran out of fuel ({fuel} units)")]

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 /// What one call may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Wasm fuel (roughly instructions).
     pub fuel: u64,
@@ -16,6 +17,39 @@ pub struct Limits {
     /// Most bytes a call's results may copy out of the strategy (wasmtime's "hostcall fuel",
     /// counted before anything is allocated on the host).
     pub max_output_bytes: usize,
+}
+
+/// Each limit changed on its own: `Limits::default().with_fuel(5_000_000)`.
+impl Limits {
+    /// With this much fuel.
+    pub const fn with_fuel(mut self, fuel: u64) -> Limits {
+        self.fuel = fuel;
+        self
+    }
+
+    /// With this wall-clock deadline.
+    pub const fn with_deadline(mut self, deadline: Duration) -> Limits {
+        self.deadline = deadline;
+        self
+    }
+
+    /// With this linear memory cap, bytes.
+    pub const fn with_memory_bytes(mut self, memory_bytes: usize) -> Limits {
+        self.memory_bytes = memory_bytes;
+        self
+    }
+
+    /// With at most this many actions per call.
+    pub const fn with_max_actions(mut self, max_actions: usize) -> Limits {
+        self.max_actions = max_actions;
+        self
+    }
+
+    /// With at most this many bytes of results per call.
+    pub const fn with_max_output_bytes(mut self, max_output_bytes: usize) -> Limits {
+        self.max_output_bytes = max_output_bytes;
+        self
+    }
 }
 
 impl Default for Limits {

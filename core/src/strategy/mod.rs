@@ -1,14 +1,16 @@
 //! The host for compliance strategies: sandboxed WebAssembly components behind one interface
-//! (`wasm-policies/wit/strategy.wit`, package `ssmpatch:strategy@0.1.0`).
+//! (`wasm-policies/sdk/wit/strategy.wit`, package `ssmpatch:strategy@0.1.0`).
 //!
-//! One [`Host`] holds one wasmtime `Engine`; each component is compiled once and cached by
-//! content hash; every call gets a fresh `Store` with fuel, an epoch deadline and a memory cap.
+//! The process has one wasmtime `Engine`, shared by every [`Host`]; each component is compiled
+//! once and cached by content hash; every call gets a fresh `Store` with fuel, an epoch deadline and a memory cap.
 //! Components reach nothing outside their memory: no filesystem, network, clock or environment
 //! (`host/sandbox.rs` links WASI imports of `wasm32-wasip2` builds as traps, random as a deterministic
 //! generator). A trap, timeout, out-of-memory or denied import becomes a [`StrategyError`]
 //! naming the strategy. The built-in strategies are
-//! components too, built from source by `core/build.rs` and embedded (`builtin`); the host
-//! treats them exactly like third-party ones.
+//! components too, committed in `core/strategies/` (rebuilt reproducibly by
+//! `scripts/build-strategies.sh`) and embedded ([`builtin`]); the host treats them exactly like
+//! third-party ones. A component built for another interface version ([`INTERFACE_VERSION`],
+//! stamped by the SDK) is refused before it is compiled.
 //!
 //! Layout: [`types`](PlanInfo) (what a strategy reads and returns, owned by the core), limits,
 //! checks (what the host refuses, pure) and the error are always built; the wasmtime host
@@ -28,7 +30,9 @@ pub use checks::{
 };
 pub use error::StrategyError;
 #[cfg(feature = "strategies")]
-pub use host::{BUILTIN, Host, LoadedStrategy, builtin, default_host, load};
+pub use host::{
+    BUILTIN, Host, INTERFACE_SECTION, INTERFACE_VERSION, LoadedStrategy, builtin, compatible, default_host, load,
+};
 pub use limits::{FUEL_RANGE, LimitOutOfRange, Limits, MEMORY_MIB_RANGE, TIMEOUT_SECONDS_RANGE};
 pub use types::{
     Action, AddedOperation, ComplianceItem, OperationKind, Pair, PatchPackage, PlanInfo, PutCompliance, RunResult,

@@ -1,5 +1,5 @@
 //! What a strategy reads and returns, owned by the core (serde; no wasmtime). They mirror the
-//! records of `wasm-policies/wit/strategy.wit` (`ssmpatch:strategy@0.1.0`) one to one; the host
+//! records of `wasm-policies/sdk/wit/strategy.wit` (`ssmpatch:strategy@0.1.0`) one to one; the host
 //! converts to and from the generated bindings in one place (`host/bindings.rs`). The serde form
 //! (snake_case fields, variant names as written here) is what `ssmpatch strategy test --input`
 //! reads and prints.
@@ -17,6 +17,7 @@ pub struct Pair {
 
 /// The backend a plan runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum StrategyBackend {
     /// A Quick Setup patch policy.
     PatchPolicy,
@@ -28,6 +29,7 @@ pub enum StrategyBackend {
 
 /// Scan or install.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum OperationKind {
     /// `Operation=Scan`.
     Scan,
@@ -137,6 +139,7 @@ pub struct ComplianceItem {
 
 /// PutComplianceItems' `UploadType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum UploadType {
     /// Replaces every item of the type on the node.
     Complete,
@@ -165,6 +168,7 @@ pub struct PutCompliance {
 
 /// What a strategy asks the host to do after runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Action {
     /// Write compliance for one node.
     PutCompliance(PutCompliance),

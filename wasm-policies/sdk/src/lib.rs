@@ -16,10 +16,30 @@
 //! `ssmpatch strategy test target/wasm32-wasip2/release/<name>.wasm --input RUN.json` runs it.
 //! A core module built for `wasm32-unknown-unknown` is accepted too (the host makes it a
 //! component when it loads it).
+/// The version of the `ssmpatch:strategy` interface this SDK implements (the `package` line of
+/// `wit/strategy.wit`). Every strategy built with the SDK carries it in a custom section named
+/// [`INTERFACE_SECTION`], which the host reads before it compiles the component: one built for
+/// another version is refused with an error naming both.
+pub const INTERFACE_VERSION: &str = "0.1.0";
+
+/// The name of the custom section holding [`INTERFACE_VERSION`].
+pub const INTERFACE_SECTION: &str = "ssmpatch:strategy-interface";
+
+#[doc(hidden)]
+pub const __INTERFACE_STAMP: [u8; INTERFACE_VERSION.len()] = {
+    let mut out = [0u8; INTERFACE_VERSION.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = INTERFACE_VERSION.as_bytes()[i];
+        i += 1;
+    }
+    out
+};
+
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "strategy",
         pub_export_macro: true,
         export_macro_name: "__export_strategy_world",
@@ -96,5 +116,12 @@ macro_rules! export_strategy {
             }
         }
         $crate::bindings::__export_strategy_world!(__SsmpatchStrategy with_types_in $crate::bindings);
+
+        // The interface version, read by the host before it compiles the component (in the
+        // strategy's own crate, so the linker keeps it whatever the SDK's code that is used).
+        #[doc(hidden)]
+        #[used]
+        #[unsafe(link_section = "ssmpatch:strategy-interface")]
+        static __SSMPATCH_STRATEGY_INTERFACE: [u8; $crate::INTERFACE_VERSION.len()] = $crate::__INTERFACE_STAMP;
     };
 }

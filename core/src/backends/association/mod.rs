@@ -23,7 +23,7 @@ use crate::schedule::Backend;
 
 /// The association backend without AWS: its resources and IAM actions.
 #[derive(Debug, Clone, Copy)]
-pub struct Definition;
+pub(super) struct Definition;
 
 impl crate::backends::Definition for Definition {
     fn backend(&self) -> Backend {
@@ -49,7 +49,7 @@ impl crate::backends::Definition for Definition {
 
 /// State Manager associations.
 #[derive(Debug, Clone)]
-pub struct Associations {
+pub(super) struct Associations {
     shared: Shared,
 }
 

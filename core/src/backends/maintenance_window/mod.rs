@@ -23,7 +23,7 @@ use crate::schedule::Backend;
 
 /// The maintenance-window backend without AWS: its resources and IAM actions.
 #[derive(Debug, Clone, Copy)]
-pub struct Definition;
+pub(super) struct Definition;
 
 impl crate::backends::Definition for Definition {
     fn backend(&self) -> Backend {
@@ -59,7 +59,7 @@ impl crate::backends::Definition for Definition {
 
 /// Maintenance windows.
 #[derive(Debug, Clone)]
-pub struct MaintenanceWindows {
+pub(super) struct MaintenanceWindows {
     shared: Shared,
 }
 

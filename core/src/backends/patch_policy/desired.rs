@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use crate::backends::model::{Desired, Key, Kind, Payload};
 use crate::backends::naming::{baseline_name, patch_policy_name};
 use crate::backends::shared::tags;
-use crate::plan::compile::Compiled;
+use crate::plan::Compiled;
+use crate::plan::Operation;
 use crate::plan::file::OperationKind;
-use crate::plan::model::Operation;
 use crate::plan::{Explanation, Plan};
 
 /// The patch policy, when the plan has a scan or an install with an exact schedule.

@@ -23,12 +23,12 @@ use crate::plan::{Explanation, Plan};
 use crate::schedule::Backend;
 
 /// The Quick Setup type.
-pub const PATCH_POLICY_TYPE: &str = "AWSQuickSetupType-PatchPolicy";
+pub(super) const PATCH_POLICY_TYPE: &str = "AWSQuickSetupType-PatchPolicy";
 /// Single-account local deployment roles (Terraform acceptance test / Pulumi registry example,
 /// aws-facts §6). UNCONFIRMED beyond those examples: change here.
-pub const LOCAL_ADMINISTRATION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalAdministrationRole";
+pub(super) const LOCAL_ADMINISTRATION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalAdministrationRole";
 /// See [`LOCAL_ADMINISTRATION_ROLE`].
-pub const LOCAL_EXECUTION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalExecutionRole";
+pub(super) const LOCAL_EXECUTION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalExecutionRole";
 
 /// Parameters that depend on the account and Region, written by the backend and not compared.
 const ENVIRONMENT_PARAMETERS: [&str; 5] =
@@ -36,7 +36,7 @@ const ENVIRONMENT_PARAMETERS: [&str; 5] =
 
 /// The patch-policy backend without AWS: its resources and IAM actions.
 #[derive(Debug, Clone, Copy)]
-pub struct Definition;
+pub(super) struct Definition;
 
 impl crate::backends::Definition for Definition {
     fn backend(&self) -> Backend {
@@ -62,7 +62,7 @@ impl crate::backends::Definition for Definition {
 
 /// Quick Setup patch policies.
 #[derive(Debug, Clone)]
-pub struct PatchPolicies {
+pub(super) struct PatchPolicies {
     shared: Shared,
 }
 

@@ -29,7 +29,7 @@ use crate::baseline::{
 };
 use crate::error::{Error, aws};
 use crate::plan::Plan;
-use crate::plan::model::RulesFrom;
+use crate::plan::RulesFrom;
 use crate::schedule::Backend;
 
 impl BaselineResource {

@@ -2,13 +2,13 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::plan::BaselineUse;
+use crate::plan::Operation;
 use crate::plan::Plan;
 use crate::plan::file::OperationKind;
-use crate::plan::model::Operation;
-use crate::plan::placement::BaselineUse;
 
 /// The SSM document every operation runs.
-pub const RUN_PATCH_BASELINE: &str = "AWS-RunPatchBaseline";
+pub(crate) const RUN_PATCH_BASELINE: &str = "AWS-RunPatchBaseline";
 
 /// `AWS-RunPatchBaseline` parameters of `op`, or of `kind` when a strategy added it after `op`
 /// (with `op`'s override only when `with_override`).

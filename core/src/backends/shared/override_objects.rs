@@ -24,6 +24,7 @@ use crate::plan::{Explanation, Plan};
 
 /// Where and how a plan's override objects are written (the plan's `[s3]`).
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct S3Settings {
     /// The bucket.
     pub bucket: String,

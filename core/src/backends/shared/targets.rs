@@ -4,7 +4,7 @@ use aws_sdk_ssm::types::Target;
 use serde_json::{Value, json};
 
 use super::{s, strings};
-use crate::plan::model::Targets;
+use crate::plan::Targets;
 
 /// `Targets` entries (`[{"Key": "tag:Patch Group", "Values": ["web"]}]`) per selector, with
 /// the window target's name and resource type.

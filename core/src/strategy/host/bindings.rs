@@ -4,7 +4,7 @@
 use crate::strategy::types as core;
 
 wasmtime::component::bindgen!({
-    path: "../wasm-policies/wit",
+    path: "wit",
     world: "strategy",
 });
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -16,12 +16,16 @@ use super::limits::Limits;
 use super::types::{Action, AddedOperation, PlanInfo, RunResult};
 
 mod bindings;
+mod interface;
 pub(crate) mod sandbox;
 
-/// The strategies built into ssmpatch, by name.
+pub use interface::{INTERFACE_SECTION, INTERFACE_VERSION, compatible};
+
+/// The strategies built into ssmpatch, by name: components committed in `core/strategies/`
+/// (regenerated reproducibly by `scripts/build-strategies.sh`, whose `--check` CI runs).
 pub const BUILTIN: [(&str, &[u8]); 2] = [
-    ("put-compliance-items", include_bytes!(concat!(env!("OUT_DIR"), "/put_compliance_items.component.wasm"))),
-    ("rescan", include_bytes!(concat!(env!("OUT_DIR"), "/rescan.component.wasm"))),
+    ("put-compliance-items", include_bytes!("../../../strategies/put-compliance-items.wasm")),
+    ("rescan", include_bytes!("../../../strategies/rescan.wasm")),
 ];
 
 /// The bytes of a built-in strategy.
@@ -29,10 +33,9 @@ pub fn builtin(name: &str) -> Option<&'static [u8]> {
     BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
 }
 
-/// The process's strategy host with default limits, made once, so a strategy loaded at plan
-/// time and again by `refresh` is compiled once (the host caches by content).
+/// The process's strategy host with default limits.
 pub fn default_host() -> Result<&'static Host, StrategyError> {
-    static HOST: std::sync::OnceLock<Host> = std::sync::OnceLock::new();
+    static HOST: OnceLock<Host> = OnceLock::new();
     if let Some(h) = HOST.get() {
         return Ok(h);
     }
@@ -48,7 +51,10 @@ pub fn load(host: &Host, name_or_path: &str) -> Result<LoadedStrategy, StrategyE
         None => {
             let bytes = std::fs::read(name_or_path).map_err(|e| StrategyError::Invalid {
                 name: name_or_path.to_string(),
-                reason: format!("it is neither a built-in strategy nor a readable file: {e}"),
+                reason: format!(
+                    "it is neither a built-in strategy ({}) nor a readable file: {e}",
+                    BUILTIN.map(|(n, _)| n).join(", ")
+                ),
             })?;
             host.load(name_or_path, &bytes)
         }
@@ -84,24 +90,42 @@ impl ResourceLimiter for State {
     }
 }
 
-/// Stops the epoch ticker thread of an engine when the last [`Host`] or [`LoadedStrategy`]
-/// using it is dropped (a strategy may outlive its host: its deadline still holds).
-struct Ticker {
-    stop: Arc<AtomicBool>,
-}
-
-impl Drop for Ticker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
-/// One engine, a cache of compiled components, and the limits of every call.
-pub struct Host {
+/// The process's one engine (fuel, epoch interruption, the component model), its cache of
+/// compiled components (by SHA-256 of their bytes) and the thread that advances its epoch.
+struct Shared {
     engine: Engine,
     cache: Mutex<HashMap<[u8; 32], Component>>,
+}
+
+fn shared() -> Result<&'static Shared, StrategyError> {
+    static SHARED: OnceLock<Result<Shared, String>> = OnceLock::new();
+    let made = SHARED.get_or_init(|| {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.consume_fuel(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
+        let ticker = engine.clone();
+        std::thread::Builder::new()
+            .name("ssmpatch-strategy-epoch".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(EPOCH_TICK);
+                    ticker.increment_epoch();
+                }
+            })
+            .map_err(|e| format!("cannot start the epoch thread: {e}"))?;
+        Ok(Shared { engine, cache: Mutex::new(HashMap::new()) })
+    });
+    made.as_ref().map_err(|reason| StrategyError::Invalid { name: "(engine)".into(), reason: reason.clone() })
+}
+
+/// Loads strategies with the limits of every call. Every host shares the process's one engine
+/// and its cache: a strategy loaded at plan time is not compiled again by `refresh`, whatever
+/// limits each uses.
+pub struct Host {
+    shared: &'static Shared,
     limits: Limits,
-    ticker: Arc<Ticker>,
 }
 
 impl std::fmt::Debug for Host {
@@ -111,23 +135,9 @@ impl std::fmt::Debug for Host {
 }
 
 impl Host {
-    /// A host with these limits (starts the epoch ticker thread).
+    /// A host with these limits (the process's engine is made by the first).
     pub fn new(limits: Limits) -> Result<Host, StrategyError> {
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        config.consume_fuel(true);
-        config.epoch_interruption(true);
-        let engine = Engine::new(&config)
-            .map_err(|e| StrategyError::Invalid { name: "(engine)".into(), reason: e.to_string() })?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let (ticker, flag) = (engine.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !flag.load(Ordering::SeqCst) {
-                std::thread::sleep(EPOCH_TICK);
-                ticker.increment_epoch();
-            }
-        });
-        Ok(Host { engine, cache: Mutex::new(HashMap::new()), limits, ticker: Arc::new(Ticker { stop }) })
+        Ok(Host { shared: shared()?, limits })
     }
 
     /// The limits of every call.
@@ -140,6 +150,7 @@ impl Host {
     /// nothing. A core module built with the SDK for `wasm32-unknown-unknown` is turned into a
     /// component first.
     pub fn load(&self, name: &str, bytes: &[u8]) -> Result<LoadedStrategy, StrategyError> {
+        let original = bytes;
         let componentized;
         let bytes = if wasmparser_is_core_module(bytes) {
             componentized = wit_component::ComponentEncoder::default()
@@ -154,42 +165,33 @@ impl Host {
             bytes
         };
         let key: [u8; 32] = Sha256::digest(bytes).into();
-        let cached = self.cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        let engine = &self.shared.engine;
+        let cached = self.shared.cache.lock().ok().and_then(|c| c.get(&key).cloned());
         let component = match cached {
             Some(c) => c,
             None => {
-                let c = Component::new(&self.engine, bytes)
+                let c = Component::new(engine, bytes)
                     .map_err(|e| StrategyError::Invalid { name: name.into(), reason: format!("{e:#}") })?;
-                if let Ok(mut cache) = self.cache.lock() {
+                if let Ok(mut cache) = self.shared.cache.lock() {
                     cache.insert(key, c.clone());
                 }
                 c
             }
         };
-        let mut linker: Linker<State> = Linker::new(&self.engine);
-        let pre = sandbox::link(&self.engine, &mut linker, &component)
+        // Compiled, not yet linked or instantiated: refuse another interface version here, with
+        // both versions named, rather than with the linker's missing-export error.
+        interface::check(name, original, bytes)?;
+        let mut linker: Linker<State> = Linker::new(engine);
+        let pre = sandbox::link(engine, &mut linker, &component)
             .and_then(|()| linker.instantiate_pre(&component))
             .and_then(bindings::StrategyPre::new)
             .map_err(|e| StrategyError::Invalid {
                 name: name.into(),
-                reason: format!("{e:#} (a strategy exports `plan` and `after-run` of ssmpatch:strategy@0.1.0)"),
+                reason: format!(
+                    "{e:#} (a strategy exports `plan` and `after-run` of ssmpatch:strategy@{INTERFACE_VERSION})"
+                ),
             })?;
-        Ok(LoadedStrategy {
-            name: name.to_string(),
-            pre,
-            engine: self.engine.clone(),
-            limits: self.limits,
-            _ticker: self.ticker.clone(),
-        })
-    }
-
-    /// Load a built-in strategy by name.
-    pub fn load_builtin(&self, name: &str) -> Result<LoadedStrategy, StrategyError> {
-        let bytes = builtin(name).ok_or_else(|| StrategyError::Invalid {
-            name: name.into(),
-            reason: "no built-in strategy of that name".into(),
-        })?;
-        self.load(name, bytes)
+        Ok(LoadedStrategy { name: name.to_string(), pre, engine: engine.clone(), limits: self.limits })
     }
 }
 
@@ -204,8 +206,6 @@ pub struct LoadedStrategy {
     pre: bindings::StrategyPre<State>,
     engine: Engine,
     limits: Limits,
-    /// Keeps the epoch ticker running while the strategy can be called.
-    _ticker: Arc<Ticker>,
 }
 
 impl std::fmt::Debug for LoadedStrategy {

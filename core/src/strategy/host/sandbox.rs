@@ -26,7 +26,7 @@ use super::State;
 const MAX_RANDOM_BYTES: u64 = 1 << 20;
 
 /// Most bytes of stdout and stderr kept per call.
-pub const MAX_CAPTURED_BYTES: usize = 16 << 10;
+pub(crate) const MAX_CAPTURED_BYTES: usize = 16 << 10;
 
 /// Most bytes one stream write may carry (what `check-write` grants).
 const WRITE_BUDGET: u64 = 4096;
