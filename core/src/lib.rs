@@ -33,7 +33,8 @@
 //! let next = s.next_n(&Timing::utc(), after, 1)?;
 //! assert_eq!(next[0].timestamp().to_string(), "2026-06-28T02:00:00Z");
 //! assert!(s.check(Backend::MaintenanceWindow, &Timing::utc()).is_ok());
-//! assert!(!s.check(Backend::Association, &Timing::utc()).is_ok()); // no `L` in State Manager
+//! let tokyo = Timing::in_zone("Asia/Tokyo")?;
+//! assert!(!s.check(Backend::Association, &tokyo).is_ok()); // associations run in UTC only
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -13,7 +13,7 @@ pub enum StrategyError {
         reason: String,
     },
     /// It was built for another version of the `ssmpatch:strategy` interface (read from the
-    /// component before it is compiled).
+    /// component before it is linked or run).
     #[error(
         "strategy `{name}` was built for interface ssmpatch:strategy@{found}, and this ssmpatch runs \
          ssmpatch:strategy@{expected}"

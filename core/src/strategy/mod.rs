@@ -10,7 +10,7 @@
 //! components too, committed in `core/strategies/` (rebuilt reproducibly by
 //! `scripts/build-strategies.sh`) and embedded ([`builtin`]); the host treats them exactly like
 //! third-party ones. A component built for another interface version ([`INTERFACE_VERSION`],
-//! stamped by the SDK) is refused before it is compiled.
+//! stamped by the SDK) is refused before it is linked or run.
 //!
 //! Layout: [`types`](PlanInfo) (what a strategy reads and returns, owned by the core), limits,
 //! checks (what the host refuses, pure) and the error are always built; the wasmtime host

@@ -18,7 +18,7 @@
 //! component when it loads it).
 /// The version of the `ssmpatch:strategy` interface this SDK implements (the `package` line of
 /// `wit/strategy.wit`). Every strategy built with the SDK carries it in a custom section named
-/// [`INTERFACE_SECTION`], which the host reads before it compiles the component: one built for
+/// [`INTERFACE_SECTION`], which the host reads before it links and instantiates the component: one built for
 /// another version is refused with an error naming both.
 pub const INTERFACE_VERSION: &str = "0.1.0";
 
@@ -117,7 +117,7 @@ macro_rules! export_strategy {
         }
         $crate::bindings::__export_strategy_world!(__SsmpatchStrategy with_types_in $crate::bindings);
 
-        // The interface version, read by the host before it compiles the component (in the
+        // The interface version, read by the host before it links the component (in the
         // strategy's own crate, so the linker keeps it whatever the SDK's code that is used).
         #[doc(hidden)]
         #[used]

@@ -1,6 +1,7 @@
 //! Which version of the `ssmpatch:strategy` interface a component was built for, read from its
-//! bytes before it is compiled, so a component of another version is refused with an error that
-//! names both versions instead of a linking error about a missing export.
+//! bytes once it has compiled and before it is linked or run, so a component of another version
+//! is refused with an error that names both versions instead of a linking error about a missing
+//! export.
 //!
 //! The SDK (`ssmpatch-strategy-sdk`) stamps its version into a custom section
 //! ([`INTERFACE_SECTION`]) of every strategy. A component built without the SDK is recognised by

@@ -67,6 +67,9 @@ const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exh
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Most compiled components kept by the process (each a few MB of machine code).
+const CACHED_COMPONENTS: usize = 32;
+
 struct State {
     cap: usize,
     hit: Arc<AtomicBool>,
@@ -173,6 +176,11 @@ impl Host {
                 let c = Component::new(engine, bytes)
                     .map_err(|e| StrategyError::Invalid { name: name.into(), reason: format!("{e:#}") })?;
                 if let Ok(mut cache) = self.shared.cache.lock() {
+                    // Process-wide, so bounded: a long-lived program loading many distinct
+                    // components starts over rather than holding every one compiled.
+                    if cache.len() >= CACHED_COMPONENTS {
+                        cache.clear();
+                    }
                     cache.insert(key, c.clone());
                 }
                 c
