@@ -4,7 +4,7 @@
 //!     cargo run -p ssmpatch --example guide -- examples/seed-placed.toml
 //!     eval "$(scripts/standin.sh env)" && cargo run -p ssmpatch --example guide -- examples/seed-placed.toml --apply
 //!
-//! The crate's front page shows this file; `core/tests/backends.rs` runs it on the stand-in.
+//! The crate's front page shows this file; `core/tests/it/backends.rs` runs it on the stand-in.
 
 use std::path::Path;
 

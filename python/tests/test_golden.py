@@ -1,4 +1,4 @@
-"""The Python API against the CLI's golden files (cli/tests/golden, written by cli/tests/golden.rs).
+"""The Python API against the CLI's golden files (cli/tests/golden, written by cli/tests/it/golden.rs).
 
 For every example plan: `validate`, `explain`, `calendar` and `render_override` with `from_` equal
 what `ssmpatch ... --from 2026-12-01T00:00:00Z` printed; on the stand-in, `plan()`, `apply()`,
@@ -80,7 +80,7 @@ def cli_golden(stem, name):
     path = CLI_GOLDEN / stem / f"{name}.json"
     if not path.exists():
         pytest.fail(f"{path} is missing; bless golden.rs first: "
-                    "SSMPATCH_BLESS=1 cargo test -p ssmpatch-cli --test golden -- --include-ignored")
+                    "SSMPATCH_BLESS=1 cargo test -p ssmpatch-cli --test it golden -- --include-ignored")
     return path.read_text()
 
 

@@ -1,7 +1,11 @@
-//! Dev-only support for ssmpatch's tests: the adversarial strategy components of
-//! `wasm-policies/fixtures` (an endless loop, a memory bomb, a panic, oversized output, attempts to
-//! leave the sandbox), built by this crate's build script and loaded by path — never embedded in
-//! the library, the CLI or the Python module.
+//! Dev-only support for ssmpatch's tests:
+//! - [`standin`]: the local AWS stand-in, started on a free port, and its control API — the one
+//!   harness every Rust test uses;
+//! - the adversarial strategy components of `wasm-policies/fixtures` (an endless loop, a memory
+//!   bomb, a panic, oversized output, attempts to leave the sandbox), built by this crate's build
+//!   script and loaded by path — never embedded in the library, the CLI or the Python module.
+
+pub mod standin;
 
 use std::path::PathBuf;
 

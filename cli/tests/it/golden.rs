@@ -5,20 +5,15 @@
 //! placeholders (see [`normalise`]). A command that fails is pinned as its exit code, stdout and
 //! stderr (`.txt`). python/tests/test_golden.py compares the Python API with the same files.
 //!
-//! Re-bless: `SSMPATCH_BLESS=1 cargo test -p ssmpatch-cli --test golden -- --include-ignored`.
+//! Re-bless: `SSMPATCH_BLESS=1 cargo test -p ssmpatch-cli --test it golden -- --include-ignored`.
 //! The live part needs the project's virtualenv (scripts/setup.sh); `scripts/test.sh` runs it.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+
+use ssmpatch_test_support::standin::{StandIn, root};
 
 /// "Now" for every command, so schedules and one-shot windows do not depend on the day it runs.
 const FROM: &str = "2026-12-01T00:00:00Z";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// `(stem, path relative to the repository)` of every `examples/*.toml`, sorted.
 fn examples() -> Vec<(String, String)> {
@@ -218,68 +213,9 @@ fn offline_commands_match_their_golden_files() {
     g.finish();
 }
 
-/// The local AWS stand-in on a free port, stopped when dropped (as in live_cli.rs).
-struct StandIn {
-    child: Child,
-    url: String,
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn python() -> PathBuf {
-    std::env::var_os("SSMPATCH_STANDIN_PYTHON")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("SSMPATCH_VENV").map(|v| PathBuf::from(v).join("bin/python")))
-        .unwrap_or_else(|| root().join(".venv/bin/python"))
-}
-
-fn start() -> StandIn {
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-    let mut child = Command::new(python())
-        .args(["-m", "ssmpatch_standin", "--port", &port.to_string()])
-        .env("PYTHONPATH", root().join("standin"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the stand-in (run scripts/setup.sh)");
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            // One boto3 call proves the server answers; it also creates the plans' bucket.
-            let ok = Command::new(python())
-                .args([
-                    "-c",
-                    "import sys, boto3; s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='ap-northeast-1', \
-                     aws_access_key_id='testing', aws_secret_access_key='testing'); \
-                     s3.create_bucket(Bucket='web-patching-artifacts', CreateBucketConfiguration={'LocationConstraint': 'ap-northeast-1'})",
-                    &url,
-                ])
-                .status()
-                .is_ok_and(|s| s.success());
-            if ok {
-                return StandIn { child, url };
-            }
-        }
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the stand-in did not start");
-}
-
 fn live(si: &StandIn, args: &[&str]) -> Output {
     let mut c = ssmpatch(args);
-    c.env("AWS_ENDPOINT_URL", &si.url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE");
+    si.aws_env(&mut c);
     output(c)
 }
 
@@ -293,7 +229,8 @@ fn live_commands_match_their_golden_files() {
     let mut g = Golden::new();
     for (stem, path) in examples() {
         // A fresh stand-in per plan: nothing one leaves behind changes the next one's output.
-        let si = start();
+        let si = StandIn::start();
+        si.create_bucket("web-patching-artifacts", "ap-northeast-1");
         for (name, command) in LIVE_STEPS {
             let mut args = vec![command, path.as_str(), "--json", "--from", FROM];
             if command != "plan" {

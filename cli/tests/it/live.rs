@@ -5,79 +5,22 @@
 //! (`--include-ignored`).
 
 use std::io::Read;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
-struct StandIn {
-    child: Child,
-    url: String,
-}
+use ssmpatch_test_support::standin::{StandIn, root};
 
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn python() -> PathBuf {
-    std::env::var_os("SSMPATCH_STANDIN_PYTHON")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("SSMPATCH_VENV").map(|v| PathBuf::from(v).join("bin/python")))
-        .unwrap_or_else(|| root().join(".venv/bin/python"))
-}
-
-fn start() -> StandIn {
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-    let mut child = Command::new(python())
-        .args(["-m", "ssmpatch_standin", "--port", &port.to_string()])
-        .env("PYTHONPATH", root().join("standin"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the stand-in (run scripts/setup.sh)");
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            // One boto3 call proves the server answers; it also creates the plans' bucket.
-            let ok = Command::new(python())
-                .args([
-                    "-c",
-                    "import sys, boto3; s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='ap-northeast-1', \
-                     aws_access_key_id='testing', aws_secret_access_key='testing'); \
-                     s3.create_bucket(Bucket='web-patching-artifacts', CreateBucketConfiguration={'LocationConstraint': 'ap-northeast-1'})",
-                    &url,
-                ])
-                .status()
-                .is_ok_and(|s| s.success());
-            if ok {
-                return StandIn { child, url };
-            }
-        }
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the stand-in did not start");
+/// A stand-in with the example plans' bucket.
+fn started() -> StandIn {
+    let si = StandIn::start();
+    si.create_bucket("web-patching-artifacts", "ap-northeast-1");
+    si
 }
 
 fn cmd(si: &StandIn, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ssmpatch"));
-    c.args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", &si.url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE");
+    c.args(args).current_dir(root()).env("NO_COLOR", "1");
+    si.aws_env(&mut c);
     c
 }
 
@@ -90,14 +33,11 @@ fn text(b: &[u8]) -> String {
 }
 
 fn window_names(si: &StandIn) -> Vec<String> {
-    let out = Command::new(python())
-        .args([
-            "-c",
-            "import sys, boto3; c = boto3.client('ssm', endpoint_url=sys.argv[1], region_name='ap-northeast-1', \
-             aws_access_key_id='testing', aws_secret_access_key='testing'); \
+    let out = si
+        .boto3(
+            "import boto3; c = boto3.client('ssm', region_name='ap-northeast-1'); \
              print('\\n'.join(sorted(w['Name'] for w in c.describe_maintenance_windows()['WindowIdentities'])))",
-            &si.url,
-        ])
+        )
         .output()
         .expect("boto3");
     text(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
@@ -106,7 +46,7 @@ fn window_names(si: &StandIn) -> Vec<String> {
 #[test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 fn apply_then_no_changes_then_destroy() {
-    let si = start();
+    let si = started();
     let plan = "examples/seed-placed.toml";
     let out = run(&si, &["plan", plan, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -147,18 +87,14 @@ fn examples_copy_with_duration(_si: &StandIn, hours: u32) -> String {
 #[test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 fn an_apply_killed_part_way_converges_on_the_next_apply() {
-    let si = start();
+    let si = started();
     let plan = "examples/seed-monthly.toml";
     // Slow every write down with throttling so the kill lands mid-apply; the SDK retries.
-    let _ = Command::new(python())
-        .args([
-            "-c",
-            "import sys, json, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_ssmpatch/faults', \
-             method='POST', data=json.dumps({'throttle': 0.5, 'seed': 3, 'operations': ['RegisterTargetWithMaintenanceWindow', \
-             'RegisterTaskWithMaintenanceWindow', 'CreateMaintenanceWindow']}).encode()))",
-            &si.url,
-        ])
-        .status();
+    si.set_faults(&serde_json::json!({
+        "throttle": 0.5,
+        "seed": 3,
+        "operations": ["RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow", "CreateMaintenanceWindow"],
+    }));
     let mut child = cmd(&si, &["apply", plan, "--yes", "--concurrency", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -171,13 +107,7 @@ fn an_apply_killed_part_way_converges_on_the_next_apply() {
     if let Some(mut e) = child.stderr.take() {
         let _ = e.read_to_string(&mut progress);
     }
-    let _ = Command::new(python())
-        .args([
-            "-c",
-            "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_ssmpatch/faults', method='POST', data=b'{}'))",
-            &si.url,
-        ])
-        .status();
+    si.set_faults(&serde_json::json!({}));
     let out = run(&si, &["apply", plan, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = run(&si, &["plan", plan]);

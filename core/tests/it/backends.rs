@@ -2,117 +2,19 @@
 //! ssmpatch_standin). Every request body is validated against botocore's model by the stand-in;
 //! a violation fails the test.
 //!
-//! These tests start their own stand-in (`python -m ssmpatch_standin` on a free port) and need
-//! the project's virtualenv: `scripts/test.sh` runs them (`--include-ignored`). Set
-//! `SSMPATCH_STANDIN_PYTHON` to use another interpreter.
+//! Each test starts its own stand-in (`ssmpatch_test_support::standin`) and needs the project's
+//! virtualenv: `scripts/test.sh` runs them (`--include-ignored`).
 
 #![cfg(feature = "aws")]
-
-use std::io::Read;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use ssmpatch::aws::{AwsOptions, Clients};
 use ssmpatch::backends::{Action, Kind};
 use ssmpatch::plan::CompileOptions;
 use ssmpatch::plan::{Plan, Source};
 use ssmpatch::session::Session;
+use ssmpatch_test_support::standin::{REGION, StandIn};
 
-const REGION: &str = "us-east-1";
 const BUCKET: &str = "conformance-artifacts";
-
-struct StandIn {
-    child: Child,
-    url: String,
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn start_stand_in() -> StandIn {
-    let python = std::env::var_os("SSMPATCH_STANDIN_PYTHON")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("SSMPATCH_VENV").map(|v| PathBuf::from(v).join("bin/python")))
-        .unwrap_or_else(|| root().join(".venv/bin/python"));
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
-    // Its log goes to a file: a pipe nobody reads fills up and then blocks the server.
-    let log = std::env::temp_dir().join(format!("ssmpatch-standin-{port}.log"));
-    let err = std::fs::File::create(&log).expect("stand-in log file");
-    let mut child = Command::new(&python)
-        .args(["-m", "ssmpatch_standin", "--port", &port.to_string()])
-        .env("PYTHONPATH", root().join("standin"))
-        .stdout(Stdio::null())
-        .stderr(err)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start the stand-in with {} ({e}); run scripts/setup.sh", python.display()));
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if http("GET", &format!("{url}/_ssmpatch/health"), None).is_ok() {
-            return StandIn { child, url };
-        }
-        if let Ok(Some(_)) = child.try_wait() {
-            panic!("the stand-in exited: {}", std::fs::read_to_string(&log).unwrap_or_default());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the stand-in did not answer within 30 s");
-}
-
-/// A tiny HTTP/1.1 client for the stand-in's control API (no extra dependencies).
-fn http(method: &str, url: &str, body: Option<&str>) -> std::io::Result<String> {
-    use std::io::Write;
-    let rest = url.strip_prefix("http://").unwrap_or(url);
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut s = std::net::TcpStream::connect(host)?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut out = String::new();
-    s.read_to_string(&mut out)?;
-    if !out.starts_with("HTTP/1.1 2") && !out.starts_with("HTTP/1.0 2") {
-        return Err(std::io::Error::other(out));
-    }
-    Ok(out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
-}
-
-fn control(si: &StandIn, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
-    let text = http(method, &format!("{}{path}", si.url), body).expect("control call");
-    serde_json::from_str(text.trim()).unwrap_or(serde_json::Value::Null)
-}
-
-/// Write calls since the call log was cleared.
-fn writes(si: &StandIn) -> Vec<String> {
-    let calls = control(si, "GET", "/_ssmpatch/calls", None);
-    calls
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["operation"].as_str().map(str::to_string))
-        .filter(|op| {
-            let read = ["Describe", "Get", "List"].iter().any(|p| op.starts_with(p))
-                || op.starts_with("GET ")
-                || op.starts_with("HEAD ");
-            !read
-        })
-        .collect()
-}
 
 fn plan_text(backend: &str, install_concurrency: &str) -> String {
     // A patch policy takes one baseline set for both operations: no per-operation approval.
@@ -177,8 +79,8 @@ fn session(text: &str, clients: &Clients) -> Session {
 fn quiet(_: &str) {}
 
 async fn conformance(backend: &str) {
-    let si = start_stand_in();
-    let clients = Clients::load(&AwsOptions::stand_in(&si.url, REGION), None).await;
+    let si = StandIn::start();
+    let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
 
     // Create.
@@ -192,7 +94,7 @@ async fn conformance(backend: &str) {
     assert_eq!(report.done.len(), d.count(Action::Create));
 
     // Idempotent: no changes, and a second apply performs no write call.
-    control(&si, "DELETE", "/_ssmpatch/calls", None);
+    si.clear_calls();
     let d = s.diff().await.expect("diff");
     assert!(
         d.is_empty(),
@@ -201,7 +103,7 @@ async fn conformance(backend: &str) {
     );
     let report = s.apply(&d, &quiet).await;
     assert!(report.done.is_empty());
-    assert_eq!(writes(&si), Vec::<String>::new(), "a no-op apply wrote");
+    assert_eq!(si.writes(), Vec::<String>::new(), "a no-op apply wrote");
 
     // Create made the strategy's additions: none on patch policies, one rescan elsewhere.
     let added = s.additions.operations.len();
@@ -376,8 +278,7 @@ async fn conformance(backend: &str) {
     let objects = clients.s3.list_objects_v2().bucket(BUCKET).send().await.expect("objects");
     assert_eq!(objects.key_count(), Some(0));
 
-    let violations = control(&si, "GET", "/_ssmpatch/violations", None);
-    assert_eq!(violations, serde_json::json!([]), "requests botocore's model rejects");
+    assert_eq!(si.violations(), Vec::<serde_json::Value>::new(), "requests botocore's model rejects");
 }
 
 #[tokio::test]
@@ -401,14 +302,14 @@ async fn patch_policy_conformance() {
 #[tokio::test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn apply_converges_under_throttling_and_errors() {
-    let si = start_stand_in();
-    let mut opts = AwsOptions::stand_in(&si.url, REGION);
+    let si = StandIn::start();
+    let mut opts = AwsOptions::stand_in(si.url(), REGION);
     opts.max_attempts = Some(8);
     let clients = Clients::load(&opts, None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
     // A fifth of the calls are throttled and a tenth fail with 500: the SDK's adaptive retries
     // absorb most; whatever still fails stops the apply, and the next apply converges.
-    control(&si, "POST", "/_ssmpatch/faults", Some(r#"{"throttle": 0.2, "error": 0.1, "seed": 11}"#));
+    si.set_faults(&serde_json::json!({"throttle": 0.2, "error": 0.1, "seed": 11}));
     let s = session(&plan_text("maintenance-window", "10%"), &clients);
     let mut rounds = 0;
     loop {
@@ -420,7 +321,7 @@ async fn apply_converges_under_throttling_and_errors() {
         }
         let _ = s.apply(&d, &quiet).await;
     }
-    control(&si, "POST", "/_ssmpatch/faults", Some("{}"));
+    si.clear_faults();
     let d = s.diff().await.expect("diff");
     assert!(d.is_empty());
     // No duplicates: exactly one window per operation.
@@ -436,8 +337,8 @@ async fn apply_converges_under_throttling_and_errors() {
 #[tokio::test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn apply_refuses_an_override_object_with_other_bytes_under_its_key() {
-    let si = start_stand_in();
-    let clients = Clients::load(&AwsOptions::stand_in(&si.url, REGION), None).await;
+    let si = StandIn::start();
+    let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
     let s = session(&plan_text("maintenance-window", "10%"), &clients);
     let key = s
@@ -474,7 +375,7 @@ async fn apply_refuses_an_override_object_with_other_bytes_under_its_key() {
 }
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/guide.rs"]
+#[path = "../../examples/guide.rs"]
 mod guide;
 
 /// The crate's front-page guide (`core/examples/guide.rs`) does what it says on the stand-in:
@@ -482,10 +383,10 @@ mod guide;
 #[tokio::test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn the_crate_guide_runs_on_the_stand_in() {
-    let si = start_stand_in();
-    let plan = root().join("examples/seed-placed.toml");
+    let si = StandIn::start();
+    let plan = ssmpatch_test_support::standin::root().join("examples/seed-placed.toml");
     let region = Plan::load(&plan).expect("plan").region().expect("the example names its region").to_string();
-    let aws = AwsOptions::stand_in(&si.url, &region);
+    let aws = AwsOptions::stand_in(si.url(), &region);
     let clients = Clients::load(&aws, None).await;
     let bucket = clients.s3.create_bucket().bucket("web-patching-artifacts");
     let bucket = bucket.create_bucket_configuration(

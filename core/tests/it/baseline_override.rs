@@ -1,7 +1,7 @@
 //! Baselines and BaselineOverride documents: golden bytes, determinism, API limits with their
 //! key paths, the file-name character rule, S3 publishing and garbage collection.
 //!
-//! Bless the seed goldens with `SSMPATCH_BLESS=1 cargo test -p ssmpatch --test baseline_override`.
+//! Bless the seed goldens with `SSMPATCH_BLESS=1 cargo test -p ssmpatch --test it baseline_override`.
 //! `aws-example.json` is not blessed from Rust: it is written by Python's `json.dumps`
 //! (`tests/data/baseline/aws-example.py`), the generator AWS documents.
 

@@ -31,7 +31,7 @@ fn run(v: &Vector) -> Result<Vec<String>, String> {
 
 #[test]
 fn every_vector_passes() {
-    let data = include_str!("data/cron-vectors.jsonl");
+    let data = include_str!("../data/cron-vectors.jsonl");
     let mut failures = Vec::new();
     let mut count = 0;
     for (i, line) in data.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {

@@ -1,0 +1,14 @@
+//! The integration tests of `ssmpatch`: one binary, one module per area. What belongs where:
+
+mod additions; // what a compliance strategy adds at plan time, placed on each backend (offline)
+mod architecture; // no import circle among core/src or cli/src modules
+mod backends; // per backend against the local AWS stand-in: conformance, convergence, the crate guide
+mod baseline_override; // baselines and BaselineOverride documents: goldens, limits, S3 publishing
+mod cron_vectors; // the shared corpus of AWS schedule vectors
+mod output_parse; // parsing AWS-RunPatchBaseline stdout: samples, noise, truncation, arbitrary input
+mod plan_props; // properties of the schedule compiler and the override renderer
+mod plans; // plans: the examples, calendars, backend choice, placement, located errors
+mod schedule_engine; // the schedule engine beyond the vectors: errors, dialect rules, descriptions
+mod schedule_props; // properties: the parser never panics, iteration increases and ends
+mod strategies; // the strategy host running components: built-ins, limits, adversarial fixtures
+mod strategy_host; // the strategy host without a strategy: loading, refusals, version check, checks
