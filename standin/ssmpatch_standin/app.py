@@ -11,7 +11,7 @@ from io import BytesIO
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from ssmpatch_standin import quicksetup, ssm_ext, validation
+from ssmpatch_standin import paging, quicksetup, ssm_ext, validation
 
 _lock = threading.RLock()
 VALIDATED = ("ssm", "ssm-quicksetup", "s3")
@@ -258,6 +258,9 @@ class Middleware:
                 return _json(start_response, "400 Bad Request", {"message": msg},
                              [("x-amzn-ErrorType", "ValidationException")])
             return _json(start_response, "400 Bad Request", {"__type": "ValidationException", "message": msg})
+        page_size = self.state.settings.get("page_size")
+        if paging.handles(service, operation, page_size):
+            return paging.answer(self.app, environ, start_response, service, operation, params, page_size)
         return self.app(environ, start_response)
 
     def _fault(self, service, names):

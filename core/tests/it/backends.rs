@@ -16,6 +16,12 @@ use ssmpatch_test_support::standin::{REGION, StandIn};
 
 const BUCKET: &str = "conformance-artifacts";
 
+/// Every maintenance window, all pages (the stand-in pages as AWS may).
+async fn windows(clients: &Clients) -> Vec<aws_sdk_ssm::types::MaintenanceWindowIdentity> {
+    let pages: Vec<_> = clients.ssm.describe_maintenance_windows().into_paginator().items().send().collect().await;
+    pages.into_iter().collect::<Result<_, _>>().expect("windows")
+}
+
 fn plan_text(backend: &str, install_concurrency: &str) -> String {
     // A patch policy takes one baseline set for both operations: no per-operation approval.
     // and no schedule offset: schedules a UTC cron names directly.
@@ -80,6 +86,8 @@ fn quiet(_: &str) {}
 
 async fn conformance(backend: &str) {
     let si = StandIn::start();
+    // One item per List/Describe page, as AWS may answer: every list ssmpatch reads must page.
+    si.settings(&serde_json::json!({"page_size": 1}));
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
 
@@ -104,6 +112,17 @@ async fn conformance(backend: &str) {
     let report = s.apply(&d, &quiet).await;
     assert!(report.done.is_empty());
     assert_eq!(si.writes(), Vec::<String>::new(), "a no-op apply wrote");
+    // The diff read lists longer than a page and followed their NextToken.
+    let paged: Vec<String> = si
+        .calls()
+        .iter()
+        .filter(|c| c["params"].get("NextToken").is_some_and(|t| !t.is_null()))
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    // (A patch policy plan makes one of each resource: nothing to page there.)
+    if backend != "patch-policy" {
+        assert!(!paged.is_empty(), "no list needed a second page: the page-size control is not in effect");
+    }
 
     // Create made the strategy's additions: none on patch policies, one rescan elsewhere.
     let added = s.additions.operations.len();
@@ -131,12 +150,8 @@ async fn conformance(backend: &str) {
     // Drift made by hand shows up in plan, and apply repairs it.
     let drifted = match backend {
         "maintenance-window" => {
-            let ws = clients.ssm.describe_maintenance_windows().send().await.expect("windows");
-            let w = ws
-                .window_identities()
-                .iter()
-                .find(|w| w.name().is_some_and(|n| n.ends_with("-install")))
-                .expect("install window");
+            let ws = windows(&clients).await;
+            let w = ws.iter().find(|w| w.name().is_some_and(|n| n.ends_with("-install"))).expect("install window");
             clients
                 .ssm
                 .update_maintenance_window()
@@ -166,12 +181,10 @@ async fn conformance(backend: &str) {
             ("Parameters", Kind::PatchPolicy)
         }
         _ => {
-            let list = clients.ssm.list_associations().send().await.expect("associations");
-            let a = list
-                .associations()
-                .iter()
-                .find(|a| a.association_name().is_some_and(|n| n.ends_with("-install")))
-                .expect("install");
+            let list: Vec<_> = clients.ssm.list_associations().into_paginator().items().send().collect().await;
+            let list: Vec<_> = list.into_iter().collect::<Result<_, _>>().expect("associations");
+            let a =
+                list.iter().find(|a| a.association_name().is_some_and(|n| n.ends_with("-install"))).expect("install");
             let full = clients
                 .ssm
                 .describe_association()
@@ -303,6 +316,7 @@ async fn patch_policy_conformance() {
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn apply_converges_under_throttling_and_errors() {
     let si = StandIn::start();
+    si.settings(&serde_json::json!({"page_size": 2}));
     let mut opts = AwsOptions::stand_in(si.url(), REGION);
     opts.max_attempts = Some(8);
     let clients = Clients::load(&opts, None).await;
@@ -325,8 +339,8 @@ async fn apply_converges_under_throttling_and_errors() {
     let d = s.diff().await.expect("diff");
     assert!(d.is_empty());
     // No duplicates: exactly one window per operation.
-    let ws = clients.ssm.describe_maintenance_windows().send().await.expect("windows");
-    let mut names: Vec<&str> = ws.window_identities().iter().filter_map(|w| w.name()).collect();
+    let ws = windows(&clients).await;
+    let mut names: Vec<&str> = ws.iter().filter_map(|w| w.name()).collect();
     names.sort();
     assert_eq!(names, ["ssmpatch-conf-maintenance-window-install", "ssmpatch-conf-maintenance-window-scan"]);
 }
@@ -338,6 +352,7 @@ async fn apply_converges_under_throttling_and_errors() {
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn apply_refuses_an_override_object_with_other_bytes_under_its_key() {
     let si = StandIn::start();
+    si.settings(&serde_json::json!({"page_size": 2}));
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
     let s = session(&plan_text("maintenance-window", "10%"), &clients);
@@ -360,8 +375,7 @@ async fn apply_refuses_an_override_object_with_other_bytes_under_its_key() {
         "nothing may reference or follow a refused object: {:#?}",
         report.done
     );
-    let windows = clients.ssm.describe_maintenance_windows().send().await.expect("windows");
-    assert!(windows.window_identities().is_empty(), "no window was created");
+    assert!(windows(&clients).await.is_empty(), "no window was created");
     let body = clients.s3.get_object().bucket(BUCKET).key(&key).send().await.expect("get").body;
     assert_eq!(body.collect().await.expect("read").into_bytes().to_vec(), theirs, "their object is untouched");
 
@@ -384,6 +398,7 @@ mod guide;
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn the_crate_guide_runs_on_the_stand_in() {
     let si = StandIn::start();
+    si.settings(&serde_json::json!({"page_size": 2}));
     let plan = ssmpatch_test_support::standin::root().join("examples/seed-placed.toml");
     let region = Plan::load(&plan).expect("plan").region().expect("the example names its region").to_string();
     let aws = AwsOptions::stand_in(si.url(), &region);
