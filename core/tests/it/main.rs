@@ -8,6 +8,7 @@ mod cron_vectors; // the shared corpus of AWS schedule vectors
 mod output_parse; // parsing AWS-RunPatchBaseline stdout: samples, noise, truncation, arbitrary input
 mod plan_props; // properties of the schedule compiler and the override renderer
 mod plans; // plans: the examples, calendars, backend choice, placement, located errors
+mod refresh; // refresh end to end per backend on the stand-in (two items per page), read back
 mod schedule_engine; // the schedule engine beyond the vectors: errors, dialect rules, descriptions
 mod schedule_props; // properties: the parser never panics, iteration increases and ends
 mod strategies; // the strategy host running components: built-ins, limits, adversarial fixtures

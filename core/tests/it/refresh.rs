@@ -1,0 +1,176 @@
+//! `refresh` end to end on each backend against the stand-in, with two items per List/Describe
+//! page: apply a plan whose install runs with `BaselineOverride`, run the install on three
+//! simulated nodes (as on AWS, no compliance is recorded), refresh with `put-compliance-items`,
+//! and read each node's compliance back. (Was python/tests/test_refresh_cli.py's scenario.)
+
+#![cfg(feature = "aws")]
+
+use serde_json::{Value, json};
+use ssmpatch::aws::{AwsOptions, Clients};
+use ssmpatch::backends::Action;
+use ssmpatch::compliance::{NodeResult, RefreshOptions};
+use ssmpatch::plan::{CompileOptions, Plan, Source};
+use ssmpatch::session::Session;
+use ssmpatch_test_support::standin::{REGION, StandIn};
+
+const BUCKET: &str = "refresh-artifacts";
+const NODES: [&str; 3] = ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"];
+
+fn plan_text(backend: &str) -> String {
+    // Patch policies take no BaselineOverride: the install uses the plan's baseline as is.
+    // Elsewhere the baseline keeps the declared rules, so the install's approval is an override.
+    let (approval, placement) = if backend == "patch-policy" {
+        ("", "")
+    } else {
+        ("approval = { approve-after-days = 21 }", "baseline-rules-from = \"declared\"")
+    };
+    format!(
+        r#"
+version = 1
+name = "refresh-{backend}"
+region = "{REGION}"
+backend = "{backend}"
+{placement}
+
+[targets]
+tags = {{ "Patch Group" = "web" }}
+
+[[baselines.AMAZON_LINUX_2023.approval-rules]]
+approve-after-days = 7
+
+[operations.install]
+kind = "install"
+schedule = "second tuesday at 02:00"
+{approval}
+
+[compliance]
+strategy = "put-compliance-items"
+
+[s3]
+bucket = "{BUCKET}"
+"#
+    )
+}
+
+async fn applied(si: &StandIn, backend: &str) -> (Session, Clients) {
+    si.settings(&json!({"page_size": 2}));
+    let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
+    clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    let nodes: Vec<Value> = NODES
+        .iter()
+        .map(|id| {
+            json!({
+                "InstanceId": id, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
+                "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
+                "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023",
+                               "Epoch": "1", "Classification": "Security", "Severity": "Critical",
+                               "ReleaseDate": "2026-01-01T00:00:00Z", "CVEIds": ["CVE-2026-0001"], "FailInstall": true}]
+            })
+        })
+        .collect();
+    si.seed_nodes(&json!({"region": REGION, "nodes": nodes}));
+    let plan = Plan::from_source(Source::new(Some("refresh.toml"), &plan_text(backend))).expect("valid plan");
+    let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
+    let ex = plan.explain(&opts).expect("explain");
+    let additions = ssmpatch::session::additions(&plan, &ex, &opts).expect("additions");
+    let session = Session::with_clients(plan, ex, additions, clients.clone(), 4);
+    let diff = session.diff().await.expect("diff");
+    assert!(diff.count(Action::Create) > 0);
+    let report = session.apply(&diff, &|_| {}).await;
+    assert_eq!(report.error, None);
+    (session, clients)
+}
+
+/// The node's items of the compliance type put-compliance-items writes by default.
+async fn items(clients: &Clients, node: &str) -> Vec<aws_sdk_ssm::types::ComplianceItem> {
+    let filter = aws_sdk_ssm::types::ComplianceStringFilter::builder()
+        .key("ComplianceType")
+        .values("Custom:ssmpatch")
+        .r#type(aws_sdk_ssm::types::ComplianceQueryOperatorType::Equal)
+        .build();
+    let pages: Vec<_> = clients
+        .ssm
+        .list_compliance_items()
+        .resource_ids(node)
+        .resource_types("ManagedInstance")
+        .filters(filter)
+        .into_paginator()
+        .items()
+        .send()
+        .collect()
+        .await;
+    pages.into_iter().collect::<Result<_, _>>().expect("compliance items")
+}
+
+/// Runs the install and refreshes; every node's report is written and reads back.
+async fn install_then_refresh(si: &StandIn, session: &Session, clients: &Clients, run: &str) {
+    si.control("POST", run, Some(&json!({})));
+    for node in NODES {
+        assert_eq!(items(clients, node).await.len(), 0, "AWS records nothing for an override run");
+    }
+    si.clear_calls();
+    let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
+    assert_eq!(report.strategy, "put-compliance-items");
+    let paged: Vec<String> = si
+        .calls()
+        .iter()
+        .filter(|c| c["params"].get("NextToken").is_some_and(|t| !t.is_null()))
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(!paged.is_empty(), "refresh read no second page of anything (three nodes, two per page)");
+    let mut got: Vec<(&str, &str, NodeResult)> =
+        report.nodes.iter().map(|n| (n.instance_id.as_str(), n.operation.as_str(), n.result)).collect();
+    got.sort();
+    let want: Vec<(&str, &str, NodeResult)> =
+        NODES.iter().map(|n| (*n, "install", NodeResult::ComplianceWritten)).collect();
+    assert_eq!(got, want, "{report:#?}");
+    for node in NODES {
+        let items = items(clients, node).await;
+        let ids: Vec<(&str, &str)> =
+            items.iter().map(|i| (i.id().unwrap_or_default(), i.status().map_or("", |s| s.as_str()))).collect();
+        assert_eq!(ids, [("openssl.x86_64", "NON_COMPLIANT")], "{node}");
+    }
+    assert_eq!(si.violations(), Vec::<Value>::new(), "requests botocore's model rejects");
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn maintenance_window_runs_are_refreshed() {
+    let si = StandIn::start();
+    let (session, clients) = applied(&si, "maintenance-window").await;
+    let pages: Vec<_> = clients.ssm.describe_maintenance_windows().into_paginator().items().send().collect().await;
+    let windows: Vec<_> = pages.into_iter().collect::<Result<_, _>>().expect("windows");
+    let id = windows
+        .iter()
+        .find(|w| w.name() == Some("ssmpatch-refresh-maintenance-window-install"))
+        .and_then(|w| w.window_id())
+        .expect("install window");
+    install_then_refresh(&si, &session, &clients, &format!("windows/{id}/execute")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn association_runs_are_refreshed() {
+    let si = StandIn::start();
+    let (session, clients) = applied(&si, "association").await;
+    let pages: Vec<_> = clients.ssm.list_associations().into_paginator().items().send().collect().await;
+    let all: Vec<_> = pages.into_iter().collect::<Result<_, _>>().expect("associations");
+    let id = all
+        .iter()
+        .find(|a| a.association_name().is_some_and(|n| n.ends_with("-install")))
+        .and_then(|a| a.association_id())
+        .expect("install association");
+    install_then_refresh(&si, &session, &clients, &format!("associations/{id}/run")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn a_patch_policy_has_no_override_runs_to_refresh() {
+    let si = StandIn::start();
+    let (session, _clients) = applied(&si, "patch-policy").await;
+    // AWS records a patch policy's compliance itself: refresh says so, and how to refresh a
+    // command started by hand.
+    let e = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect_err("nothing to refresh");
+    assert!(e.to_string().contains("records compliance for runs with an override itself"), "{e}");
+    assert!(ssmpatch::Hint::hint(&e).is_some_and(|h| h.contains("--command-id")), "{e:?}");
+}
