@@ -69,7 +69,7 @@ async fn applied(si: &StandIn, backend: &str) -> (Session, Clients) {
         })
         .collect();
     si.seed_nodes(&json!({"region": REGION, "nodes": nodes}));
-    let plan = Plan::from_source(Source::new(Some("refresh.toml"), &plan_text(backend))).expect("valid plan");
+    let plan = Plan::from_source(Source::new(Some("refresh.toml"), plan_text(backend))).expect("valid plan");
     let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
     let ex = plan.explain(&opts).expect("explain");
     let additions = ssmpatch::session::additions(&plan, &ex, &opts).expect("additions");
