@@ -3,15 +3,16 @@ injection and the test-only control API under ``/_ssmpatch/`` (documented in sta
 """
 
 import json
-import random
+import socket
 import threading
+import time
 import urllib.parse
 from io import BytesIO
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from ssmpatch_standin import paging, quicksetup, ssm_ext, validation
+from ssmpatch_standin import faults, idempotency, paging, quicksetup, ssm_ext, validation
 
 _lock = threading.RLock()
 VALIDATED = ("ssm", "ssm-quicksetup", "s3")
@@ -22,8 +23,8 @@ class State:
         self.violations = []
         self.unparsed = []
         self.calls = []
-        self.faults = {}
-        self.rng = random.Random(0)
+        self.faults = faults.Faults()
+        self.tokens = idempotency.Tokens()
         self.settings = {"reject_invalid": True}
 
 
@@ -122,11 +123,13 @@ class Middleware:
             if parts == ["faults"]:
                 with _lock:
                     if method == "POST":
-                        s.faults = req
-                        s.rng = random.Random(req.get("seed", 0))
+                        try:
+                            s.faults = faults.Faults(req)
+                        except (ValueError, TypeError) as e:
+                            return _json(start_response, "400 Bad Request", {"message": f"invalid fault rules: {e}"})
                     elif method == "DELETE":
-                        s.faults = {}
-                    return _json(start_response, ok, s.faults)
+                        s.faults = faults.Faults()
+                    return _json(start_response, ok, s.faults.config)
             if parts == ["settings"]:
                 with _lock:
                     if method == "POST":
@@ -142,7 +145,8 @@ class Middleware:
                     s.violations.clear()
                     s.unparsed.clear()
                     s.calls.clear()
-                    s.faults = {}
+                    s.faults = faults.Faults()
+                    s.tokens = idempotency.Tokens()
                     s.settings = {"reject_invalid": True}
                     ssm_ext.QUOTAS.clear()
                     ssm_ext.QUOTAS.update(ssm_ext.DEFAULT_QUOTAS)
@@ -247,9 +251,20 @@ class Middleware:
                                      "params": _loggable(service, params)})
             if problems:
                 self.state.violations.append({"service": service, "operation": operation, "problems": problems})
-        fault = self._fault(service, (operation, logged))
-        if fault:
-            return _fault_response(start_response, service, fault)
+        with _lock:
+            kind, rule = self.state.faults.decide(service, (operation, logged))
+        if kind in faults.BEFORE:
+            return _fault_response(start_response, service, kind)
+        if kind == "delay":
+            time.sleep(rule.seconds)
+        if kind == "never":
+            deadline = time.monotonic() + rule.seconds
+            while time.monotonic() < deadline:
+                with _lock:
+                    if not self.state.faults.active(rule):
+                        break
+                time.sleep(0.05)
+            return _drop(environ, start_response)
         if problems and self.state.settings.get("reject_invalid", True) and service != "s3":
             # AWS answers a request that breaks its model's constraints with a 400 ValidationException
             # ("1 validation error detected: Value ... failed to satisfy constraint ...").
@@ -258,35 +273,43 @@ class Middleware:
                 return _json(start_response, "400 Bad Request", {"message": msg},
                              [("x-amzn-ErrorType", "ValidationException")])
             return _json(start_response, "400 Bad Request", {"__type": "ValidationException", "message": msg})
+        answer = self._forward(environ, body, service, operation, params)
+        if kind == "applied-then-error":
+            return _fault_response(start_response, service, "error")
+        if kind == "applied-then-drop":
+            return _drop(environ, start_response)
+        return paging.respond(start_response, answer)
+
+    def _forward(self, environ, body, service, operation, params):
+        """moto's answer, with client tokens honoured and the page size applied."""
+        with _lock:
+            saved = self.state.tokens.replay(service, operation, params)
+        if saved == "mismatch":
+            msg = "The same ClientToken was used with other parameters."
+            return ("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")],
+                    json.dumps({"__type": "IdempotentParameterMismatch", "message": msg}).encode())
+        if saved is not None:
+            return saved
         page_size = self.state.settings.get("page_size")
         if paging.handles(service, operation, page_size):
-            return paging.answer(self.app, environ, start_response, service, operation, params, page_size)
-        return self.app(environ, start_response)
-
-    def _fault(self, service, names):
-        f = self.state.faults
-        if not f:
-            return None
-        services = f.get("services")
-        if services and service not in services:
-            return None
-        throttle, error = f.get("throttle", 0), f.get("error", 0)
-        ops = f.get("operations")
-        if isinstance(ops, dict):
-            # Per operation: {"CreateAssociation": {"throttle": 0.5, "error": 0.1}, ...}
-            name = next((n for n in names if n in ops), None)
-            if name is None:
-                return None
-            throttle, error = ops[name].get("throttle", 0), ops[name].get("error", 0)
-        elif ops and not any(n in ops for n in names):
-            return None
+            answer = paging.page(self.app, environ, service, operation, params, page_size)
+        else:
+            answer = paging.call(self.app, environ, body)
         with _lock:
-            x = self.state.rng.random()
-        if x < throttle:
-            return "throttle"
-        if x < throttle + error:
-            return "error"
-        return None
+            self.state.tokens.remember(service, operation, params, answer)
+        return answer
+
+
+def _drop(environ, start_response):
+    """Closes the client's connection without an answer (werkzeug's server gives the socket)."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    start_response("500 Internal Server Error", [("Content-Length", "0"), ("Connection", "close")])
+    return [b""]
 
 
 def _loggable(service, params):

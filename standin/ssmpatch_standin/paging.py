@@ -46,8 +46,8 @@ def paginators(service):
     return out
 
 
-def _call(app, environ, body):
-    """Runs moto with another JSON body; its status, headers and body."""
+def call(app, environ, body):
+    """Runs moto with this body; its status, headers and body."""
     env = dict(environ)
     env["wsgi.input"] = BytesIO(body)
     env["CONTENT_LENGTH"] = str(len(body))
@@ -65,35 +65,38 @@ def _call(app, environ, body):
     return got["status"], got["headers"], data
 
 
-def _answer(start_response, status, headers, data):
+def respond(start_response, answer):
+    """Sends a captured ``(status, headers, body)``."""
+    status, headers, data = answer
     headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
     start_response(status, headers + [("Content-Length", str(len(data)))])
     return [data]
 
 
-def _bad_token(start_response, service, token):
+def _bad_token(service, token):
     message = f"The NextToken {token!r} is not valid."
     if service == "ssm-quicksetup":
         body = json.dumps({"message": message}).encode()
-        return _answer(start_response, "400 Bad Request",
-                       [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ValidationException")], body)
+        return ("400 Bad Request", [("Content-Type", "application/json"),
+                                    ("x-amzn-ErrorType", "ValidationException")], body)
     body = json.dumps({"__type": "InvalidNextToken", "message": message}).encode()
-    return _answer(start_response, "400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")], body)
+    return "400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")], body
 
 
 def handles(service, operation, page_size):
     return bool(page_size) and operation in paginators(service)
 
 
-def answer(app, environ, start_response, service, operation, params, page_size):
-    """The page of ``operation``'s answer that ``params`` asks for, at most ``page_size`` items."""
+def page(app, environ, service, operation, params, page_size):
+    """The page of ``operation``'s answer that ``params`` asks for, at most ``page_size`` items,
+    as ``(status, headers, body)``."""
     p = paginators(service)[operation]
     params = dict(params or {})
     token = params.pop(p["input_token"], None)
     limit = params.pop(p["limit_key"], None) if p["limit_key"] else None
     if token is not None and not (isinstance(token, str) and token.startswith(TOKEN_PREFIX)
                                   and token[len(TOKEN_PREFIX):].isdigit()):
-        return _bad_token(start_response, service, token)
+        return _bad_token(service, token)
     offset = int(token[len(TOKEN_PREFIX):]) if token else 0
     size = page_size if not isinstance(limit, int) or limit <= 0 else min(page_size, limit)
 
@@ -102,9 +105,9 @@ def answer(app, environ, start_response, service, operation, params, page_size):
     first = None
     ask = dict(params)
     for _ in range(10_000):
-        status, headers, data = _call(app, environ, json.dumps(ask).encode())
+        status, headers, data = call(app, environ, json.dumps(ask).encode())
         if not status.startswith("200"):
-            return _answer(start_response, status, headers, data)
+            return status, headers, data
         page = json.loads(data or b"{}")
         if first is None:
             first = (status, headers, page)
@@ -122,4 +125,4 @@ def answer(app, environ, start_response, service, operation, params, page_size):
         out[p["output_token"]] = f"{TOKEN_PREFIX}{offset + size}"
     else:
         out.pop(p["output_token"], None)
-    return _answer(start_response, status, headers, json.dumps(out).encode())
+    return status, headers, json.dumps(out).encode()

@@ -11,5 +11,6 @@ mod plans; // plans: the examples, calendars, backend choice, placement, located
 mod refresh; // refresh end to end per backend on the stand-in (two items per page), read back
 mod schedule_engine; // the schedule engine beyond the vectors: errors, dialect rules, descriptions
 mod schedule_props; // properties: the parser never panics, iteration increases and ends
+mod standin; // the stand-in's controls as the Rust SDK meets them (faults, client tokens)
 mod strategies; // the strategy host running components: built-ins, limits, adversarial fixtures
 mod strategy_host; // the strategy host without a strategy: loading, refusals, version check, checks
