@@ -1,49 +1,11 @@
-"""A private local AWS stand-in for the live tests (127.0.0.1, a free port)."""
+"""The Python package's tests use the project's stand-in fixtures (ssmpatch_standin.pytest_plugin):
+``aws_env`` is the session's stand-in reset for one test, with the test credentials in the
+environment."""
 
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "standin"))
 
-
-@pytest.fixture(scope="session")
-def stand_in(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "standin"))
-    # Its log goes to a file: a pipe nobody reads fills up (64 KiB of request lines) and then
-    # blocks the server in the middle of a response.
-    log = tmp_path_factory.mktemp("stand-in") / "stderr.log"
-    with open(log, "wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=err)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/_ssmpatch/health", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("stand-in exited: " + log.read_text(errors="replace")[-2000:])
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture()
-def aws_env(stand_in, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    urllib.request.urlopen(urllib.request.Request(stand_in + "/moto-api/reset", method="POST"))
-    return stand_in
+from ssmpatch_standin.pytest_plugin import *  # noqa: E402,F401,F403  (control, standin_url, standin, aws_env)
