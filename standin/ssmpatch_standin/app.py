@@ -12,7 +12,7 @@ from io import BytesIO
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from ssmpatch_standin import faults, idempotency, paging, quicksetup, ssm_ext, validation
+from ssmpatch_standin import faults, idempotency, paging, quicksetup, ssm_ext, validation, visibility
 
 _lock = threading.RLock()
 VALIDATED = ("ssm", "ssm-quicksetup", "s3")
@@ -25,6 +25,7 @@ class State:
         self.calls = []
         self.faults = faults.Faults()
         self.tokens = idempotency.Tokens()
+        self.visibility = visibility.Visibility()
         self.settings = {"reject_invalid": True}
 
 
@@ -147,6 +148,7 @@ class Middleware:
                     s.calls.clear()
                     s.faults = faults.Faults()
                     s.tokens = idempotency.Tokens()
+                    s.visibility = visibility.Visibility()
                     s.settings = {"reject_invalid": True}
                     ssm_ext.QUOTAS.clear()
                     ssm_ext.QUOTAS.update(ssm_ext.DEFAULT_QUOTAS)
@@ -297,6 +299,8 @@ class Middleware:
             answer = paging.call(self.app, environ, body)
         with _lock:
             self.state.tokens.remember(service, operation, params, answer)
+            self.state.visibility.created(service, operation, answer, self.state.settings.get("visibility_delay"))
+            answer = self.state.visibility.filter(service, operation, answer)
         return answer
 
 
