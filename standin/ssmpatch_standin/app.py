@@ -248,18 +248,26 @@ class Middleware:
         logged = f"{method} {path}" if service == "s3" else operation
         read = operation.startswith(("Describe", "Get", "List", "Head"))
         with _lock:
-            self.state.calls.append({"service": service, "operation": logged, "name": operation, "write": not read,
-                                     "method": method, "path": path, "region": _region_of(environ),
-                                     "params": _loggable(service, params)})
+            entry = {"service": service, "operation": logged, "name": operation, "write": not read,
+                     "method": method, "path": path, "region": _region_of(environ), "caller": _caller_of(environ),
+                     "params": _loggable(service, params), "outcome": None}
+            self.state.calls.append(entry)
             if problems:
                 self.state.violations.append({"service": service, "operation": operation, "problems": problems})
         with _lock:
             kind, rule = self.state.faults.decide(service, (operation, logged))
+
+        def outcome(text):
+            with _lock:
+                entry["outcome"] = text
+
         if kind in faults.BEFORE:
+            outcome(kind)
             return _fault_response(start_response, service, kind)
         if kind == "delay":
             time.sleep(rule.seconds)
         if kind == "never":
+            outcome("never")
             deadline = time.monotonic() + rule.seconds
             while time.monotonic() < deadline:
                 with _lock:
@@ -270,16 +278,19 @@ class Middleware:
         if problems and self.state.settings.get("reject_invalid", True) and service != "s3":
             # AWS answers a request that breaks its model's constraints with a 400 ValidationException
             # ("1 validation error detected: Value ... failed to satisfy constraint ...").
+            outcome("400 ValidationException")
             msg = f"{len(problems)} validation error(s) detected: " + "; ".join(problems)
             if service == "ssm-quicksetup":
                 return _json(start_response, "400 Bad Request", {"message": msg},
                              [("x-amzn-ErrorType", "ValidationException")])
             return _json(start_response, "400 Bad Request", {"__type": "ValidationException", "message": msg})
         answer = self._forward(environ, body, service, operation, params)
-        if kind == "applied-then-error":
-            return _fault_response(start_response, service, "error")
-        if kind == "applied-then-drop":
+        if kind in faults.AFTER:
+            outcome(f"{kind} (applied: {answer[0].split(' ')[0]})")
+            if kind == "applied-then-error":
+                return _fault_response(start_response, service, "error")
             return _drop(environ, start_response)
+        outcome(answer[0].split(" ")[0] + ("" if kind != "delay" else " (delayed)"))
         return paging.respond(start_response, answer)
 
     def _forward(self, environ, body, service, operation, params):
@@ -314,6 +325,15 @@ def _drop(environ, start_response):
             pass
     start_response("500 Internal Server Error", [("Content-Length", "0"), ("Connection", "close")])
     return [b""]
+
+
+def _caller_of(environ):
+    """The access key id the request was signed with (SigV4's Credential=<key>/...)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    marker = "Credential="
+    if marker not in auth:
+        return None
+    return auth.split(marker, 1)[1].split("/", 1)[0]
 
 
 def _loggable(service, params):

@@ -99,3 +99,18 @@ def test_reset_clears_faults_and_tokens(ssm, clean):
     assert control(clean, "/_ssmpatch/faults") == {}
     _window(ssm, "win", ClientToken="token-3")   # a new stand-in world: the token is new again
     assert len(ssm.describe_maintenance_windows()["WindowIdentities"]) == 1
+
+
+def test_the_call_log_names_the_caller_and_the_outcome(ssm, clean):
+    control(clean, "/_ssmpatch/faults", "POST", {"rules": [
+        {"operation": "CreateMaintenanceWindow", "kind": "applied-then-error", "times": 1},
+        {"operation": "DescribeMaintenanceWindows", "kind": "throttle", "times": 1}]})
+    _window(ssm)
+    ssm.describe_maintenance_windows()
+    log = [(c["name"], c["caller"], c["outcome"]) for c in control(clean, "/_ssmpatch/calls")]
+    assert log == [
+        ("CreateMaintenanceWindow", "testing", "applied-then-error (applied: 200)"),
+        ("CreateMaintenanceWindow", "testing", "200"),
+        ("DescribeMaintenanceWindows", "testing", "throttle"),
+        ("DescribeMaintenanceWindows", "testing", "200"),
+    ]
