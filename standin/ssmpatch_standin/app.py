@@ -12,7 +12,7 @@ from io import BytesIO
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from ssmpatch_standin import faults, idempotency, paging, quicksetup, ssm_ext, validation, visibility
+from ssmpatch_standin import faults, iam, idempotency, paging, quicksetup, ssm_ext, validation, visibility
 
 _lock = threading.RLock()
 VALIDATED = ("ssm", "ssm-quicksetup", "s3")
@@ -264,6 +264,11 @@ class Middleware:
         if kind in faults.BEFORE:
             outcome(kind)
             return _fault_response(start_response, service, kind)
+        with _lock:
+            denied = iam.allowed(self.state.settings, service, operation)
+        if denied:
+            outcome("403 AccessDenied")
+            return _access_denied(start_response, service, denied, _caller_of(environ))
         if kind == "delay":
             time.sleep(rule.seconds)
         if kind == "never":
@@ -313,6 +318,21 @@ class Middleware:
             self.state.visibility.created(service, operation, answer, self.state.settings.get("visibility_delay"))
             answer = self.state.visibility.filter(service, operation, answer)
         return answer
+
+
+def _access_denied(start_response, service, action, caller):
+    """AWS's refusal of an action the caller's policies do not allow, in the service's protocol."""
+    msg = (f"User: arn:aws:iam::{DEFAULT_ACCOUNT_ID}:user/{caller or 'unknown'} is not authorized to perform: "
+           f"{action} because no identity-based policy allows the {action} action")
+    if service == "s3":
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>{msg}</Message>'
+                f'<RequestId>standin</RequestId></Error>').encode()
+        start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+        return [body]
+    if service == "ssm-quicksetup":
+        return _json(start_response, "403 Forbidden", {"message": msg}, [("x-amzn-ErrorType", "AccessDeniedException")])
+    return _json(start_response, "400 Bad Request", {"__type": "AccessDeniedException", "message": msg},
+                 [("x-amzn-ErrorType", "AccessDeniedException")])
 
 
 def _drop(environ, start_response):

@@ -1,0 +1,37 @@
+"""IAM enforcement on or off per test (iam.py): off by default; on, only the allowed actions pass."""
+
+import botocore.exceptions
+import pytest
+
+from conftest import control
+
+
+def test_off_by_default_and_after_reset(ssm, clean):
+    assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": []}})
+    control(clean, "/_ssmpatch/reset", "POST", {})
+    ssm.create_maintenance_window(Name="open-win", Schedule="cron(0 3 ? * SUN *)", Duration=2, Cutoff=1,
+                                  AllowUnassociatedTargets=False)
+
+
+def test_only_allowed_actions_pass(ssm, s3, clean):
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": ["ssm:Describe*", "s3:ListBucket"]}})
+    assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDeniedException.*ssm:CreateMaintenanceWindow"):
+        ssm.create_maintenance_window(Name="no-win", Schedule="cron(0 3 ? * SUN *)", Duration=2, Cutoff=1,
+                                      AllowUnassociatedTargets=False)
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        s3.create_bucket(Bucket="no-bucket")
+    calls = control(clean, "/_ssmpatch/calls")
+    assert [c["outcome"] for c in calls if c["name"] == "CreateMaintenanceWindow"] == ["403 AccessDenied"]
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": None})
+    ssm.create_maintenance_window(Name="yes-win", Schedule="cron(0 3 ? * SUN *)", Duration=2, Cutoff=1,
+                                  AllowUnassociatedTargets=False)
+
+
+def test_s3_operations_are_authorized_under_their_iam_action(s3, clean):
+    s3.create_bucket(Bucket="iam-bucket")
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": ["s3:ListBucket"]}})
+    assert s3.list_objects_v2(Bucket="iam-bucket")["KeyCount"] == 0   # ListObjectsV2 needs s3:ListBucket
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        s3.put_object(Bucket="iam-bucket", Key="k", Body=b"x")
