@@ -1,4 +1,6 @@
-"""The stale-then-refreshed scenario, from the CLI, on the local stand-in.
+"""The stale-then-refreshed scenarios still run from the CLI here, on the local stand-in (the core
+scenario, the latest run per node, another strategy than the plan's and a command started by hand
+moved to Rust: core/tests/it/refresh.rs and cli/tests/it/live.rs).
 
 Apply the seed plan (both operations through BaselineOverride), run the install window with a
 simulated node → AWS records no compliance for it (as on AWS) → `ssmpatch refresh` → compliance
@@ -86,43 +88,6 @@ def _stale(url, ssm, plan):
     assert ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"] == []
 
 
-def test_put_compliance_items_refresh(node, tmp_path):
-    url, ssm = node
-    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
-    _stale(url, ssm, plan)
-    out = _run(url, "refresh", str(plan), "--json")
-    report = json.loads(out.stdout)
-    # Progress goes to stderr, data to stdout.
-    assert "refresh: 1 finished run(s), 1 node output(s) to read" in out.stderr, out.stderr
-    assert "refresh: compliance written 1/1" in out.stderr, out.stderr
-    assert report["strategy"] == "put-compliance-items"
-    assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "compliance-written")], report
-    items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],
-                                      Filters=[{"Key": "ComplianceType", "Values": ["Custom:ssmpatch"], "Type": "EQUAL"}])["ComplianceItems"]
-    assert [i["Id"] for i in items] == ["openssl.x86_64"], items
-    item = items[0]
-    assert item["Status"] == "NON_COMPLIANT"
-    assert item["Details"]["PatchState"] == "Failed"
-    assert item["Details"]["CVEIds"] == "CVE-2026-0001"
-    assert item["ExecutionSummary"]["ExecutionType"] == "Command"
-
-
-def test_only_each_nodes_latest_run_is_refreshed(node, tmp_path):
-    url, ssm = node
-    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
-    _stale(url, ssm, plan)            # the install window's first run
-    _, second = _run_install_window(url, ssm)
-    latest = next(t["CommandId"] for t in second["Tasks"]
-                  if ssm.list_commands(CommandId=t["CommandId"])["Commands"][0]["Parameters"].get("BaselineOverride", [""])[0])
-    report = json.loads(_cli(url, "refresh", str(plan), "--json"))
-    # One outcome for the node, from the newer run; the older one is not replayed over it.
-    assert [(n["execution_id"], n["result"]) for n in report["nodes"]] == [(latest, "compliance-written")], report
-    assert any(m.startswith("1 older run(s) of the same node(s) not read") for m in report["messages"]), report
-    items = ssm.list_compliance_items(ResourceIds=[NODE], ResourceTypes=["ManagedInstance"],
-                                      Filters=[{"Key": "ComplianceType", "Values": ["Custom:ssmpatch"], "Type": "EQUAL"}])["ComplianceItems"]
-    assert {i["ExecutionSummary"]["ExecutionId"] for i in items} == {latest}, items
-
-
 def test_rescan_runs_in_the_install_window_after_the_install(node):
     url, ssm = node
     _cli(url, "apply", str(SEED), "--yes")  # the plan's strategy: rescan
@@ -149,18 +114,6 @@ def test_rescan_runs_in_the_install_window_after_the_install(node):
     report = json.loads(_cli(url, "refresh", str(SEED), "--json"))
     assert report["strategy"] == "rescan"
     assert [(n["operation"], n["result"]) for n in report["nodes"]] == [("install", "scan-started")], report
-
-
-def test_rescan_refresh_updates_patch_states(node, tmp_path):
-    url, ssm = node
-    plan = _plan_with(tmp_path, 'strategy = "put-compliance-items"')
-    _stale(url, ssm, plan)
-    report = json.loads(_cli(url, "refresh", str(plan), "--strategy", "rescan", "--json"))
-    assert report["strategy"] == "rescan"
-    assert [n["result"] for n in report["nodes"]] == ["scan-started"], report
-    after = ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"]
-    assert len(after) == 1 and after[0]["Operation"] == "Scan", after
-    assert after[0]["FailedCount"] + after[0]["MissingCount"] >= 1
 
 
 def test_custom_strategy_refresh(node, tmp_path):

@@ -1,7 +1,9 @@
 //! `refresh` end to end on each backend against the stand-in, with two items per List/Describe
 //! page: apply a plan whose install runs with `BaselineOverride`, run the install on three
 //! simulated nodes (as on AWS, no compliance is recorded), refresh with `put-compliance-items`,
-//! and read each node's compliance back. (Was python/tests/test_refresh_cli.py's scenario.)
+//! and read each node's compliance back; then what refresh reads when a node ran twice, another
+//! strategy than the plan's, and a command started by hand. (Were CLI scenarios in
+//! python/tests/test_refresh_cli.py.)
 
 #![cfg(feature = "aws")]
 
@@ -133,19 +135,101 @@ async fn install_then_refresh(si: &StandIn, session: &Session, clients: &Clients
     assert_eq!(si.violations(), Vec::<Value>::new(), "requests botocore's model rejects");
 }
 
+/// The install window's id.
+async fn install_window(clients: &Clients) -> String {
+    let pages: Vec<_> = clients.ssm.describe_maintenance_windows().into_paginator().items().send().collect().await;
+    let windows: Vec<_> = pages.into_iter().collect::<Result<_, _>>().expect("windows");
+    windows
+        .iter()
+        .find(|w| w.name() == Some("ssmpatch-refresh-maintenance-window-install"))
+        .and_then(|w| w.window_id())
+        .expect("install window")
+        .to_string()
+}
+
 #[tokio::test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn maintenance_window_runs_are_refreshed() {
     let si = StandIn::start();
     let (session, clients) = applied(&si, "maintenance-window").await;
-    let pages: Vec<_> = clients.ssm.describe_maintenance_windows().into_paginator().items().send().collect().await;
-    let windows: Vec<_> = pages.into_iter().collect::<Result<_, _>>().expect("windows");
-    let id = windows
-        .iter()
-        .find(|w| w.name() == Some("ssmpatch-refresh-maintenance-window-install"))
-        .and_then(|w| w.window_id())
-        .expect("install window");
+    let id = install_window(&clients).await;
     install_then_refresh(&si, &session, &clients, &format!("windows/{id}/execute")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn only_each_nodes_latest_run_is_read_and_another_strategy_can_be_chosen() {
+    let si = StandIn::start();
+    let (session, clients) = applied(&si, "maintenance-window").await;
+    let id = install_window(&clients).await;
+    si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
+    let second = si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
+    let latest: Vec<&str> =
+        second["Tasks"].as_array().expect("tasks").iter().filter_map(|t| t["CommandId"].as_str()).collect();
+    let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
+    // One outcome per node, from the newer run; the older one is not replayed over it.
+    assert_eq!(report.nodes.len(), NODES.len(), "{report:#?}");
+    for n in &report.nodes {
+        assert!(latest.contains(&n.execution_id.as_str()), "{n:?} is not from the latest run {latest:?}");
+        assert_eq!(n.result, NodeResult::ComplianceWritten);
+    }
+    assert!(
+        report.messages.iter().any(|m| m.starts_with("3 older run(s) of the same node(s) not read")),
+        "{report:#?}"
+    );
+
+    // `--strategy rescan` instead of the plan's: a scan without override on each node.
+    let mut opts = RefreshOptions::default();
+    opts.strategy = Some("rescan".into());
+    let report = session.refresh(&opts, &|_| {}).await.expect("refresh with rescan");
+    assert_eq!(report.strategy, "rescan");
+    assert!(report.nodes.iter().all(|n| n.result == NodeResult::ScanStarted), "{report:#?}");
+    let states = clients.ssm.describe_instance_patch_states().set_instance_ids(Some(NODES.map(String::from).to_vec()));
+    let pages: Vec<_> = states.into_paginator().items().send().collect().await;
+    let states: Vec<_> = pages.into_iter().collect::<Result<_, _>>().expect("patch states (all pages)");
+    let ops: Vec<_> = states.iter().map(|s| s.operation().as_str().to_string()).collect();
+    assert_eq!(ops, ["Scan", "Scan", "Scan"], "the scan recorded each node's state");
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn a_command_started_by_hand_is_refreshed_by_its_id() {
+    let si = StandIn::start();
+    let (session, clients) = applied(&si, "maintenance-window").await;
+    let window = install_window(&clients).await;
+    let tasks = clients.ssm.describe_maintenance_window_tasks().window_id(&window).send().await.expect("tasks");
+    let task = tasks.tasks().first().and_then(|t| t.window_task_id()).expect("install task");
+    let task =
+        clients.ssm.get_maintenance_window_task().window_id(&window).window_task_id(task).send().await.expect("task");
+    let url = task
+        .task_invocation_parameters()
+        .and_then(|p| p.run_command())
+        .and_then(|r| r.parameters())
+        .and_then(|p| p.get("BaselineOverride"))
+        .and_then(|v| v.first())
+        .expect("the install's override")
+        .clone();
+    // An install started by hand with the plan's override, its output in the plan's bucket.
+    let sent = clients
+        .ssm
+        .send_command()
+        .document_name("AWS-RunPatchBaseline")
+        .instance_ids(NODES[0])
+        .parameters("Operation", vec!["Install".to_string()])
+        .parameters("BaselineOverride", vec![url])
+        .output_s3_bucket_name(BUCKET)
+        .output_s3_key_prefix("by-hand")
+        .send()
+        .await
+        .expect("send command");
+    let command = sent.command().and_then(|c| c.command_id()).expect("command id").to_string();
+    let mut opts = RefreshOptions::default();
+    opts.command_id = Some(command.clone());
+    let report = session.refresh(&opts, &|_| {}).await.expect("refresh");
+    let got: Vec<_> =
+        report.nodes.iter().map(|n| (n.instance_id.as_str(), n.execution_id.as_str(), n.result)).collect();
+    assert_eq!(got, [(NODES[0], command.as_str(), NodeResult::ComplianceWritten)], "{report:#?}");
+    assert_eq!(items(&clients, NODES[0]).await.len(), 1);
 }
 
 #[tokio::test]
