@@ -68,6 +68,11 @@ def call(app, environ, body):
 def respond(start_response, answer):
     """Sends a captured ``(status, headers, body)``."""
     status, headers, data = answer
+    if not data and any(k.lower() == "content-length" for k, _ in headers):
+        # A HEAD answer has no body and the length of the one a GET would have (S3 HeadObject's
+        # ContentLength): keep it.
+        start_response(status, headers)
+        return [data]
     headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
     start_response(status, headers + [("Content-Length", str(len(data)))])
     return [data]

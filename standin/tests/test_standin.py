@@ -174,3 +174,11 @@ def test_tags_on_associations_and_baselines(ssm):
             {"Key": "ssmpatch:plan", "Value": "p"}]
     with pytest.raises(botocore.exceptions.ClientError, match="InvalidResourceId"):
         ssm.list_tags_for_resource(ResourceType="Association", ResourceId="00000000-0000-0000-0000-000000000000")
+
+
+def test_head_object_keeps_the_objects_length(s3, clean):
+    # Answers pass through the stand-in's middleware (paging, tokens, faults): a HEAD's
+    # Content-Length is the object's, not that of the empty body.
+    s3.create_bucket(Bucket="head-bucket")
+    s3.put_object(Bucket="head-bucket", Key="k", Body=b"12345")
+    assert s3.head_object(Bucket="head-bucket", Key="k")["ContentLength"] == 5
