@@ -112,3 +112,9 @@ pub fn for_backend(backend: Backend, clients: &Clients, plan: &Plan) -> Arc<dyn 
         Backend::PatchPolicy => Arc::new(patch_policy::PatchPolicies::new(shared)),
     }
 }
+
+/// A backend asked to create, update or delete a kind of resource it never makes: a bug in the
+/// desired state or the diff, not something AWS or the user did.
+pub(crate) fn not_in_backend(kind: Kind, backend: Backend) -> Error {
+    Error::Internal(format!("{} is not part of the {} backend", kind.as_str(), backend.as_str()))
+}

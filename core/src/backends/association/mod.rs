@@ -15,7 +15,9 @@ use crate::backends::paging::all;
 use crate::backends::shared::tags::{is_owned_json, list_tags, sdk_tags_of, sync_tags};
 use crate::backends::shared::targets::{sdk_targets, targets_json};
 use crate::backends::shared::{Shared, i, s, strings};
-use crate::backends::{Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler};
+use crate::backends::{
+    Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler, not_in_backend,
+};
 use crate::error::{Error, aws};
 use crate::plan::additions::Additions;
 use crate::plan::{Explanation, Plan};
@@ -177,7 +179,7 @@ impl Scheduler for Associations {
                     .map_err(|e| aws("ssm", "CreateAssociation", e))?;
                 Ok(out.association_description().and_then(|a| a.association_id()).unwrap_or_default().to_string())
             }
-            other => Err(Error::Internal(format!("{} is not part of the association backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::Association)),
         }
     }
 
@@ -228,7 +230,7 @@ impl Scheduler for Associations {
                 )
                 .await
             }
-            other => Err(Error::Internal(format!("{} is not part of the association backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::Association)),
         }
     }
 
@@ -258,7 +260,7 @@ impl Scheduler for Associations {
                     .map_err(|e| aws("ssm", "DeleteAssociation", e))?;
                 Ok(())
             }
-            other => Err(Error::Internal(format!("{} is not part of the association backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::Association)),
         }
     }
 }

@@ -15,7 +15,9 @@ use crate::backends::paging::all;
 use crate::backends::shared::tags::{is_owned_json, list_tags, sdk_tags_of, sync_tags};
 use crate::backends::shared::targets::{sdk_targets, targets_json};
 use crate::backends::shared::{Shared, i, s, strings};
-use crate::backends::{Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler};
+use crate::backends::{
+    Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler, not_in_backend,
+};
 use crate::error::{Error, aws};
 use crate::plan::additions::Additions;
 use crate::plan::{Explanation, Plan};
@@ -296,7 +298,7 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "RegisterTaskWithMaintenanceWindow", e))?;
                 Ok(out.window_task_id().unwrap_or_default().to_string())
             }
-            other => Err(Error::Internal(format!("{} is not part of the maintenance-window backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::MaintenanceWindow)),
         }
     }
 
@@ -375,7 +377,7 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "UpdateMaintenanceWindowTask", e))?;
                 Ok(())
             }
-            other => Err(Error::Internal(format!("{} is not part of the maintenance-window backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::MaintenanceWindow)),
         }
     }
 
@@ -430,7 +432,7 @@ impl Scheduler for MaintenanceWindows {
                     .map_err(|e| aws("ssm", "DeregisterTaskFromMaintenanceWindow", e))?;
                 Ok(())
             }
-            other => Err(Error::Internal(format!("{} is not part of the maintenance-window backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::MaintenanceWindow)),
         }
     }
 }

@@ -16,7 +16,9 @@ mod desired;
 use crate::backends::paging::all;
 use crate::backends::shared::tags::is_owned_json;
 use crate::backends::shared::{Shared, s};
-use crate::backends::{Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler};
+use crate::backends::{
+    Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler, not_in_backend,
+};
 use crate::error::{Error, aws};
 use crate::plan::additions::Additions;
 use crate::plan::{Explanation, Plan};
@@ -220,7 +222,7 @@ impl Scheduler for PatchPolicies {
                     .map_err(|e| aws("ssm-quicksetup", "CreateConfigurationManager", e))?;
                 Ok(out.manager_arn().to_string())
             }
-            other => Err(Error::Internal(format!("{} is not part of the patch-policy backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::PatchPolicy)),
         }
     }
 
@@ -292,7 +294,7 @@ impl Scheduler for PatchPolicies {
                 }
                 Ok(())
             }
-            other => Err(Error::Internal(format!("{} is not part of the patch-policy backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::PatchPolicy)),
         }
     }
 
@@ -326,7 +328,7 @@ impl Scheduler for PatchPolicies {
                     .map_err(|e| aws("ssm-quicksetup", "DeleteConfigurationManager", e))?;
                 Ok(())
             }
-            other => Err(Error::Internal(format!("{} is not part of the patch-policy backend", other.as_str()))),
+            other => Err(not_in_backend(other, Backend::PatchPolicy)),
         }
     }
 }
