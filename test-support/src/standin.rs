@@ -163,6 +163,15 @@ impl StandIn {
         c
     }
 
+    /// Runs `script` with boto3 (see [`StandIn::boto3`]) and parses what it prints as JSON;
+    /// panics with the script's stderr when it fails.
+    pub fn boto3_json(&self, script: &str) -> Value {
+        let out = self.boto3(script).output().expect("run python");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "boto3 script failed: {}\n{script}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("boto3 script printed no JSON ({e}): {stdout}"))
+    }
+
     /// Creates an S3 bucket in `region` (with boto3).
     pub fn create_bucket(&self, bucket: &str, region: &str) {
         let config = if region == "us-east-1" {

@@ -8,9 +8,11 @@
 //! Re-bless: `SSMPATCH_BLESS=1 cargo test -p ssmpatch-cli --test it golden -- --include-ignored`.
 //! The live part needs the project's virtualenv (scripts/setup.sh); `scripts/test.sh` runs it.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ssmpatch_test_support::standin::{StandIn, root};
+
+use crate::util::{live, run as ssmpatch, text};
 
 /// "Now" for every command, so schedules and one-shot windows do not depend on the day it runs.
 const FROM: &str = "2026-12-01T00:00:00Z";
@@ -30,10 +32,6 @@ fn examples() -> Vec<(String, String)> {
     v.sort();
     assert!(!v.is_empty(), "no examples/*.toml");
     v
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// Compares outputs with `cli/tests/golden/<plan>/<name>.{json,txt}` (or writes them with
@@ -182,41 +180,25 @@ fn normalise(input: &str) -> String {
     out
 }
 
-fn ssmpatch(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ssmpatch"));
-    c.args(args).current_dir(root()).env("NO_COLOR", "1");
-    c
-}
-
-fn output(mut c: Command) -> Output {
-    c.output().expect("run ssmpatch")
-}
-
 #[test]
 fn offline_commands_match_their_golden_files() {
     let mut g = Golden::new();
     for (stem, path) in examples() {
         for command in ["validate", "explain"] {
-            g.check(&stem, command, &output(ssmpatch(&[command, &path, "--json", "--from", FROM])), false);
+            g.check(&stem, command, &ssmpatch(&[command, &path, "--json", "--from", FROM]), false);
         }
-        let out = output(ssmpatch(&["calendar", &path, "--json", "--count", "12", "--from", FROM]));
+        let out = ssmpatch(&["calendar", &path, "--json", "--count", "12", "--from", FROM]);
         g.check(&stem, "calendar", &out, false);
         // The operations explain places on an override.
-        let explain = output(ssmpatch(&["explain", &path, "--json", "--from", FROM]));
+        let explain = ssmpatch(&["explain", &path, "--json", "--from", FROM]);
         let v: serde_json::Value = serde_json::from_slice(&explain.stdout).unwrap_or_default();
         let placed = v["placement"]["operations"].as_object().cloned().unwrap_or_default();
         for op in placed.iter().filter(|(_, p)| p["use"] == "override").map(|(op, _)| op) {
-            let out = output(ssmpatch(&["override", "render", &path, "--operation", op]));
+            let out = ssmpatch(&["override", "render", &path, "--operation", op]);
             g.check(&stem, &format!("override-render-{op}"), &out, false);
         }
     }
     g.finish();
-}
-
-fn live(si: &StandIn, args: &[&str]) -> Output {
-    let mut c = ssmpatch(args);
-    si.aws_env(&mut c);
-    output(c)
 }
 
 /// The live steps, in order: golden file name, command (`apply` and `destroy` with `--yes`).

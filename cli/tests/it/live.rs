@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use ssmpatch_test_support::standin::{StandIn, root};
 
+use crate::util::{self, text};
+
 /// A stand-in with the example plans' bucket.
 fn started() -> StandIn {
     let si = StandIn::start();
@@ -18,18 +20,13 @@ fn started() -> StandIn {
 }
 
 fn cmd(si: &StandIn, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ssmpatch"));
-    c.args(args).current_dir(root()).env("NO_COLOR", "1");
+    let mut c = util::ssmpatch(args);
     si.aws_env(&mut c);
     c
 }
 
 fn run(si: &StandIn, args: &[&str]) -> Output {
-    cmd(si, args).output().expect("run ssmpatch")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    util::live(si, args)
 }
 
 fn window_names(si: &StandIn) -> Vec<String> {
@@ -122,76 +119,4 @@ fn an_apply_killed_part_way_converges_on_the_next_apply() {
     unique.dedup();
     assert_eq!(names, unique, "duplicate windows after a killed apply");
     assert_eq!(names.len(), 3, "{names:?}");
-}
-
-/// The seed plan with put-compliance-items, as a temporary file.
-fn seed_with_put_compliance_items() -> String {
-    let text = std::fs::read_to_string(root().join("examples/seed-monthly.toml")).expect("example");
-    assert!(text.contains("[compliance]\nstrategy = \"rescan\""));
-    let changed =
-        text.replace("[compliance]\nstrategy = \"rescan\"", "[compliance]\nstrategy = \"put-compliance-items\"");
-    let dir = std::env::temp_dir().join(format!("ssmpatch-live-refresh-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
-    let path = dir.join("seed.toml");
-    std::fs::write(&path, changed).expect("write");
-    path.display().to_string()
-}
-
-#[test]
-#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
-fn refresh_writes_compliance_after_an_install_window() {
-    let si = started();
-    let region = "ap-northeast-1";
-    let node = "i-0123456789abcdef0";
-    si.seed_nodes(&serde_json::json!({"region": region, "nodes": [{
-        "InstanceId": node, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
-        "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
-        "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
-                       "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z",
-                       "CVEIds": ["CVE-2026-0001"], "FailInstall": true}]}]}));
-    let plan = seed_with_put_compliance_items();
-    let out = run(&si, &["apply", &plan, "--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let window = si
-        .boto3(
-            "import boto3; c = boto3.client('ssm', region_name='ap-northeast-1'); \
-             print(next(w['WindowId'] for w in c.describe_maintenance_windows()['WindowIdentities'] \
-             if w['Name'] == 'ssmpatch-web-monthly-install'))",
-        )
-        .output()
-        .expect("boto3");
-    let window = text(&window.stdout).trim().to_string();
-    si.control("POST", &format!("windows/{window}/execute?region={region}"), Some(&serde_json::json!({})));
-
-    let out = run(&si, &["refresh", &plan, "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    // Progress goes to stderr, data to stdout.
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains("refresh: 1 finished run(s), 1 node output(s) to read"), "{stderr}");
-    assert!(stderr.contains("refresh: compliance written 1/1"), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report JSON");
-    assert_eq!(report["strategy"], "put-compliance-items");
-    let nodes: Vec<(&str, &str)> = report["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .map(|n| (n["operation"].as_str().unwrap_or(""), n["result"].as_str().unwrap_or("")))
-        .collect();
-    assert_eq!(nodes, [("install", "compliance-written")], "{report}");
-    // Read back independently, with boto3.
-    let items = si
-        .boto3(&format!(
-            "import boto3, json; c = boto3.client('ssm', region_name='ap-northeast-1'); \
-             print(json.dumps(c.list_compliance_items(ResourceIds=['{node}'], ResourceTypes=['ManagedInstance'], \
-             Filters=[{{'Key': 'ComplianceType', 'Values': ['Custom:ssmpatch'], 'Type': 'EQUAL'}}])['ComplianceItems'], default=str))"
-        ))
-        .output()
-        .expect("boto3");
-    let items: serde_json::Value = serde_json::from_slice(&items.stdout).expect("items JSON");
-    let item = &items[0];
-    assert_eq!(items.as_array().map(Vec::len), Some(1), "{items}");
-    assert_eq!((item["Id"].as_str(), item["Status"].as_str()), (Some("openssl.x86_64"), Some("NON_COMPLIANT")));
-    assert_eq!(item["Details"]["PatchState"], "Failed");
-    assert_eq!(item["Details"]["CVEIds"], "CVE-2026-0001");
-    assert_eq!(item["ExecutionSummary"]["ExecutionType"], "Command");
 }

@@ -4,5 +4,7 @@
 mod golden; // every example plan's output pinned byte for byte (offline, and live on the stand-in)
 mod live; // plan, apply, destroy on the local AWS stand-in as a user runs them, a killed apply
 mod plan; // full output of the offline plan commands (validate, explain, calendar, override render)
+mod refresh; // `refresh` after runs on a simulated node: windows, associations, rescan, custom strategies
 mod schedule; // full output of `schedule next|check`: stdout, stderr and exit code
 mod strategy; // `strategy list|test|new` with built-ins, saved runs, parsed output, custom strategies
+mod util; // how every module runs the binary (offline or against the stand-in) and reads its output

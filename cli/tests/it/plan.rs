@@ -1,28 +1,8 @@
 //! Full-output tests of the offline plan commands.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use ssmpatch_test_support::standin::root;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn ssmpatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ssmpatch"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run ssmpatch")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8(b.to_vec()).expect("utf-8")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", text(&out.stdout)))
-}
+use crate::util::{json, run as ssmpatch, text};
 
 const FROM: &str = "2026-06-01T00:00:00Z";
 

@@ -1,19 +1,6 @@
 //! Full-output tests of `ssmpatch schedule next|check`: stdout, stderr and exit code exactly.
 
-use std::process::{Command, Output};
-
-fn ssmpatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ssmpatch"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run ssmpatch")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8(b.to_vec()).expect("utf-8 output")
-}
+use crate::util::{run as ssmpatch, text};
 
 #[test]
 fn next_json_is_exactly_one_object() {

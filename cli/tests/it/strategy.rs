@@ -1,28 +1,13 @@
 //! `ssmpatch strategy list|test` with the built-in components, a saved run, parsed output, and
 //! the example custom strategy built from source.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use ssmpatch_test_support::fixture;
+use ssmpatch_test_support::standin::root;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn ssmpatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ssmpatch"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run")
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).expect("JSON")
-}
+use crate::util::{ok_json as json, run as ssmpatch};
 
 const STDOUT: &str = "core/tests/data/runpatchbaseline-output/synth-override-scan-noncompliant.txt";
 
@@ -103,7 +88,7 @@ fn unknown_strategy_and_bad_input_are_clear_errors() {
 }
 
 /// `cargo build --release --target TARGET` in `dir` (its own target directory).
-fn build_for(target: &str, dir: &Path) {
+pub(crate) fn build_for(target: &str, dir: &Path) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "-q", "--release", "--target", target])
