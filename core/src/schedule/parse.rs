@@ -215,6 +215,19 @@ pub(crate) fn bounds(name: FieldName) -> (u16, u16) {
     }
 }
 
+/// The largest step (`/N`) a field takes. AWS's cron is Quartz's, and Quartz refuses an increment
+/// above 59 for seconds and minutes, 23 for hours, 31 for day of month, 12 for month and 7 for day
+/// of week (`CronExpression.checkIncrementRange`); a step of the field's whole range (`0/60`,
+/// `0/24`) is refused there although it would mean "once". The year's is its range. One place to
+/// change should AWS document otherwise.
+pub(crate) fn max_step(name: FieldName) -> u16 {
+    let (lo, hi) = bounds(name);
+    match name {
+        FieldName::Year => hi - lo + 1,
+        _ => hi,
+    }
+}
+
 const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
@@ -619,9 +632,10 @@ fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleE
             field_err(name, step_col, format!("`{}`: the step after `/` must be a positive number", clip(s)))
                 .with_hint("write e.g. `0/15` (every 15 starting at 0)")
         })?;
-        if step > hi - lo + 1 {
-            return Err(field_err(name, step_col, format!("step {step} is larger than the {name} field's range"))
-                .with_hint(range_hint(name)));
+        let max = max_step(name);
+        if step > max {
+            return Err(field_err(name, step_col, format!("step {step} is larger than the {name} field allows"))
+                .with_hint(format!("the largest step of the {name} field is {max}")));
         }
         let base = if base == "*" {
             StepBase::All

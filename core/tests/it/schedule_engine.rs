@@ -60,6 +60,27 @@ fn errors_name_field_column_and_hint() {
 }
 
 #[test]
+fn steps_are_limited_as_quartz_limits_them() {
+    // Quartz (AWS's cron) refuses increments above 59 for minutes, 23 for hours, 31 for day of
+    // month, 12 for month, 7 for day of week: a step of the whole range is refused too.
+    for (expr, field, column, max) in [
+        ("cron(0/60 * * * ? *)", FieldName::Minutes, 8, 59),
+        ("cron(0 */24 * * ? *)", FieldName::Hours, 10, 23),
+        ("cron(0 0 1/32 * ? *)", FieldName::DayOfMonth, 12, 31),
+        ("cron(0 0 1 1/13 ? *)", FieldName::Month, 14, 12),
+        ("cron(0 0 ? * 1/8 *)", FieldName::DayOfWeek, 16, 7),
+    ] {
+        let e = err(expr);
+        assert_eq!((e.field, e.column), (Some(field), Some(column)), "{expr}: {e}");
+        assert!(e.message.starts_with("step ") && e.message.ends_with("field allows"), "{expr}: {e}");
+        assert_eq!(e.hint, Some(format!("the largest step of the {field} field is {max}")), "{expr}");
+    }
+    for expr in ["cron(0/59 * * * ? *)", "cron(0 0/23 * * ? *)", "cron(0 0 1/31 * ? *)", "cron(0 0 ? * 1/7 *)"] {
+        Schedule::parse(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+    }
+}
+
+#[test]
 fn impossible_expressions_end_without_hanging() {
     assert!(next("cron(0 0 30 2 ? *)", "UTC", "2026-01-01T00:00:00Z", 3).is_empty());
     assert!(next("cron(0 0 31 4,6,9,11 ? *)", "Asia/Tokyo", "1970-01-01T00:00:00Z", 3).is_empty());
