@@ -81,6 +81,9 @@ pub struct Details {
     pub unsupported: Vec<String>,
     /// `[ERROR]` log lines.
     pub errors: Vec<String>,
+    /// Lines inside a JSON block that are not part of it (another process's output interleaved
+    /// with the payload's on a real host), left out of the block: 1-based line numbers.
+    pub foreign_lines: Vec<usize>,
 }
 
 /// Output that is not a readable AWS-RunPatchBaseline report.
@@ -110,32 +113,76 @@ fn message(line: &str) -> &str {
     }
 }
 
-/// The JSON value starting at byte `start` of `text`, up to its matching bracket (string-aware).
-/// `None` when the text ends first (truncated).
-fn balanced(text: &str, start: usize) -> Option<&str> {
-    let bytes = text.as_bytes();
-    let (mut depth, mut in_str, mut esc) = (0i32, false, false);
-    for (i, &b) in bytes.iter().enumerate().skip(start) {
-        if in_str {
-            match (esc, b) {
-                (true, _) => esc = false,
-                (false, b'\\') => esc = true,
-                (false, b'"') => in_str = false,
+/// Where a JSON value's brackets stand, fed piece by piece (string-aware).
+#[derive(Default)]
+struct Brackets {
+    depth: i32,
+    in_str: bool,
+    esc: bool,
+}
+
+impl Brackets {
+    /// Feeds `piece`; the byte just after the bracket that closes the value, if it is in `piece`.
+    fn feed(&mut self, piece: &str) -> Option<usize> {
+        for (i, &b) in piece.as_bytes().iter().enumerate() {
+            if self.in_str {
+                match (self.esc, b) {
+                    (true, _) => self.esc = false,
+                    (false, b'\\') => self.esc = true,
+                    (false, b'"') => self.in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
                 _ => {}
             }
+        }
+        None
+    }
+}
+
+/// The JSON value starting at byte `start` of `text`, up to its matching bracket (string-aware).
+/// `None` when the text ends first (truncated).
+#[cfg(test)]
+fn balanced(text: &str, start: usize) -> Option<&str> {
+    Brackets::default().feed(&text[start..]).map(|end| &text[start..start + end])
+}
+
+/// Whether a line inside a pretty-printed JSON block can belong to it. The payload prints its
+/// blocks with one key, bracket or string per line, so every line of the block starts (after
+/// indentation) with one of `{ } [ ] "` or is blank. Other processes' lines that a real host
+/// interleaves with the payload's stdout (systemd, the agent, the payload's own log lines, which
+/// start with a date) start otherwise.
+fn json_line(line: &str) -> bool {
+    matches!(line.trim_start().bytes().next(), None | Some(b'{' | b'}' | b'[' | b']' | b'"'))
+}
+
+/// The JSON block starting at byte `start` of `text` (the rest of its first line and the lines
+/// after it up to the matching bracket), without the foreign lines interleaved in it; the
+/// 1-based numbers of the lines left out. `None` when the text ends first (truncated).
+fn json_block(text: &str, start: usize) -> Option<(String, Vec<usize>)> {
+    let mut brackets = Brackets::default();
+    let (mut block, mut foreign) = (String::new(), Vec::new());
+    let first = line_of(text, start);
+    for (n, piece) in text[start..].split_inclusive('\n').enumerate() {
+        if n > 0 && !json_line(piece) {
+            foreign.push(first + n);
             continue;
         }
-        match b {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(&text[start..=i]);
-                }
-            }
-            _ => {}
+        if let Some(end) = brackets.feed(piece) {
+            block.push_str(&piece[..end]);
+            return Some((block, foreign));
         }
+        block.push_str(piece);
     }
     None
 }
@@ -233,6 +280,8 @@ fn python_literal(s: &str) -> Option<Value> {
 
 /// Parse one node's stdout.
 pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError> {
+    // The limit counts the characters AWS kept, line ends as written (Windows writes CRLF).
+    let at_limit = source == OutputSource::Invocation && text.chars().count() >= INVOCATION_OUTPUT_LIMIT;
     let normalized = text.replace("\r\n", "\n");
     let text = normalized.as_str();
     let mut report = RunReport {
@@ -241,7 +290,7 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
         summary: Map::new(),
         non_compliant: Vec::new(),
         all_compliant: false,
-        truncated: source == OutputSource::Invocation && text.chars().count() >= INVOCATION_OUTPUT_LIMIT,
+        truncated: at_limit,
         details: Details { platform: "linux", ..Details::default() },
     };
     let mut recognized = false;
@@ -269,11 +318,12 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
             let json_start = line_start
                 + (line.len() - msg.len())
                 + if is_summary { OVERRIDE_SUMMARY.len() } else { OVERRIDE_PACKAGES.len() };
-            let Some(block) = balanced(text, json_start) else {
+            let Some((block, foreign)) = json_block(text, json_start) else {
                 report.truncated = true;
                 continue;
             };
-            let value: Value = serde_json::from_str(block).map_err(|e| OutputError {
+            report.details.foreign_lines.extend(foreign);
+            let value: Value = serde_json::from_str(&block).map_err(|e| OutputError {
                 message: format!(
                     "the {} block is not valid JSON: {e}",
                     if is_summary { "override summary" } else { "non-compliant packages" }
@@ -349,7 +399,9 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
     if report.details.baseline_override && !report.non_compliant.is_empty() {
         report.all_compliant = false;
     }
-    if !recognized {
+    // Text cut at the limit before any line ssmpatch knows (e.g. a long package manager log first)
+    // is an incomplete report, not foreign output.
+    if !recognized && !report.truncated {
         return Err(OutputError {
             message: "this is not AWS-RunPatchBaseline output: no instance id, operation or compliance line".into(),
             line: 1,

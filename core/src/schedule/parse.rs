@@ -625,7 +625,6 @@ fn parse_value(name: FieldName, s: &str, column: usize) -> Result<u16, ScheduleE
 }
 
 fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleError> {
-    let (lo, hi) = bounds(name);
     if let Some((base, step)) = s.split_once('/') {
         let step_col = column + base.chars().count() + 1;
         let step = number(step).filter(|n| *n >= 1).ok_or_else(|| {

@@ -87,6 +87,46 @@ fn crlf_and_noise_give_the_same_report() {
 }
 
 #[test]
+fn foreign_lines_inside_a_json_block_are_left_out() {
+    // A real host interleaves other processes' lines with the payload's stdout, also inside the
+    // multi-line JSON blocks.
+    let text = fixture("synth-override-scan-noncompliant.txt");
+    let clean = parse(&text, OutputSource::Complete).expect("parse");
+    let foreign = [
+        "Dec 04 10:00:01 ip-10-0-0-1 systemd[1]: Started Session 5 of user root (\"sshd\").",
+        "11/22/2026 19:29:12 root [WARNING]: yum lock held by pid 4242 {waiting}",
+        "Loaded plugins: extras_suggestions, langpacks, priorities, update-motd",
+    ];
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains("\"Id\": \"curl.x86_64\"")).expect("a package line");
+    for (i, f) in foreign.iter().enumerate() {
+        lines.insert(at + 1 + 2 * i, f);
+    }
+    let noisy = lines.join("\n") + "\n";
+    let r = parse(&noisy, OutputSource::Complete).expect("a block with foreign lines still parses");
+    assert_eq!((&r.summary, &r.non_compliant, r.all_compliant), (&clean.summary, &clean.non_compliant, false));
+    let numbers: Vec<usize> = (0..foreign.len()).map(|i| at + 2 + 2 * i).collect();
+    assert_eq!(r.details.foreign_lines, numbers, "1-based numbers of the lines left out");
+}
+
+#[test]
+fn text_cut_at_the_limit_before_any_known_line_is_truncated_not_foreign() {
+    // A long package manager log fills the first 24,000 characters GetCommandInvocation keeps.
+    let log = "Downloading packages: kernel-6.1.0-1.amzn2023.x86_64.rpm 42% [=====     ] 1.2 MB/s\n";
+    let text: String =
+        log.repeat(INVOCATION_OUTPUT_LIMIT / log.len() + 1).chars().take(INVOCATION_OUTPUT_LIMIT).collect();
+    let r = parse(&text, OutputSource::Invocation).expect("a cut text is a truncated report");
+    assert!(r.truncated && r.non_compliant.is_empty() && !r.all_compliant);
+    // The same text complete is not a report.
+    assert!(parse(&text, OutputSource::Complete).is_err());
+    // Windows writes CRLF: the limit counts the characters as AWS kept them.
+    let head = fixture("synth-override-scan-noncompliant.txt").replace('\n', "\r\n");
+    let crlf: String =
+        format!("{head}{}", "y\r\n".repeat(INVOCATION_OUTPUT_LIMIT)).chars().take(INVOCATION_OUTPUT_LIMIT).collect();
+    assert!(parse(&crlf, OutputSource::Invocation).expect("parse").truncated);
+}
+
+#[test]
 fn truncation_is_detected_never_parsed_as_complete() {
     let text = fixture("synth-override-scan-noncompliant.txt");
     let cut = &text[..text.find("\"openssl.x86_64\"").expect("package")];
