@@ -4,29 +4,21 @@ injection and the test-only control API under ``/_ssmpatch/`` (documented in sta
 
 import json
 import socket
-import threading
 import time
 import urllib.parse
 from io import BytesIO
 
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.base_backend import BackendDict
+from moto.core.model_instances import reset_model_data
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.ssm.models import ssm_backends
 
-from ssmpatch_standin import faults, iam, idempotency, paging, quicksetup, ssm_ext, validation, visibility
+from ssmpatch_standin import faults, handlers, iam, paging, state, validation
+from ssmpatch_standin.handlers import associations, maintenance_windows, quicksetup
+from ssmpatch_standin.sim import fleet
 
-_lock = threading.RLock()
 VALIDATED = ("ssm", "ssm-quicksetup", "s3")
-
-
-class State:
-    def __init__(self):
-        self.violations = []
-        self.unparsed = []
-        self.calls = []
-        self.faults = faults.Faults()
-        self.tokens = idempotency.Tokens()
-        self.visibility = visibility.Visibility()
-        self.settings = {"reject_invalid": True}
 
 
 def _json(start_response, status, obj, headers=()):
@@ -55,7 +47,6 @@ def _region_of(environ):
 
 
 def _ssm_backend(query):
-    from moto.ssm.models import ssm_backends
     account = query.get("account", [DEFAULT_ACCOUNT_ID])[0]
     region = query.get("region", ["us-east-1"])[0]
     return ssm_backends[account][region]
@@ -88,11 +79,10 @@ def _fault_response(start_response, service, kind):
 class Middleware:
     def __init__(self, app):
         self.app = app
-        self.state = State()
 
     # --- control API ---------------------------------------------------------------------------
     def control(self, environ, start_response, path, method, body):
-        s = self.state
+        s = state.controls
         query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
         ok = "200 OK"
         try:
@@ -104,25 +94,25 @@ class Middleware:
             if parts == ["health"]:
                 return _json(start_response, ok, {"ok": True})
             if parts == ["violations"]:
-                with _lock:
+                with state.LOCK:
                     out = list(s.violations)
                     if method == "DELETE":
                         s.violations.clear()   # answers what it removed
                     return _json(start_response, ok, out)
             if parts == ["unparsed"]:
-                with _lock:
+                with state.LOCK:
                     out = list(s.unparsed)
                     if method == "DELETE":
                         s.unparsed.clear()   # answers what it removed
                     return _json(start_response, ok, out)
             if parts == ["calls"]:
-                with _lock:
+                with state.LOCK:
                     out = list(s.calls)
                     if method == "DELETE":
                         s.calls.clear()   # answers what it removed
                     return _json(start_response, ok, out)
             if parts == ["faults"]:
-                with _lock:
+                with state.LOCK:
                     if method == "POST":
                         try:
                             s.faults = faults.Faults(req)
@@ -132,31 +122,19 @@ class Middleware:
                         s.faults = faults.Faults()
                     return _json(start_response, ok, s.faults.config)
             if parts == ["settings"]:
-                with _lock:
+                with state.LOCK:
                     if method == "POST":
-                        ssm_ext.QUOTAS.update(req.pop("quotas", {}))
+                        s.quotas.update(req.pop("quotas", {}))
                         s.settings.update(req)
-                    return _json(start_response, ok, dict(s.settings, quotas=ssm_ext.QUOTAS))
+                    return _json(start_response, ok, dict(s.settings, quotas=s.quotas))
             if parts == ["reset"] and method == "POST":
-                from moto.core.base_backend import BackendDict
-                from moto.core.model_instances import reset_model_data
-                BackendDict.reset()
+                BackendDict.reset()   # moto's backends, and with them the stand-in's records (handlers.install)
                 reset_model_data()
-                with _lock:
-                    s.violations.clear()
-                    s.unparsed.clear()
-                    s.calls.clear()
-                    s.faults = faults.Faults()
-                    s.tokens = idempotency.Tokens()
-                    s.visibility = visibility.Visibility()
-                    s.settings = {"reject_invalid": True}
-                    ssm_ext.QUOTAS.clear()
-                    ssm_ext.QUOTAS.update(ssm_ext.DEFAULT_QUOTAS)
+                state.reset()
                 return _json(start_response, ok, {"reset": True})
             if parts and parts[0] == "nodes":
-                from ssmpatch_standin import fleet
                 b = _ssm_backend(query)
-                with _lock:
+                with state.LOCK:
                     if len(parts) == 1 and method == "POST":
                         region = req.get("region")
                         if region:
@@ -167,11 +145,11 @@ class Middleware:
                             return _json(start_response, "400 Bad Request", {"message": f"invalid node: {e}"})
                         return _json(start_response, ok, [n.to_json() for n in made])
                     if len(parts) == 1 and method == "GET":
-                        return _json(start_response, ok, [n.to_json() for n in fleet.nodes(b).values()])
+                        return _json(start_response, ok, [n.to_json() for n in state.of(b).nodes.values()])
                     if len(parts) == 1 and method == "DELETE":
                         fleet.register(b, [], replace=True)
                         return _json(start_response, ok, [])
-                    node = fleet.nodes(b).get(parts[1])
+                    node = state.of(b).nodes.get(parts[1])
                     if node is None:
                         return _json(start_response, "404 Not Found", {"message": f"no node {parts[1]}"})
                     if len(parts) == 2 and method == "GET":
@@ -182,25 +160,22 @@ class Middleware:
                         node.pending_reboot.clear()
                         return _json(start_response, ok, node.to_json())
             if len(parts) == 3 and parts[0] == "windows" and parts[2] == "execute" and method == "POST":
-                from ssmpatch_standin import executions
-                with _lock:
-                    rec = executions.execute_window(_ssm_backend(query), parts[1])
+                with state.LOCK:
+                    rec = maintenance_windows.execute_window(_ssm_backend(query), parts[1])
                 return _json(start_response, ok, {
                     "WindowExecutionId": rec["WindowExecutionId"], "Status": rec["Status"],
                     "Tasks": [{"TaskExecutionId": t["TaskExecutionId"], "TaskArn": t["TaskArn"],
                                "Status": t["Status"], "CommandId": t.get("CommandId")} for t in rec["tasks"]]})
             if parts == ["patch-policies", "run"] and method == "POST":
-                from ssmpatch_standin import executions
-                with _lock:
-                    cmd = executions.run_patch_policy(_ssm_backend(query), req["ManagerArn"],
+                with state.LOCK:
+                    cmd = quicksetup.run_patch_policy(_ssm_backend(query), req["ManagerArn"],
                                                       req.get("Operation", "Scan"))
                 return _json(start_response, ok, {"CommandId": cmd.command_id, "Status": cmd.status,
                                                   "InstanceIds": cmd.instance_ids,
                                                   "BaselineOverride": cmd.parameters["BaselineOverride"][0]})
             if len(parts) == 3 and parts[0] == "associations" and parts[2] == "run" and method == "POST":
-                from ssmpatch_standin import executions
-                with _lock:
-                    cmd, rec = executions.run_association(_ssm_backend(query), parts[1])
+                with state.LOCK:
+                    cmd, rec = associations.run_association(_ssm_backend(query), parts[1])
                 return _json(start_response, ok, {"CommandId": cmd.command_id, "Status": cmd.status,
                                                   "InstanceIds": cmd.instance_ids,
                                                   "ExecutionId": rec["ExecutionId"],
@@ -237,8 +212,8 @@ class Middleware:
                 operation, params = validation.parse_rest(service, environ)
                 problems = validation.validate_params(service, operation, params)
             except Exception as e:   # not routable / not parseable: noted, never a violation
-                with _lock:
-                    self.state.unparsed.append({"service": service, "method": method, "path": path,
+                with state.LOCK:
+                    state.controls.unparsed.append({"service": service, "method": method, "path": path,
                                                 "error": f"{type(e).__name__}: {e}"})
             environ["wsgi.input"] = BytesIO(body)
         if operation is None:
@@ -247,25 +222,25 @@ class Middleware:
         # existing read/write filters keep working; "name" is the model's operation name everywhere.
         logged = f"{method} {path}" if service == "s3" else operation
         read = operation.startswith(("Describe", "Get", "List", "Head"))
-        with _lock:
+        with state.LOCK:
             entry = {"service": service, "operation": logged, "name": operation, "write": not read,
                      "method": method, "path": path, "region": _region_of(environ), "caller": _caller_of(environ),
                      "params": _loggable(service, params), "outcome": None}
-            self.state.calls.append(entry)
+            state.controls.calls.append(entry)
             if problems:
-                self.state.violations.append({"service": service, "operation": operation, "problems": problems})
-        with _lock:
-            kind, rule = self.state.faults.decide(service, (operation, logged))
+                state.controls.violations.append({"service": service, "operation": operation, "problems": problems})
+        with state.LOCK:
+            kind, rule = state.controls.faults.decide(service, (operation, logged))
 
         def outcome(text):
-            with _lock:
+            with state.LOCK:
                 entry["outcome"] = text
 
         if kind in faults.BEFORE:
             outcome(kind)
             return _fault_response(start_response, service, kind)
-        with _lock:
-            denied = iam.allowed(self.state.settings, service, operation)
+        with state.LOCK:
+            denied = iam.allowed(state.controls.settings, service, operation)
         if denied:
             outcome("403 AccessDenied")
             return _access_denied(start_response, service, denied, _caller_of(environ))
@@ -275,12 +250,12 @@ class Middleware:
             outcome("never")
             deadline = time.monotonic() + rule.seconds
             while time.monotonic() < deadline:
-                with _lock:
-                    if not self.state.faults.active(rule):
+                with state.LOCK:
+                    if not state.controls.faults.active(rule):
                         break
                 time.sleep(0.05)
             return _drop(environ, start_response)
-        if problems and self.state.settings.get("reject_invalid", True) and service != "s3":
+        if problems and state.controls.settings.get("reject_invalid", True) and service != "s3":
             # AWS answers a request that breaks its model's constraints with a 400 ValidationException
             # ("1 validation error detected: Value ... failed to satisfy constraint ...").
             outcome("400 ValidationException")
@@ -300,23 +275,24 @@ class Middleware:
 
     def _forward(self, environ, body, service, operation, params):
         """moto's answer, with client tokens honoured and the page size applied."""
-        with _lock:
-            saved = self.state.tokens.replay(service, operation, params)
+        with state.LOCK:
+            saved = state.controls.tokens.replay(service, operation, params)
         if saved == "mismatch":
             msg = "The same ClientToken was used with other parameters."
             return ("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")],
                     json.dumps({"__type": "IdempotentParameterMismatch", "message": msg}).encode())
         if saved is not None:
             return saved
-        page_size = self.state.settings.get("page_size")
+        page_size = state.controls.settings.get("page_size")
         if paging.handles(service, operation, page_size):
             answer = paging.page(self.app, environ, service, operation, params, page_size)
         else:
             answer = paging.call(self.app, environ, body)
-        with _lock:
-            self.state.tokens.remember(service, operation, params, answer)
-            self.state.visibility.created(service, operation, answer, self.state.settings.get("visibility_delay"))
-            answer = self.state.visibility.filter(service, operation, answer)
+        with state.LOCK:
+            c = state.controls
+            c.tokens.remember(service, operation, params, answer)
+            c.visibility.created(service, operation, answer, c.settings.get("visibility_delay"))
+            answer = c.visibility.filter(service, operation, answer)
         return answer
 
 
@@ -365,6 +341,5 @@ def _loggable(service, params):
 
 
 def build_app():
-    ssm_ext.install()
-    quicksetup.install()
+    handlers.install()
     return Middleware(DomainDispatcherApplication(create_backend_app))

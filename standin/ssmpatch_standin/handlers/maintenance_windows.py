@@ -1,0 +1,304 @@
+"""Maintenance windows: what moto 5.2.5's SSM backend lacks or gets wrong, added on moto's own classes
+(UpdateMaintenanceWindow with Replace, AllowUnassociatedTargets/Enabled, Duration/Cutoff/ScheduleOffset
+checks, GetMaintenanceWindowTask, UpdateMaintenanceWindowTask, the window quotas), and window
+executions: a run triggered through the control API (the stand-in has no clock-driven scheduler) and
+the read APIs moto lacks — DescribeMaintenanceWindowExecutions, GetMaintenanceWindowExecution,
+DescribeMaintenanceWindowExecutionTasks, GetMaintenanceWindowExecutionTask,
+DescribeMaintenanceWindowExecutionTaskInvocations.
+
+Responses are returned as ``ActionResult`` so moto serialises them from botocore's service model,
+exactly like its built-in operations. Each behaviour cites the AWS rule it follows.
+"""
+
+import datetime
+import json
+import uuid
+
+from moto.core.responses import ActionResult
+from moto.ssm import models as m
+from moto.ssm.exceptions import DoesNotExistException, ValidationException
+
+from ssmpatch_standin import state
+from ssmpatch_standin.handlers import quotas
+from ssmpatch_standin.sim import commands
+
+MW_DOC = "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_UpdateMaintenanceWindow.html"
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _check_window(duration, cutoff, schedule, offset):
+    # CreateMaintenanceWindow: Duration 1-24, Cutoff 0-23 (API reference, request parameters).
+    if duration is not None and not 1 <= int(duration) <= 24:
+        raise ValidationException("Duration must be between 1 and 24 hours")
+    if cutoff is not None and not 0 <= int(cutoff) <= 23:
+        raise ValidationException("Cutoff must be between 0 and 23 hours")
+    # "The number of days to wait after the date and time specified by a cron expression before
+    # running the maintenance window." — ScheduleOffset 1-6, cron expressions only
+    # (API_CreateMaintenanceWindow, ScheduleOffset).
+    if offset is not None:
+        if not 1 <= int(offset) <= 6:
+            raise ValidationException("ScheduleOffset must be between 1 and 6")
+        if schedule is not None and not schedule.startswith("cron("):
+            raise ValidationException("ScheduleOffset can only be used with cron expressions")
+
+
+# --- Maintenance windows ----------------------------------------------------------------------
+
+def _window_json(self):
+    d = _orig_window_to_json(self)
+    d["AllowUnassociatedTargets"] = getattr(self, "allow_unassociated_targets", False)
+    d["Enabled"] = getattr(self, "enabled", True)
+    for k in ("ScheduleOffset", "StartDate", "EndDate", "Description", "ScheduleTimezone"):
+        if d.get(k) is None:
+            d.pop(k, None)
+    d["CreatedDate"] = getattr(self, "created", _now())
+    d["ModifiedDate"] = getattr(self, "modified", d["CreatedDate"])
+    return d
+
+
+def r_create_maintenance_window(self):
+    _check_window(self._get_param("Duration"), self._get_param("Cutoff"), self._get_param("Schedule"),
+                  self._get_param("ScheduleOffset"))
+    result = _orig_r_create_window(self)
+    window_id = result.result["WindowId"]
+    w = self.ssm_backend.windows[window_id]
+    w.allow_unassociated_targets = bool(self._get_param("AllowUnassociatedTargets", False))
+    w.enabled = True
+    w.created = w.modified = _now()
+    return result
+
+
+def r_update_maintenance_window(self):
+    """UpdateMaintenanceWindow: fields given are changed; with Replace=true, optional fields not
+    given are reset (API_UpdateMaintenanceWindow: "If you specify true for the Replace parameter,
+    optional fields that you don't specify are set to null")."""
+    w = self.ssm_backend.get_maintenance_window(self._get_param("WindowId"))
+    replace = bool(self._get_param("Replace", False))
+    fields = {
+        "Name": "name", "Description": "description", "StartDate": "start_date", "EndDate": "end_date",
+        "Schedule": "schedule", "ScheduleTimezone": "schedule_timezone", "ScheduleOffset": "schedule_offset",
+        "Duration": "duration", "Cutoff": "cutoff", "AllowUnassociatedTargets": "allow_unassociated_targets",
+        "Enabled": "enabled",
+    }
+    required = {"Name", "Schedule", "Duration", "Cutoff", "AllowUnassociatedTargets"}
+    if replace:
+        missing = [k for k in required if self._get_param(k) is None]
+        if missing:
+            raise ValidationException(f"Replace=true requires {', '.join(sorted(missing))}")
+    new = {k: self._get_param(k) for k in fields}
+    schedule = new["Schedule"] if new["Schedule"] is not None else w.schedule
+    offset = new["ScheduleOffset"] if new["ScheduleOffset"] is not None else (None if replace else w.schedule_offset)
+    _check_window(new["Duration"], new["Cutoff"], schedule, offset)
+    for k, attr in fields.items():
+        if new[k] is not None:
+            setattr(w, attr, new[k])
+        elif replace and k not in required and k != "Enabled":
+            setattr(w, attr, None)
+    w.modified = _now()
+    d = w.to_json()
+    out = {k: d[k] for k in ("WindowId", "Name", "Description", "StartDate", "EndDate", "Schedule",
+                             "ScheduleTimezone", "ScheduleOffset", "Duration", "Cutoff",
+                             "AllowUnassociatedTargets", "Enabled") if k in d}
+    return ActionResult(out)
+
+
+def r_get_maintenance_window_task(self):
+    w = self.ssm_backend.get_maintenance_window(self._get_param("WindowId"))
+    task_id = self._get_param("WindowTaskId")
+    if task_id not in w.tasks:
+        raise DoesNotExistException(task_id)
+    d = w.tasks[task_id].to_json()
+    d = {k: v for k, v in d.items() if v is not None and k != "TaskParameters"}
+    return ActionResult(d)
+
+
+def r_update_maintenance_window_task(self):
+    """UpdateMaintenanceWindowTask, with the same Replace semantics as the window."""
+    w = self.ssm_backend.get_maintenance_window(self._get_param("WindowId"))
+    task_id = self._get_param("WindowTaskId")
+    if task_id not in w.tasks:
+        raise DoesNotExistException(task_id)
+    t = w.tasks[task_id]
+    replace = bool(self._get_param("Replace", False))
+    fields = {
+        "Targets": "targets", "TaskArn": "task_arn", "ServiceRoleArn": "service_role_arn",
+        "TaskInvocationParameters": "task_invocation_parameters", "Priority": "priority",
+        "MaxConcurrency": "max_concurrency", "MaxErrors": "max_errors", "LoggingInfo": "logging_info",
+        "Name": "name", "Description": "description", "CutoffBehavior": "cutoff_behavior",
+        "AlarmConfiguration": "alarm_configurations",
+    }
+    for k, attr in fields.items():
+        v = self._get_param(k)
+        if v is not None:
+            setattr(t, attr, v)
+        elif replace and k not in ("TaskArn", "Targets"):
+            setattr(t, attr, None)
+    d = {k: v for k, v in t.to_json().items() if v is not None and k != "TaskParameters"}
+    return ActionResult(d)
+
+
+# --- window executions ------------------------------------------------------------------------
+
+def _window_targets(window, task):
+    """Task Targets "Key=WindowTargetIds,Values=<ids>" resolve to the window's registered targets;
+    other keys (InstanceIds, tag:) are used as they are."""
+    ids, targets = [], []
+    for t in task.targets or []:
+        if t["Key"] == "WindowTargetIds":
+            for wt_id in t["Values"]:
+                wt = window.targets.get(wt_id)
+                if wt is not None:
+                    targets += wt.targets
+        else:
+            targets.append(t)
+    return ids, targets
+
+
+def execute_window(backend, window_id):
+    """Run a window now, as its schedule would. Tasks run in Priority order ("the lower the number
+    the higher the priority", RegisterTaskWithMaintenanceWindow). For RUN_COMMAND tasks the window
+    supplies AWS-RunPatchBaseline's SnapshotId ("Inside an MW: Don't supply a Snapshot ID. Patch
+    Manager will supply it for you." — patch-manager-aws-runpatchbaseline)."""
+    w = backend.get_maintenance_window(window_id)
+    if getattr(w, "enabled", True) is False:
+        raise m.RESTError("ValidationException", f"Maintenance window {window_id} is disabled")
+    exec_id = str(uuid.uuid4())
+    start = _now()
+    tasks = sorted(w.tasks.values(), key=lambda t: (t.priority if t.priority is not None else 0))
+    rec = {"WindowId": window_id, "WindowExecutionId": exec_id, "StartTime": start, "tasks": []}
+    failed = False
+    for t in tasks:
+        task_exec = str(uuid.uuid4())
+        tstart = _now()
+        trec = {"TaskExecutionId": task_exec, "TaskArn": t.task_arn, "TaskType": t.task_type, "Priority": t.priority,
+                "MaxConcurrency": t.max_concurrency, "MaxErrors": t.max_errors,
+                "ServiceRole": t.service_role_arn or "", "StartTime": tstart, "invocations": []}
+        if t.task_type != "RUN_COMMAND":
+            trec.update(Status="SUCCESS", StatusDetails="Task type not simulated; nothing run", EndTime=_now())
+            rec["tasks"].append(trec)
+            continue
+        rc = (t.task_invocation_parameters or {}).get("RunCommand") or {}
+        params = dict(rc.get("Parameters") or {})
+        if not params and t.task_parameters:
+            params = {k: v.get("Values", []) for k, v in t.task_parameters.items()}
+        if t.task_arn == "AWS-RunPatchBaseline" and not (params.get("SnapshotId") or [""])[0]:
+            params["SnapshotId"] = [exec_id]
+        ids, targets = _window_targets(w, t)
+        cmd = commands.send(backend, t.task_arn, ids, targets, params, comment=rc.get("Comment", ""),
+                            output_bucket=rc.get("OutputS3BucketName", ""),
+                            output_prefix=rc.get("OutputS3KeyPrefix", ""),
+                            max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
+                            service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
+                            timeout=rc.get("TimeoutSeconds"), execution_id=exec_id)
+        ok = cmd.status == "Success"
+        failed = failed or not ok
+        trec.update(Status="SUCCESS" if ok else "FAILED", StatusDetails=cmd.status, EndTime=_now(),
+                    TaskParameters=[{k: {"Values": v} for k, v in params.items()}], CommandId=cmd.command_id)
+        for inv in cmd.invocations:
+            trec["invocations"].append({
+                "WindowExecutionId": exec_id, "TaskExecutionId": task_exec, "InvocationId": str(uuid.uuid4()),
+                "ExecutionId": cmd.command_id, "TaskType": "RUN_COMMAND",
+                "Parameters": json.dumps({"documentName": t.task_arn, "instanceIds": [inv["InstanceId"]],
+                                          "parameters": params}),
+                "Status": "SUCCESS" if inv["Status"] == "Success" else "FAILED", "StatusDetails": inv["Status"],
+                "StartTime": tstart, "EndTime": _now(), "WindowTargetId": next(
+                    (v for tt in t.targets or [] if tt["Key"] == "WindowTargetIds" for v in tt["Values"]), "")})
+        rec["tasks"].append(trec)
+    rec.update(Status="FAILED" if failed else "SUCCESS", StatusDetails="", EndTime=_now())
+    state.of(backend).window_executions[exec_id] = rec
+    return rec
+
+
+def _public(rec, keys):
+    return {k: rec[k] for k in keys if k in rec}
+
+
+def _page(self, items, default=50):
+    n = int(self._get_param("MaxResults") or default)
+    start = int(self._get_param("NextToken") or 0)
+    return items[start:start + n], (str(start + n) if start + n < len(items) else None)
+
+
+def _get_exec(self):
+    rec = state.of(self.ssm_backend).window_executions.get(self._get_param("WindowExecutionId"))
+    if rec is None:
+        raise m.RESTError("DoesNotExistException", "Window execution does not exist")
+    return rec
+
+
+def r_describe_maintenance_window_executions(self):
+    wid = self._get_param("WindowId")
+    out = [_public(r, ("WindowId", "WindowExecutionId", "Status", "StatusDetails", "StartTime", "EndTime"))
+           for r in state.of(self.ssm_backend).window_executions.values() if r["WindowId"] == wid]
+    page, nxt = _page(self, out)
+    res = {"WindowExecutions": page}
+    if nxt:
+        res["NextToken"] = nxt
+    return ActionResult(res)
+
+
+def r_get_maintenance_window_execution(self):
+    rec = _get_exec(self)
+    d = _public(rec, ("WindowExecutionId", "Status", "StatusDetails", "StartTime", "EndTime"))
+    d["TaskIds"] = [t["TaskExecutionId"] for t in rec["tasks"]]
+    return ActionResult(d)
+
+
+def r_describe_maintenance_window_execution_tasks(self):
+    rec = _get_exec(self)
+    out = [dict(_public(t, ("TaskExecutionId", "Status", "StatusDetails", "StartTime", "EndTime", "TaskArn",
+                            "TaskType")), WindowExecutionId=rec["WindowExecutionId"]) for t in rec["tasks"]]
+    return ActionResult({"WindowExecutionTaskIdentities": out})
+
+
+def _get_task(self, rec, key="TaskId"):
+    tid = self._get_param(key)
+    t = next((t for t in rec["tasks"] if t["TaskExecutionId"] == tid), None)
+    if t is None:
+        raise m.RESTError("DoesNotExistException", "Task execution does not exist")
+    return t
+
+
+def r_get_maintenance_window_execution_task(self):
+    rec = _get_exec(self)
+    t = _get_task(self, rec)
+    d = _public(t, ("TaskExecutionId", "TaskArn", "ServiceRole", "Priority", "MaxConcurrency", "MaxErrors", "Status",
+                    "StatusDetails", "StartTime", "EndTime", "TaskParameters"))
+    d.update(WindowExecutionId=rec["WindowExecutionId"], Type=t["TaskType"])
+    return ActionResult({k: v for k, v in d.items() if v is not None})
+
+
+def r_describe_maintenance_window_execution_task_invocations(self):
+    rec = _get_exec(self)
+    t = _get_task(self, rec)
+    return ActionResult({"WindowExecutionTaskInvocationIdentities": t["invocations"]})
+
+
+def install(R):
+    global _orig_window_to_json, _orig_r_create_window
+    _orig_window_to_json = m.FakeMaintenanceWindow.to_json
+    m.FakeMaintenanceWindow.to_json = _window_json
+    _orig_r_create_window = R.create_maintenance_window
+    R.create_maintenance_window = state.locked(quotas.wrap(
+        r_create_maintenance_window, lambda r: len(r.ssm_backend.windows),
+        "Maintenance windows", "maintenance_windows"))
+    R.update_maintenance_window = state.locked(r_update_maintenance_window)
+    R.get_maintenance_window_task = state.locked(r_get_maintenance_window_task)
+    R.update_maintenance_window_task = state.locked(r_update_maintenance_window_task)
+    R.register_task_with_maintenance_window = state.locked(quotas.wrap(
+        R.register_task_with_maintenance_window,
+        lambda r: len(r.ssm_backend.get_maintenance_window(r._get_param("WindowId")).tasks),
+        "Tasks per maintenance window", "tasks_per_window"))
+    R.register_target_with_maintenance_window = state.locked(quotas.wrap(
+        R.register_target_with_maintenance_window,
+        lambda r: len(r.ssm_backend.get_maintenance_window(r._get_param("WindowId")).targets),
+        "Targets per maintenance window", "targets_per_window"))
+    R.describe_maintenance_window_executions = state.locked(r_describe_maintenance_window_executions)
+    R.get_maintenance_window_execution = state.locked(r_get_maintenance_window_execution)
+    R.describe_maintenance_window_execution_tasks = state.locked(r_describe_maintenance_window_execution_tasks)
+    R.get_maintenance_window_execution_task = state.locked(r_get_maintenance_window_execution_task)
+    R.describe_maintenance_window_execution_task_invocations = state.locked(
+        r_describe_maintenance_window_execution_task_invocations)

@@ -1,0 +1,441 @@
+"""``ssm-quicksetup`` (AWS Systems Manager Quick Setup), which moto 5.2.5 does not have.
+
+A moto backend of its own (``BackendDict`` + ``BaseResponse`` with moto's model-driven rest-json
+parsing and serialisation), registered with moto's server dispatcher under the SigV4 signing name
+``ssm-quicksetup``. Patch-policy parameters are checked as aws-facts §6 documents them.
+
+API model: botocore ``ssm-quicksetup/2018-05-10/service-2.json``;
+https://docs.aws.amazon.com/quick-setup/latest/APIReference/Welcome.html
+
+Configuration managers are the stand-in's records (``state``). A patch policy runs when the control API
+triggers it (``run_patch_policy``), through the simulated fleet.
+"""
+
+import datetime
+import json
+import random
+import re
+import string
+import sys
+import uuid
+
+from moto import backend_index, backends
+from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.common_models import BaseModel
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult, BaseResponse, EmptyResult
+from moto.s3.models import s3_backends
+from moto.ssm import models as ssm_models
+
+from ssmpatch_standin import state
+from ssmpatch_standin.sim import commands, fleet
+
+SERVICE = "ssm-quicksetup"
+PATCH_POLICY = "AWSQuickSetupType-PatchPolicy"
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class ValidationException(JsonRESTError):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__("ValidationException", message)
+
+
+class ResourceNotFoundException(JsonRESTError):
+    code = 404
+
+    def __init__(self, message):
+        super().__init__("ResourceNotFoundException", message)
+
+
+class ConflictException(JsonRESTError):
+    code = 409
+
+    def __init__(self, message):
+        super().__init__("ConflictException", message)
+
+
+# --- patch-policy parameters (aws-facts §6) -------------------------------------------------------
+
+_BOOL = {"true", "false"}
+# Each entry: allowed values (None = free text). Source: the ConfigurationDefinitionInput.Parameters
+# documentation in the botocore model and the CloudFormation AWS::SSMQuickSetup::ConfigurationManager
+# ConfigurationDefinition page (aws-facts §6 table).
+_PATCH_POLICY_ENUMS = {
+    "ConfigurationOptionsPatchOperation": {"Scan", "ScanAndInstall"},
+    "ConfigurationOptionsScanNextInterval": _BOOL,
+    "ConfigurationOptionsInstallNextInterval": _BOOL,
+    # Current model / CloudFormation: "Valid values are RebootIfNeeded and NoReboot."
+    "RebootOption": {"RebootIfNeeded", "NoReboot"},
+    "IsPolicyAttachAllowed": _BOOL,
+    "OutputLogEnableS3": _BOOL,
+    # "TargetType ... *, InstanceIds, ResourceGroups, Tags"
+    "TargetType": {"*", "InstanceIds", "ResourceGroups", "Tags"},
+    # CloudFormation doc: "Supported values are default and custom"; the API model still says
+    # "A boolean value" — both spellings are accepted.
+    "PatchBaselineUseDefault": {"default", "custom", "true", "false"},
+    "HasDeletedBaseline": _BOOL,
+}
+_OS = {"WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "UBUNTU", "REDHAT_ENTERPRISE_LINUX",
+       "SUSE", "CENTOS", "ORACLE_LINUX", "DEBIAN", "MACOS", "RASPBIAN", "ROCKY_LINUX", "ALMA_LINUX",
+       "AMAZON_LINUX_2023"}
+_RATE = re.compile(r"^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$")
+_ERR_RATE = re.compile(r"^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$")
+
+
+def check_patch_policy(params):
+    """Validate the string map of an ``AWSQuickSetupType-PatchPolicy`` definition."""
+    problems = []
+
+    def need(key, why):
+        if not params.get(key):
+            problems.append(f"{key} is required ({why})")
+
+    # "PatchPolicyName | Required", "SelectedPatchBaselines | Required", "TargetRegions | Required",
+    # "PatchBaselineRegion | CloudFormation doc: Required" (aws-facts §6).
+    need("PatchPolicyName", "patch policy parameter table: Required")
+    need("SelectedPatchBaselines", "patch policy parameter table: Required")
+    need("TargetRegions", "patch policy parameter table: Required")
+    need("PatchBaselineRegion", "CloudFormation ConfigurationDefinition: Required")
+    # "A value must be provided for either TargetAccounts or TargetOrganizationalUnits."
+    if not params.get("TargetAccounts") and not params.get("TargetOrganizationalUnits"):
+        problems.append("A value must be provided for either TargetAccounts or TargetOrganizationalUnits")
+    for key, allowed in _PATCH_POLICY_ENUMS.items():
+        v = params.get(key)
+        if v is not None and v != "" and v not in allowed:
+            problems.append(f"{key} must be one of {sorted(allowed)}, got {v!r}")
+    sel = params.get("SelectedPatchBaselines")
+    if sel:
+        # SelectedPatchBaselines: a JSON string, map OperatingSystem -> {"value", "label",
+        # "description", "disabled"} (AWS example in quick-setup-api.html).
+        try:
+            obj = json.loads(sel)
+            if not isinstance(obj, dict):
+                raise ValueError("not a JSON object")
+            for os_, entry in obj.items():
+                if os_ not in _OS:
+                    problems.append(f"SelectedPatchBaselines: unknown operating system {os_}")
+                if not isinstance(entry, dict) or not entry.get("value"):
+                    problems.append(f"SelectedPatchBaselines.{os_} needs a \"value\" (baseline ID or ARN)")
+        except ValueError as e:
+            problems.append(f"SelectedPatchBaselines must be a JSON object string: {e}")
+    op = params.get("ConfigurationOptionsPatchOperation") or "Scan"
+    if op == "ScanAndInstall" and not params.get("ConfigurationOptionsInstallValue"):
+        problems.append("ConfigurationOptionsInstallValue is required with ScanAndInstall")
+    for key in ("ConfigurationOptionsScanValue", "ConfigurationOptionsInstallValue"):
+        v = params.get(key)
+        # "A cron expression that is used as the schedule ..." (API model); every AWS example is cron(...).
+        if v and not (v.startswith("cron(") or v.startswith("rate(")):
+            problems.append(f"{key} must be a cron(...) or rate(...) expression, got {v!r}")
+    tt = params.get("TargetType")
+    if tt == "Tags" and not (params.get("TargetTagKey") and params.get("TargetTagValue") is not None):
+        problems.append("TargetTagKey and TargetTagValue are required when TargetType is Tags")
+    if tt == "InstanceIds":
+        ids = [i for i in (params.get("TargetInstances") or "").split(",") if i]
+        if not ids:
+            problems.append("TargetInstances is required when TargetType is InstanceIds")
+        # Console note: "You can add a maximum of 25 instances manually in a patch policy configuration."
+        if len(ids) > 25:
+            problems.append("TargetInstances: at most 25 instances")
+    if tt == "ResourceGroups" and not params.get("ResourceGroupName"):
+        problems.append("ResourceGroupName is required when TargetType is ResourceGroups")
+    if params.get("RateControlConcurrency") and not _RATE.match(params["RateControlConcurrency"]):
+        problems.append("RateControlConcurrency must look like MaxConcurrency (e.g. 10 or 10%)")
+    if params.get("RateControlErrorThreshold") and not _ERR_RATE.match(params["RateControlErrorThreshold"]):
+        problems.append("RateControlErrorThreshold must look like MaxErrors (e.g. 0 or 5%)")
+    return problems
+
+
+def _check_definition(d):
+    # CloudFormation ConfigurationDefinition: the local deployment role fields may be omitted only
+    # "for organizational deployments of types other than AWSQuickSetupType-PatchPolicy. A value must be
+    # provided when you are running an organizational deployment for a patch policy or running any
+    # type of deployment for a single account."
+    problems = []
+    if d.get("Type") == PATCH_POLICY:
+        for k in ("LocalDeploymentAdministrationRoleArn", "LocalDeploymentExecutionRoleName"):
+            if not d.get(k):
+                problems.append(f"{k} is required for {PATCH_POLICY}")
+        problems += check_patch_policy(d.get("Parameters") or {})
+    tv = d.get("TypeVersion")
+    if tv is not None and not re.match(r"^\d{1,3}(\.\d{1,3})?$|^LATEST$", tv):
+        problems.append("TypeVersion must match ^\\d{1,3}(\\.\\d{1,3})?$|^LATEST$")
+    if problems:
+        raise ValidationException("; ".join(problems))
+
+
+class ConfigurationManager(BaseModel):
+    def __init__(self, account_id, region, name, description, definitions, tags):
+        self.arn = f"arn:aws:ssm-quicksetup:{region}:{account_id}:configuration-manager/{uuid.uuid4()}"
+        self.account_id = account_id
+        self.region = region
+        self.name = name
+        self.description = description
+        self.created = self.modified = _now()
+        self.definitions = []
+        for d in definitions:
+            d = dict(d)
+            # Quick Setup configuration IDs are short (the patch-policy bucket name is
+            # aws-quicksetup-patchpolicy-<account-id>-<quick-setup-configuration-id>, e.g. "abcde").
+            d["Id"] = "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
+            d.setdefault("TypeVersion", "1.0")
+            self.definitions.append(d)
+        self.tags = dict(tags or {})
+        self.association_ids = {}   # patch-policy operation -> the AssociationId its runs pass (run_patch_policy)
+
+    def status(self):
+        # Deployment is simulated as immediate; StatusMessage is free text ("We don't recommend
+        # implementing parsing logic around this value").
+        return [{"StatusType": "Deployment", "Status": "SUCCEEDED", "StatusMessage": "Deployment succeeded",
+                 "LastUpdatedAt": self.modified}]
+
+    def summary(self):
+        d = {"ManagerArn": self.arn, "StatusSummaries": self.status(),
+             "ConfigurationDefinitionSummaries": [
+                 {"Id": c["Id"], "Type": c["Type"], "TypeVersion": c["TypeVersion"],
+                  "FirstClassParameters": {k: v for k, v in c.get("Parameters", {}).items()
+                                           if k in ("PatchPolicyName", "ConfigurationOptionsPatchOperation",
+                                                    "TargetType")}}
+                 for c in self.definitions]}
+        if self.name is not None:
+            d["Name"] = self.name
+        if self.description is not None:
+            d["Description"] = self.description
+        return d
+
+    def full(self):
+        d = {"ManagerArn": self.arn, "CreatedAt": self.created, "LastModifiedAt": self.modified,
+             "StatusSummaries": self.status(), "ConfigurationDefinitions": self.definitions, "Tags": self.tags}
+        if self.name is not None:
+            d["Name"] = self.name
+        if self.description is not None:
+            d["Description"] = self.description
+        return d
+
+
+class QuickSetupBackend(BaseBackend):
+    @property
+    def managers(self):
+        return state.records(self.account_id, self.region_name).configuration_managers
+
+    def get(self, arn):
+        m = self.managers.get(arn)
+        if m is None:
+            raise ResourceNotFoundException(f"Configuration manager {arn} was not found")
+        return m
+
+    @property
+    def _url_module(self):
+        return sys.modules[__name__]
+
+
+quicksetup_backends = BackendDict(QuickSetupBackend, SERVICE)
+
+
+class QuickSetupResponse(BaseResponse):
+    def __init__(self):
+        super().__init__(service_name=SERVICE)
+        self.automated_parameter_parsing = True
+
+    @property
+    def backend(self):
+        return quicksetup_backends[self.current_account][self.region]
+
+    @state.locked
+    def create_configuration_manager(self):
+        defs = self._get_param("ConfigurationDefinitions") or []
+        if not defs:
+            raise ValidationException("ConfigurationDefinitions must contain at least one definition")
+        for d in defs:
+            _check_definition(d)
+        name = self._get_param("Name")
+        m = ConfigurationManager(self.current_account, self.region, name, self._get_param("Description"), defs,
+                                 self._get_param("Tags"))
+        self.backend.managers[m.arn] = m
+        return ActionResult({"ManagerArn": m.arn})
+
+    @state.locked
+    def get_configuration_manager(self):
+        return ActionResult(self.backend.get(self._get_param("ManagerArn")).full())
+
+    @state.locked
+    def list_configuration_managers(self):
+        out = list(self.backend.managers.values())
+        for f in self._get_param("Filters") or []:
+            key, values = f["Key"], f["Values"]
+            # The model documents no filter keys. Simulated (UNCONFIRMED against AWS): Name,
+            # ManagerArn, ConfigurationDefinitionType, and tag:<key>.
+            if key == "Name":
+                out = [m for m in out if m.name in values]
+            elif key == "ManagerArn":
+                out = [m for m in out if m.arn in values]
+            elif key == "ConfigurationDefinitionType":
+                out = [m for m in out if any(d["Type"] in values for d in m.definitions)]
+            elif key.startswith("tag:"):
+                out = [m for m in out if m.tags.get(key[4:]) in values]
+            else:
+                raise ValidationException(f"The stand-in does not simulate the filter key {key}")
+        n = int(self._get_param("MaxItems") or 100)
+        start = int(self._get_param("StartingToken") or 0)
+        page = out[start:start + n]
+        res = {"ConfigurationManagersList": [m.summary() for m in page]}
+        if start + n < len(out):
+            res["NextToken"] = str(start + n)
+        return ActionResult(res)
+
+    @state.locked
+    def update_configuration_manager(self):
+        m = self.backend.get(self._get_param("ManagerArn"))
+        if self._get_param("Name") is not None:
+            m.name = self._get_param("Name")
+        if self._get_param("Description") is not None:
+            m.description = self._get_param("Description")
+        m.modified = _now()
+        return EmptyResult()
+
+    @state.locked
+    def update_configuration_definition(self):
+        m = self.backend.get(self._get_param("ManagerArn"))
+        did = self._get_param("Id")
+        for d in m.definitions:
+            if d["Id"] == did:
+                new = dict(d)
+                for k in ("Parameters", "TypeVersion", "LocalDeploymentAdministrationRoleArn",
+                          "LocalDeploymentExecutionRoleName"):
+                    if self._get_param(k) is not None:
+                        new[k] = self._get_param(k)
+                _check_definition(new)
+                d.clear()
+                d.update(new)
+                m.modified = _now()
+                return EmptyResult()
+        raise ResourceNotFoundException(f"Configuration definition {did} was not found in {m.arn}")
+
+    @state.locked
+    def delete_configuration_manager(self):
+        m = self.backend.get(self._get_param("ManagerArn"))
+        del self.backend.managers[m.arn]
+        return EmptyResult()
+
+    @state.locked
+    def get_configuration(self):
+        cid = self._get_param("ConfigurationId")
+        for m in self.backend.managers.values():
+            for d in m.definitions:
+                if d["Id"] == cid:
+                    return ActionResult({
+                        "Id": cid, "ConfigurationDefinitionId": d["Id"], "ManagerArn": m.arn,
+                        "Type": d["Type"], "TypeVersion": d["TypeVersion"], "Account": m.account_id,
+                        "Region": m.region, "Parameters": d.get("Parameters", {}), "CreatedAt": m.created,
+                        "LastModifiedAt": m.modified, "StatusSummaries": m.status()})
+        raise ResourceNotFoundException(f"Configuration {cid} was not found")
+
+    @state.locked
+    def list_quick_setup_types(self):
+        return ActionResult({"QuickSetupTypeList": [{"Type": PATCH_POLICY, "LatestVersion": "1.0"}]})
+
+    def _tagged(self):
+        return self.backend.get(self._get_param("ResourceArn"))
+
+    @state.locked
+    def tag_resource(self):
+        self._tagged().tags.update(self._get_param("Tags") or {})
+        return EmptyResult()
+
+    @state.locked
+    def untag_resource(self):
+        m = self._tagged()
+        for k in self._get_param("TagKeys") or []:
+            m.tags.pop(k, None)
+        return EmptyResult()
+
+    @state.locked
+    def list_tags_for_resource(self):
+        m = self._tagged()
+        return ActionResult({"Tags": [{"Key": k, "Value": v} for k, v in sorted(m.tags.items())]})
+
+
+# --- patch-policy runs ---------------------------------------------------------------------------
+
+def run_patch_policy(backend, manager_arn, operation):
+    """Run a Quick Setup patch policy's Scan or Install now, the way AWS documents it:
+    - "Systems Manager automatically creates an S3 bucket and adds a baseline_overrides.json file to
+      it" — bucket aws-quicksetup-patchpolicy-<account-id>-<quick-setup-configuration-id>
+      (quick-setup-patch-manager, "Random patch baseline IDs in patch policy operations");
+    - the run is AWS-RunPatchBaseline with that BaselineOverride and an AssociationId, so "patching is
+      done as a PatchPolicy operation" and compliance is updated (patch-manager-aws-runpatchbaseline,
+      AssociationId; patch-manager-baselineoverride-parameter).
+    Targets follow TargetType (*, InstanceIds, Tags) of the policy's parameters."""
+    qs = quicksetup_backends[backend.account_id][backend.region_name]
+    mgr = qs.get(manager_arn)
+    d = next((d for d in mgr.definitions if d["Type"] == PATCH_POLICY), None)
+    if d is None:
+        raise ssm_models.RESTError("ValidationException", f"{manager_arn} has no {PATCH_POLICY} definition")
+    p = d.get("Parameters") or {}
+    if operation == "Install" and p.get("ConfigurationOptionsPatchOperation") != "ScanAndInstall":
+        raise ssm_models.RESTError("ValidationException",
+                                   "the policy's ConfigurationOptionsPatchOperation is Scan only")
+    overrides = []
+    for os_, entry in json.loads(p.get("SelectedPatchBaselines") or "{}").items():
+        if os_ not in fleet.OS_INFO:
+            continue
+        bid = entry.get("value", "").split("/")[-1]
+        if bid in backend.baselines:
+            b = fleet.baseline_dict(backend.baselines[bid])
+        else:
+            b = fleet.default_baseline(backend, os_)
+        overrides.append({k: b[k] for k in fleet.OVERRIDE_KEYS if k in b})
+    bucket = f"aws-quicksetup-patchpolicy-{backend.account_id}-{d['Id']}"
+    s3 = s3_backends[backend.account_id]["aws"]
+    try:
+        s3.get_bucket(bucket)
+    except Exception:
+        s3.create_bucket(bucket, backend.region_name)
+    s3.put_object(bucket, "baseline_overrides.json", json.dumps(overrides, indent=4, sort_keys=True).encode())
+    tt = p.get("TargetType") or "*"
+    if tt == "Tags":
+        targets = [{"Key": f"tag:{p['TargetTagKey']}", "Values": [p.get("TargetTagValue", "")]}]
+    elif tt == "InstanceIds":
+        targets = [{"Key": "InstanceIds", "Values": [i for i in p.get("TargetInstances", "").split(",") if i]}]
+    else:
+        targets = [{"Key": "InstanceIds", "Values": ["*"]}]
+    assoc_id = mgr.association_ids.setdefault(operation, str(uuid.uuid4()))
+    params = {"Operation": [operation], "BaselineOverride": [f"s3://{bucket}/baseline_overrides.json"],
+              "AssociationId": [assoc_id], "RebootOption": [p.get("RebootOption") or "RebootIfNeeded"]}
+    out_bucket = p.get("OutputS3BucketName", "") if p.get("OutputLogEnableS3") == "true" else ""
+    return commands.send(backend, "AWS-RunPatchBaseline", [], targets, params, output_bucket=out_bucket,
+                         output_prefix=p.get("OutputS3KeyPrefix", ""),
+                         max_concurrency=p.get("RateControlConcurrency") or "10%",
+                         max_errors=p.get("RateControlErrorThreshold") or "2%", execution_id=str(uuid.uuid4()))
+
+
+url_bases = [r"https?://ssm-quicksetup\.(.+)\.amazonaws\.com"]
+url_paths = {
+    "{0}/configurationManager$": QuickSetupResponse.dispatch,
+    "{0}/configurationManager/(?P<ManagerArn>.+)$": QuickSetupResponse.dispatch,
+    "{0}/configurationDefinition/(?P<ManagerArn>.+)/(?P<Id>[^/]+)$": QuickSetupResponse.dispatch,
+    "{0}/listConfigurationManagers$": QuickSetupResponse.dispatch,
+    "{0}/listConfigurations$": QuickSetupResponse.dispatch,
+    "{0}/getConfiguration/(?P<ConfigurationId>[^/]+)$": QuickSetupResponse.dispatch,
+    "{0}/listQuickSetupTypes$": QuickSetupResponse.dispatch,
+    "{0}/serviceSettings$": QuickSetupResponse.dispatch,
+    "{0}/tags/(?P<ResourceArn>.+)$": QuickSetupResponse.dispatch,
+}
+
+
+def install():
+    """Register the backend with moto's server dispatcher (host pattern + get_backend)."""
+    backend_index.backend_url_patterns.insert(
+        0, (SERVICE, re.compile(r"https?://ssm-quicksetup\.(.+)\.amazonaws\.com")))
+    orig = backends.get_backend
+
+    def get_backend(name):
+        if name == SERVICE:
+            return quicksetup_backends
+        return orig(name)
+
+    backends.get_backend = get_backend

@@ -1,0 +1,2 @@
+"""The simulated fleet: its nodes (``fleet``), what ``AWS-RunPatchBaseline`` does on one (``payload``),
+Run Command running documents on them (``commands``) and the compliance they report (``inventory``)."""

@@ -1,0 +1,122 @@
+"""Run Command on the simulated fleet: a command runs synchronously on each targeted node
+(``AWS-RunPatchBaseline`` through ``sim.payload``; any other document succeeds with no output), and its
+invocations, plugin results and S3 output are what GetCommandInvocation / ListCommandInvocations
+(``handlers.commands``) answer. Used by SendCommand and by the runs the control API triggers
+(maintenance windows, associations, patch policies).
+"""
+
+import datetime
+
+from moto.s3.models import s3_backends
+from moto.ssm import models as m
+
+from ssmpatch_standin import state
+from ssmpatch_standin.sim import fleet, payload
+
+PLUGIN_STEPS = ("PatchWindows", "PatchLinux", "PatchMacOS")
+# StandardOutputContent: "The first 24,000 characters written by the plugin to stdout."
+# StandardErrorContent: max 8,000; CommandPlugin.Output: max 2,500 (botocore model, aws-facts §8.2).
+STDOUT_MAX = 24000
+STDERR_MAX = 8000
+PLUGIN_OUTPUT_MAX = 2500
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _s3_put(backend, bucket, key, body):
+    s3 = s3_backends[backend.account_id]["aws"]
+    s3.get_bucket(bucket)   # raises if missing
+    s3.put_object(bucket, key, body.encode())
+
+
+def run_command_on_nodes(backend, command, node_ids, execution_id=None):
+    """Fill the moto Command's invocations with the simulated plugin results."""
+    nodes = state.of(backend).nodes
+    command.invocations = []
+    by_node = state.of(backend).command_plugins[command.command_id] = {}
+    errors = 0
+    for iid in node_ids:
+        node = nodes.get(iid)
+        start = _now()
+        if command.document_name == "AWS-RunPatchBaseline" and node is not None:
+            code, out, err = payload.run_patch_baseline(backend, node, command.parameters or {},
+                                                        command.command_id, execution_id)
+            step = "PatchLinux"
+        else:
+            code, out, err, step = 0, "", "", "aws:runShellScript"
+        end = _now()
+        status = "Success" if code == 0 else "Failed"
+        errors += code != 0
+        url = ""
+        err_url = ""
+        if command.output_s3_bucket_name:
+            # S3 layout: <bucket>/<prefix>/<command-id>/<instance-id>/awsrunShellScript/<step>/stdout
+            # (API CommandPlugin: "amzn-s3-demo-bucket/my-prefix/i-02573cafcfEXAMPLE/awsrunShellScript ...
+            # awsrunShellScript is the name of the plugin"; schema 2.x documents add the step name).
+            parts = [x for x in (command.output_s3_key_prefix or "").strip("/").split("/") if x]
+            base = "/".join(parts + [command.command_id, iid, "awsrunShellScript", step])
+            try:
+                _s3_put(backend, command.output_s3_bucket_name, base + "/stdout", out)
+                url = f"https://s3.{backend.region_name}.amazonaws.com/{command.output_s3_bucket_name}/{base}/stdout"
+                if err:
+                    _s3_put(backend, command.output_s3_bucket_name, base + "/stderr", err)
+                    err_url = url[:-len("stdout")] + "stderr"
+            except Exception:
+                url = ""
+        plugins = []
+        if command.document_name == "AWS-RunPatchBaseline":
+            for s in PLUGIN_STEPS:
+                if s == step:
+                    plugins.append({"Name": s, "Status": status, "StatusDetails": status, "ResponseCode": code,
+                                    "ResponseStartDateTime": start, "ResponseFinishDateTime": end,
+                                    "Output": out[:PLUGIN_OUTPUT_MAX], "StandardOutputUrl": url,
+                                    "StandardErrorUrl": err_url, "full": out, "err": err})
+                else:
+                    # Steps with preconditions on another platform are skipped (schema 2.2 preconditions).
+                    msg = (f"Step execution skipped due to unsatisfied preconditions: '\"StringEquals\": "
+                           f"[platformType, {s[5:]}]'. Step name: {s}")
+                    plugins.append({"Name": s, "Status": "Success", "StatusDetails": "Success", "ResponseCode": 0,
+                                    "ResponseStartDateTime": start, "ResponseFinishDateTime": end, "Output": msg,
+                                    "StandardOutputUrl": "", "StandardErrorUrl": "", "full": msg, "err": ""})
+        else:
+            plugins.append({"Name": step, "Status": status, "StatusDetails": status, "ResponseCode": code,
+                            "ResponseStartDateTime": start, "ResponseFinishDateTime": end, "Output": out[:PLUGIN_OUTPUT_MAX],
+                            "StandardOutputUrl": url, "StandardErrorUrl": err_url, "full": out, "err": err})
+        by_node[iid] = plugins
+        command.invocations.append({
+            "CommandId": command.command_id, "InstanceId": iid, "Comment": command.comment,
+            "DocumentName": command.document_name, "DocumentVersion": "$DEFAULT", "PluginName": step,
+            "ResponseCode": code, "ExecutionStartDateTime": _iso(start), "ExecutionElapsedTime": "PT1S",
+            "ExecutionEndDateTime": _iso(end), "Status": status, "StatusDetails": status,
+            "StandardOutputContent": out[:STDOUT_MAX], "StandardOutputUrl": url,
+            "StandardErrorContent": err[:STDERR_MAX], "StandardErrorUrl": err_url})
+    command.instance_ids = list(node_ids)
+    command.target_count = len(node_ids)
+    command.completed_count = len(node_ids)
+    command.error_count = errors
+    command.status = "Success" if errors == 0 else "Failed"
+    command.status_details = command.status
+
+
+def send(backend, document_name, instance_ids, targets, parameters, comment="", output_bucket="", output_prefix="",
+         max_concurrency="50", max_errors="0", service_role="", timeout=None, execution_id=None):
+    ids = fleet.resolve_targets(backend, instance_ids, targets)
+    nodes = state.of(backend).nodes
+    for i in instance_ids or []:
+        if i not in nodes and not fleet.known_resource(backend, i):
+            # InvalidInstanceId: "The instance isn't valid ... or isn't registered" (API_SendCommand errors)
+            raise m.RESTError("InvalidInstanceId", f"Instance {i} is not a managed node of the stand-in's fleet")
+    cmd = m.Command(account_id=backend.account_id, comment=comment, document_name=document_name,
+                    timeout_seconds=timeout, instance_ids=[], max_concurrency=max_concurrency, max_errors=max_errors,
+                    output_s3_bucket_name=output_bucket, output_s3_key_prefix=output_prefix, parameters=parameters,
+                    service_role_arn=service_role, targets=[], backend_region=backend.region_name)
+    cmd.targets = targets or []
+    run_command_on_nodes(backend, cmd, ids, execution_id)
+    backend._commands.append(cmd)
+    return cmd
