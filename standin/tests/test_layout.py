@@ -176,7 +176,7 @@ def test_no_module_uses_another_modules_private_names():
 
 def test_the_checks_see_hidden_circles_and_private_names(tmp_path):
     """The two checks above fail when they should: a circle closed by a function-local relative
-    import, and private names reached by ``from ... import _x`` and by ``module._x``."""
+    import, and private names reached by ``from ... import _x``, ``module._x`` and ``module.Class._x``."""
     pkg = tmp_path / PACKAGE
     (pkg / "sim").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
@@ -189,11 +189,12 @@ def test_the_checks_see_hidden_circles_and_private_names(tmp_path):
     (pkg / "handlers" / "commands.py").write_text(
         "import ssmpatch_standin.sim.fleet\nfrom ssmpatch_standin.state import _helper\n"
         "from ssmpatch_standin import state as st\n\n"
-        "def g():\n    return st._helper, ssmpatch_standin.sim.fleet.f\n")
+        "def g():\n    return st._helper, ssmpatch_standin.sim.fleet.f, ssmpatch_standin.sim.fleet.Node._key\n")
     graph, private = read(pkg)
     cycle = find_cycle(graph)
     assert cycle is not None and set(cycle) == {"ssmpatch_standin.sim.fleet", "ssmpatch_standin.handlers.commands"}
-    assert sorted(p.split(" uses ")[1] for p in private) == ["ssmpatch_standin.state._helper"] * 2
+    assert sorted(p.split(" uses ")[1] for p in private) == [
+        "ssmpatch_standin.sim.fleet.Node._key", "ssmpatch_standin.state._helper", "ssmpatch_standin.state._helper"]
     # Without the function-local import there is no circle.
     (pkg / "sim" / "fleet.py").write_text("from ssmpatch_standin import state\n")
     assert find_cycle(read(pkg)[0]) is None
