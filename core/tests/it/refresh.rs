@@ -193,6 +193,32 @@ async fn only_each_nodes_latest_run_is_read_and_another_strategy_can_be_chosen()
 
 #[tokio::test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn a_newer_run_with_the_same_results_updates_the_reports_run() {
+    // AWS ignores a PutComplianceItems whose ItemContentHash matches the stored one. Were the
+    // hash over the items only, a newer run with unchanged results would leave the report showing
+    // the older run's execution id and time: a fresh report that looks stale.
+    let si = StandIn::start();
+    let (session, clients) = applied(&si, "maintenance-window").await;
+    let id = install_window(&clients).await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let run = si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
+        let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
+        assert!(report.nodes.iter().all(|n| n.result == NodeResult::ComplianceWritten), "{report:#?}");
+        let commands: Vec<&str> =
+            run["Tasks"].as_array().expect("tasks").iter().filter_map(|t| t["CommandId"].as_str()).collect();
+        for node in NODES {
+            let items = items(&clients, node).await;
+            let execution = items[0].execution_summary().and_then(|e| e.execution_id()).unwrap_or_default();
+            assert!(commands.contains(&execution), "{node}: the report shows run {execution}, not {commands:?}");
+            seen.push(execution.to_string());
+        }
+    }
+    assert_ne!(seen[0], seen[NODES.len()], "two runs, two execution ids");
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn a_command_started_by_hand_is_refreshed_by_its_id() {
     let si = StandIn::start();
     let (session, clients) = applied(&si, "maintenance-window").await;

@@ -8,7 +8,10 @@
 //!   the last run disappear. A run reporting every package compliant uploads one COMPLIANT item,
 //!   `ssmpatch-compliant`, with the run's counts, so the node shows as compliant rather than
 //!   absent.
-//! - A SHA-256 content hash over the items (`ItemContentHash`): AWS ignores an unchanged report.
+//! - A SHA-256 content hash over the run's execution id and the items (`ItemContentHash`): AWS
+//!   ignores a report whose hash it already holds, so refreshing the same run twice writes once,
+//!   while a newer run with the same results still replaces the report's execution id and time
+//!   (over the items alone, a fresh report would keep showing the older run and look stale).
 //! - Never written, with a message instead: truncated output, and a run that printed no
 //!   per-package result (a failed run, a run without override, Windows output) — a `COMPLETE`
 //!   upload from those would erase the node's last good report.
@@ -148,11 +151,11 @@ impl Strategy for PutComplianceItems {
                 continue;
             };
             let items = if packages.is_empty() { vec![compliant_item(&run)] } else { reduce(items(packages)) };
-            let hash = content_hash(items.iter().flat_map(|i| {
+            let hash = content_hash(std::iter::once(run.execution_id.as_str()).chain(items.iter().flat_map(|i| {
                 [i.id.as_str(), i.severity.as_str(), i.status.as_str()]
                     .into_iter()
                     .chain(i.details.iter().map(|p| p.value.as_str()))
-            }));
+            })));
             actions.push(Action::PutCompliance(PutCompliance {
                 instance_id: run.instance_id,
                 compliance_type: compliance_type.clone(),

@@ -88,6 +88,10 @@ pub fn package_report(run: &RunResult) -> Option<&[PatchPackage]> {
 /// The SHA-256 of `parts`, lowercase hex (64 characters): PutComplianceItems' `ItemContentHash`
 /// is "MD5 or SHA-256 content hash" (API reference). Each part is followed by a 0xFF byte, which
 /// UTF-8 text never contains, so `["ab", "c"]` and `["a", "bc"]` hash differently.
+///
+/// Put the run's execution id among the parts: AWS ignores a report whose hash it already holds,
+/// so a hash over the items alone would keep an older run's execution id and time on a report
+/// that a newer run with the same results confirmed.
 pub fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
