@@ -81,6 +81,17 @@ class Records:
 controls = Controls()
 _records = {}   # (account id, Region) -> Records
 
+# Called with a moto SSM backend after its fleet changed (a node registered, a node's tags changed):
+# State Manager and Quick Setup run on nodes that newly became targets (the handlers register here,
+# so the fleet needs no import of them).
+fleet_listeners = []
+
+
+def fleet_changed(backend):
+    with LOCK:
+        for listener in fleet_listeners:
+            listener(backend)
+
 
 def records(account_id, region_name):
     with LOCK:

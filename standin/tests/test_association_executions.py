@@ -90,6 +90,9 @@ def run(endpoint, aid):
 
 
 def create(ssm, targets, operation="Install", **kw):
+    """An association that waits for its schedule, so the only runs are the ones a test starts."""
+    kw.setdefault("ScheduleExpression", "cron(0 3 ? * SUN *)")
+    kw.setdefault("ApplyOnlyAtCronInterval", True)
     return ssm.create_association(Name="AWS-RunPatchBaseline", Parameters={"Operation": [operation]},
                                   Targets=targets, **kw)["AssociationDescription"]["AssociationId"]
 
@@ -138,7 +141,8 @@ def test_executions_are_newest_first_and_carry_the_version_that_ran(ssm, fleet):
                  ScheduleExpression="cron(0 2 ? * SUN *)")
     first = run(fleet, aid)
     ssm.update_association(AssociationId=aid, AssociationName="ssmpatch-x", ScheduleExpression="cron(0 3 ? * SUN *)",
-                           Parameters={"Operation": ["Scan"]}, Targets=[{"Key": "tag:PatchGroup", "Values": ["web"]}])
+                           Parameters={"Operation": ["Scan"]}, Targets=[{"Key": "tag:PatchGroup", "Values": ["web"]}],
+                           ApplyOnlyAtCronInterval=True)
     second = run(fleet, aid)
     exs = ssm.describe_association_executions(AssociationId=aid)["AssociationExecutions"]
     assert [(e["ExecutionId"], e["AssociationVersion"], e["Status"], e["ResourceCountByStatus"]) for e in exs] == [
@@ -276,7 +280,7 @@ def test_duration_is_kept_and_returned(ssm, clean):
     assert [v.get("Duration") for v in versions] == [3, None, 24]
     # "The Duration parameter applies only when ... ApplyOnlyAtCronInterval": AWS does not document a
     # rejection without it, so the stand-in accepts it (UNCONFIRMED).
-    other = create(ssm, target, ScheduleExpression="rate(1 day)", Duration=2)
+    other = create(ssm, target, ScheduleExpression="rate(1 day)", ApplyOnlyAtCronInterval=False, Duration=2)
     assert ssm.describe_association(AssociationId=other)["AssociationDescription"]["Duration"] == 2
 
 

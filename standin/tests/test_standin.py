@@ -182,3 +182,25 @@ def test_head_object_keeps_the_objects_length(s3, clean):
     s3.create_bucket(Bucket="head-bucket")
     s3.put_object(Bucket="head-bucket", Key="k", Body=b"12345")
     assert s3.head_object(Bucket="head-bucket", Key="k")["ContentLength"] == 5
+
+
+def test_update_maintenance_window_target(ssm):
+    """moto lacks UpdateMaintenanceWindowTarget; the stand-in follows the API reference: fields not
+    given are kept, or set to null with Replace (which needs every field RegisterTarget requires)."""
+    w = ssm.create_maintenance_window(Name="upd", Schedule="cron(0 1 ? * SUN *)", Duration=3, Cutoff=1,
+                                      AllowUnassociatedTargets=False)["WindowId"]
+    t = ssm.register_target_with_maintenance_window(WindowId=w, ResourceType="INSTANCE", Name="tags", Description="d",
+                                                    Targets=[{"Key": "tag:Env", "Values": ["a"]}])["WindowTargetId"]
+    out = ssm.update_maintenance_window_target(WindowId=w, WindowTargetId=t, Targets=[{"Key": "tag:Env", "Values": ["b"]}])
+    assert (out["Targets"], out["Name"], out["Description"]) == ([{"Key": "tag:Env", "Values": ["b"]}], "tags", "d")
+    out = ssm.update_maintenance_window_target(WindowId=w, WindowTargetId=t, Targets=[{"Key": "tag:Env", "Values": ["c"]}],
+                                               Replace=True)
+    assert "Name" not in out and "Description" not in out
+    [listed] = ssm.describe_maintenance_window_targets(WindowId=w)["Targets"]
+    assert listed["Targets"] == [{"Key": "tag:Env", "Values": ["c"]}]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ssm.update_maintenance_window_target(WindowId=w, WindowTargetId=t, Replace=True)
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ssm.update_maintenance_window_target(WindowId=w, WindowTargetId="00000000-0000-4000-8000-000000000000", Name="xyz")
+    assert e.value.response["Error"]["Code"] == "DoesNotExistException"

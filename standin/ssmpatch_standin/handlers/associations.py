@@ -17,7 +17,7 @@ from moto.ssm import models as m
 from moto.ssm.exceptions import ValidationException
 
 from ssmpatch_standin import state
-from ssmpatch_standin.sim import commands
+from ssmpatch_standin.sim import commands, fleet
 
 
 def _now():
@@ -50,6 +50,7 @@ class Association:
         self.last_counts = {}         # Overview.AssociationStatusAggregatedCount of the last run
         self.executions = []          # association executions, oldest first (executions.run_association)
         self.versions = [self.version_info()]
+        self.targeted = set()         # the nodes its targets resolved to when last evaluated (runs_on_change)
 
     def description(self):
         p = self.params
@@ -156,6 +157,7 @@ def r_create_association(self):
     tags = self._get_param("Tags") or []
     if tags:
         self.ssm_backend._resource_tags["Association"][a.id].update({t["Key"]: t["Value"] for t in tags})
+    runs_on_change(self.ssm_backend, a, everywhere=True)
     return ActionResult({"AssociationDescription": a.description()})
 
 
@@ -207,6 +209,7 @@ def r_update_association(self):
     a.version += 1
     a.modified = _now()
     a.versions.append(a.version_info())
+    runs_on_change(self.ssm_backend, a, everywhere=True)
     return ActionResult({"AssociationDescription": a.description()})
 
 
@@ -260,6 +263,37 @@ def r_list_association_versions(self):
 
 # --- association runs ----------------------------------------------------------------------------
 
+def _targeted(backend, a):
+    p = a.params
+    return set(fleet.resolve_targets(backend, [p["InstanceId"]] if p.get("InstanceId") else [], p.get("Targets") or []))
+
+
+def runs_on_change(backend, a, everywhere=False):
+    """The runs AWS starts outside the schedule. "By default, when you create a new association, the
+    system runs it immediately after it is created and then according to the schedule you specified
+    and when target changes are detected. Specify true for ApplyOnlyAtCronInterval if you want the
+    association to run only according to the schedule you specified." (API_CreateAssociation,
+    ApplyOnlyAtCronInterval); "When you update an association, the association immediately runs
+    against the specified targets." (API_UpdateAssociation); new nodes that match a tag target are
+    run "immediately" (systems-manager-state-manager-targets-and-rate-controls).
+    ``everywhere``: created or updated (every target runs); otherwise only the nodes that newly
+    became targets run. Runs synchronously, as one execution (AWS starts it asynchronously)."""
+    now = _targeted(backend, a)
+    new, a.targeted = now - a.targeted, now
+    if a.params.get("ApplyOnlyAtCronInterval"):
+        return None
+    if everywhere and now:
+        return run_association(backend, a.id)
+    if new:
+        return run_association(backend, a.id, only=sorted(new))
+    return None
+
+
+def _on_fleet_change(backend):
+    for a in list(state.of(backend).associations.values()):
+        runs_on_change(backend, a)
+
+
 def _ms(t):
     """AWS timestamps carry milliseconds (and moto serialises them so)."""
     return t.replace(microsecond=t.microsecond // 1000 * 1000)
@@ -276,7 +310,7 @@ def resource_count_by_status(statuses):
     return "{" + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + "}", counts
 
 
-def run_association(backend, association_id):
+def run_association(backend, association_id, only=None):
     """Apply an association now (as on schedule, or StartAssociationsOnce). The document runs with the
     association's parameters on its targets and output location, as one Run Command command, and the
     run is recorded as an association execution:
@@ -289,8 +323,8 @@ def run_association(backend, association_id):
       ListCommandInvocations / GetCommandInvocation answer for that command id.
     AWS documents no field of the command itself that names the association (its Comment, Parameters
     and Targets are the association's); the stand-in keeps the link only internally
-    (``state`` records' ``command_associations``), visible nowhere in the API. Runs at creation/update
-    are not simulated (see README, "Not simulated")."""
+    (``state`` records' ``command_associations``), visible nowhere in the API. ``only``: the nodes to
+    run on (nodes that newly became targets, ``runs_on_change``) instead of the targets."""
     records = state.of(backend)
     a = records.associations.get(association_id)
     if a is None:
@@ -299,8 +333,11 @@ def run_association(backend, association_id):
     exec_id = str(uuid.uuid4())
     created = _ms(_now())
     s3 = ((p.get("OutputLocation") or {}).get("S3Location") or {})
-    cmd = commands.send(backend, p["Name"], [p["InstanceId"]] if p.get("InstanceId") else [],
-                        p.get("Targets") or [], p.get("Parameters") or {},
+    if only is not None:
+        instance_ids, targets = list(only), []
+    else:
+        instance_ids, targets = [p["InstanceId"]] if p.get("InstanceId") else [], p.get("Targets") or []
+    cmd = commands.send(backend, p["Name"], instance_ids, targets, p.get("Parameters") or {},
                         output_bucket=s3.get("OutputS3BucketName", ""), output_prefix=s3.get("OutputS3KeyPrefix", ""),
                         max_concurrency=p.get("MaxConcurrency", "50"), max_errors=p.get("MaxErrors", "0"),
                         execution_id=exec_id)
@@ -450,6 +487,7 @@ def r_describe_association_execution_targets(self):
 
 
 def install(R):
+    state.fleet_listeners.append(_on_fleet_change)
     R.create_association = state.locked(r_create_association)
     R.describe_association = state.locked(r_describe_association)
     R.update_association = state.locked(r_update_association)

@@ -140,6 +140,33 @@ def r_update_maintenance_window_task(self):
     return ActionResult(d)
 
 
+def r_update_maintenance_window_target(self):
+    """UpdateMaintenanceWindowTarget (moto lacks it): "Replace: If True, then all fields that are
+    required by the RegisterTargetWithMaintenanceWindow operation are also required for this API
+    request. Optional fields that aren't specified are set to null." Unknown target:
+    DoesNotExistException (API_UpdateMaintenanceWindowTarget)."""
+    w = self.ssm_backend.get_maintenance_window(self._get_param("WindowId"))
+    target_id = self._get_param("WindowTargetId")
+    if target_id not in w.targets:
+        raise DoesNotExistException(target_id)
+    t = w.targets[target_id]
+    replace = bool(self._get_param("Replace", False))
+    if replace and self._get_param("Targets") is None:
+        raise ValidationException("Targets is required when Replace is true")
+    for k, attr in {"Targets": "targets", "OwnerInformation": "owner_information", "Name": "name",
+                    "Description": "description"}.items():
+        v = self._get_param(k)
+        if v is not None:
+            setattr(t, attr, v)
+        elif replace:
+            setattr(t, attr, None)
+    d = {"WindowId": w.id, "WindowTargetId": t.window_target_id, "Targets": t.targets}
+    for k, v in (("OwnerInformation", t.owner_information), ("Name", t.name), ("Description", t.description)):
+        if v is not None:
+            d[k] = v
+    return ActionResult(d)
+
+
 # --- window executions ------------------------------------------------------------------------
 
 def _window_targets(window, task):
@@ -288,6 +315,7 @@ def install(R):
     R.update_maintenance_window = state.locked(r_update_maintenance_window)
     R.get_maintenance_window_task = state.locked(r_get_maintenance_window_task)
     R.update_maintenance_window_task = state.locked(r_update_maintenance_window_task)
+    R.update_maintenance_window_target = state.locked(r_update_maintenance_window_target)
     R.register_task_with_maintenance_window = state.locked(quotas.wrap(
         R.register_task_with_maintenance_window,
         lambda r: len(r.ssm_backend.get_maintenance_window(r._get_param("WindowId")).tasks),

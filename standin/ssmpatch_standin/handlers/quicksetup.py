@@ -186,6 +186,7 @@ class ConfigurationManager(BaseModel):
             self.definitions.append(d)
         self.tags = dict(tags or {})
         self.association_ids = {}   # patch-policy operation -> the AssociationId its runs pass (run_patch_policy)
+        self.targeted = set()       # the nodes the patch policy's targets resolved to when last evaluated
 
     def status(self):
         # Deployment is simulated as immediate; StatusMessage is free text ("We don't recommend
@@ -256,6 +257,7 @@ class QuickSetupResponse(BaseResponse):
         m = ConfigurationManager(self.current_account, self.region, name, self._get_param("Description"), defs,
                                  self._get_param("Tags"))
         self.backend.managers[m.arn] = m
+        runs_on_change(ssm_models.ssm_backends[self.current_account][self.region], m, everywhere=True)
         return ActionResult({"ManagerArn": m.arn})
 
     @state.locked
@@ -312,6 +314,7 @@ class QuickSetupResponse(BaseResponse):
                 d.clear()
                 d.update(new)
                 m.modified = _now()
+                runs_on_change(ssm_models.ssm_backends[self.current_account][self.region], m, everywhere=True)
                 return EmptyResult()
         raise ResourceNotFoundException(f"Configuration definition {did} was not found in {m.arn}")
 
@@ -361,7 +364,57 @@ class QuickSetupResponse(BaseResponse):
 
 # --- patch-policy runs ---------------------------------------------------------------------------
 
-def run_patch_policy(backend, manager_arn, operation):
+# The "wait until first CRON interval" options and the operation each one holds back. The model's
+# default for both is "false" (ssm-quicksetup ConfigurationDefinition Parameters).
+_NEXT_INTERVAL = (("Scan", "ConfigurationOptionsScanNextInterval"),
+                  ("Install", "ConfigurationOptionsInstallNextInterval"))
+
+
+def _policy_definition(mgr):
+    return next((d for d in mgr.definitions if d["Type"] == PATCH_POLICY), None)
+
+
+def _policy_targets(p):
+    """The Run Command targets of a patch policy's TargetType (*, InstanceIds, Tags)."""
+    tt = p.get("TargetType") or "*"
+    if tt == "Tags":
+        return [{"Key": f"tag:{p['TargetTagKey']}", "Values": [p.get("TargetTagValue", "")]}]
+    if tt == "InstanceIds":
+        return [{"Key": "InstanceIds", "Values": [i for i in p.get("TargetInstances", "").split(",") if i]}]
+    return [{"Key": "InstanceIds", "Values": ["*"]}]
+
+
+def runs_on_change(backend, mgr, everywhere=False):
+    """The runs Quick Setup starts outside the schedule. Console options (quick-setup-patch-manager):
+    "By default, Patch Manager immediately scans nodes as they become targets" unless "Wait to scan
+    targets until first CRON interval" (ConfigurationOptionsScanNextInterval = "true"); clearing "Wait
+    to install updates until first CRON interval" (ConfigurationOptionsInstallNextInterval = "false")
+    makes it "immediately install updates on nodes as they become targets". ``everywhere``: the policy
+    was created, or updated (UNCONFIRMED for an update: AWS does not say; the stand-in runs, the
+    stricter reading); otherwise only nodes that newly became targets run."""
+    d = _policy_definition(mgr)
+    if d is None:
+        return
+    p = d.get("Parameters") or {}
+    now = set(fleet.resolve_targets(backend, [], _policy_targets(p)))
+    new, mgr.targeted = now - mgr.targeted, now
+    nodes = now if everywhere else new
+    if not nodes:
+        return
+    for operation, flag in _NEXT_INTERVAL:
+        if operation == "Install" and p.get("ConfigurationOptionsPatchOperation") != "ScanAndInstall":
+            continue
+        if p.get(flag, "false") != "true":
+            run_patch_policy(backend, mgr.arn, operation, only=None if everywhere else sorted(new))
+
+
+def _on_fleet_change(backend):
+    qs = quicksetup_backends[backend.account_id][backend.region_name]
+    for mgr in list(qs.managers.values()):
+        runs_on_change(backend, mgr)
+
+
+def run_patch_policy(backend, manager_arn, operation, only=None):
     """Run a Quick Setup patch policy's Scan or Install now, the way AWS documents it:
     - "Systems Manager automatically creates an S3 bucket and adds a baseline_overrides.json file to
       it" — bucket aws-quicksetup-patchpolicy-<account-id>-<quick-setup-configuration-id>
@@ -369,10 +422,11 @@ def run_patch_policy(backend, manager_arn, operation):
     - the run is AWS-RunPatchBaseline with that BaselineOverride and an AssociationId, so "patching is
       done as a PatchPolicy operation" and compliance is updated (patch-manager-aws-runpatchbaseline,
       AssociationId; patch-manager-baselineoverride-parameter).
-    Targets follow TargetType (*, InstanceIds, Tags) of the policy's parameters."""
+    Targets follow TargetType (*, InstanceIds, Tags) of the policy's parameters; ``only``: these nodes
+    instead (nodes that newly became targets)."""
     qs = quicksetup_backends[backend.account_id][backend.region_name]
     mgr = qs.get(manager_arn)
-    d = next((d for d in mgr.definitions if d["Type"] == PATCH_POLICY), None)
+    d = _policy_definition(mgr)
     if d is None:
         raise ssm_models.RESTError("ValidationException", f"{manager_arn} has no {PATCH_POLICY} definition")
     p = d.get("Parameters") or {}
@@ -396,18 +450,12 @@ def run_patch_policy(backend, manager_arn, operation):
     except Exception:
         s3.create_bucket(bucket, backend.region_name)
     s3.put_object(bucket, "baseline_overrides.json", json.dumps(overrides, indent=4, sort_keys=True).encode())
-    tt = p.get("TargetType") or "*"
-    if tt == "Tags":
-        targets = [{"Key": f"tag:{p['TargetTagKey']}", "Values": [p.get("TargetTagValue", "")]}]
-    elif tt == "InstanceIds":
-        targets = [{"Key": "InstanceIds", "Values": [i for i in p.get("TargetInstances", "").split(",") if i]}]
-    else:
-        targets = [{"Key": "InstanceIds", "Values": ["*"]}]
+    instance_ids, targets = (list(only), []) if only is not None else ([], _policy_targets(p))
     assoc_id = mgr.association_ids.setdefault(operation, str(uuid.uuid4()))
     params = {"Operation": [operation], "BaselineOverride": [f"s3://{bucket}/baseline_overrides.json"],
               "AssociationId": [assoc_id], "RebootOption": [p.get("RebootOption") or "RebootIfNeeded"]}
     out_bucket = p.get("OutputS3BucketName", "") if p.get("OutputLogEnableS3") == "true" else ""
-    return commands.send(backend, "AWS-RunPatchBaseline", [], targets, params, output_bucket=out_bucket,
+    return commands.send(backend, "AWS-RunPatchBaseline", instance_ids, targets, params, output_bucket=out_bucket,
                          output_prefix=p.get("OutputS3KeyPrefix", ""),
                          max_concurrency=p.get("RateControlConcurrency") or "10%",
                          max_errors=p.get("RateControlErrorThreshold") or "2%", execution_id=str(uuid.uuid4()))
@@ -428,7 +476,9 @@ url_paths = {
 
 
 def install():
-    """Register the backend with moto's server dispatcher (host pattern + get_backend)."""
+    """Register the backend with moto's server dispatcher (host pattern + get_backend), and the
+    policies' runs on nodes that become targets."""
+    state.fleet_listeners.append(_on_fleet_change)
     backend_index.backend_url_patterns.insert(
         0, (SERVICE, re.compile(r"https?://ssm-quicksetup\.(.+)\.amazonaws\.com")))
     orig = backends.get_backend

@@ -27,7 +27,21 @@ def _validate_resource(self, resource_type, resource_id):
     return _orig_validate(self, resource_type, resource_id)
 
 
+def _changes_targets(orig):
+    """A node's tags decide which tag targets it is in: after a tag change on a ManagedInstance the
+    targets are evaluated again ("when target changes are detected", API_CreateAssociation)."""
+    def call(self, resource_type, resource_id, *args, **kwargs):
+        out = orig(self, resource_type, resource_id, *args, **kwargs)
+        if resource_type == "ManagedInstance":
+            state.fleet_changed(self)
+        return out
+    return state.locked(call)
+
+
 def install():
     global _orig_validate
-    _orig_validate = m.SimpleSystemManagerBackend._validate_resource_type_and_id
-    m.SimpleSystemManagerBackend._validate_resource_type_and_id = state.locked(_validate_resource)
+    B = m.SimpleSystemManagerBackend
+    _orig_validate = B._validate_resource_type_and_id
+    B._validate_resource_type_and_id = state.locked(_validate_resource)
+    B.add_tags_to_resource = _changes_targets(B.add_tags_to_resource)
+    B.remove_tags_from_resource = _changes_targets(B.remove_tags_from_resource)

@@ -240,6 +240,7 @@ def register(backend, specs, replace=False):
         n.tags = tags
         fleet[n.id] = n
         out.append(n)
+    state.fleet_changed(backend)
     return out
 
 
