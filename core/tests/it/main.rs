@@ -9,6 +9,7 @@ mod output_parse; // parsing AWS-RunPatchBaseline stdout: samples, noise, trunca
 mod plan_props; // properties of the schedule compiler and the override renderer
 mod plans; // plans: the examples, calendars, backend choice, placement, located errors
 mod refresh; // refresh end to end per backend on the stand-in (two items per page), read back
+mod runs_at_apply; // nothing ssmpatch creates runs on a node at apply: every example, every backend
 mod schedule_engine; // the schedule engine beyond the vectors: errors, dialect rules, descriptions
 mod schedule_props; // properties: the parser never panics, iteration increases and ends
 mod standin; // the stand-in's controls as the Rust SDK meets them (faults, client tokens)
