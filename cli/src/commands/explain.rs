@@ -38,6 +38,7 @@ pub fn run(a: PlanArgs, out: &Printer) -> Result<ExitCode, CliError> {
             out.line(&format!("  {}{l}", if i == 0 { format!("{}: ", ex.backend) } else { "    ".to_string() }));
         }
         out.line(&format!("  baseline: {}", op.baseline.describe()));
+        out.line(&format!("  at apply: {}", op.at_apply));
     }
     render::additions(&explained.additions, out);
     if !ex.warnings.is_empty() {

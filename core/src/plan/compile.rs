@@ -202,7 +202,8 @@ pub struct NativeForm {
     /// ScheduleOffset in days.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_days: Option<u32>,
-    /// Association `ApplyOnlyAtCronInterval` (required with an offset).
+    /// Association `ApplyOnlyAtCronInterval`: set on every cron association, so nothing runs
+    /// when it is created or updated or when a node becomes a target (required with an offset).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub apply_only_at_cron_interval: bool,
 }
@@ -343,11 +344,17 @@ fn offsets(backend: Backend) -> std::ops::RangeInclusive<u32> {
 }
 
 fn form(backend: Backend, expression: String, time_zone: &str, offset: u32) -> NativeForm {
+    let cron = expression.starts_with("cron(");
     NativeForm {
         expression,
         time_zone: time_zone.to_string(),
         offset_days: (offset > 0).then_some(offset),
-        apply_only_at_cron_interval: backend == Backend::Association && offset > 0,
+        // Every cron association waits for its schedule: by default State Manager "runs it
+        // immediately after it is created … and when target changes are detected", and "when you
+        // update an association, the association immediately runs" (CreateAssociation,
+        // UpdateAssociation). A rate() expression cannot carry it ("isn't supported for rate
+        // expressions"), so an install is never placed on a rate() association (explain).
+        apply_only_at_cron_interval: backend == Backend::Association && cron,
     }
 }
 

@@ -42,6 +42,30 @@ pub struct OperationExplanation {
     pub backends: BTreeMap<&'static str, Compiled>,
     /// Which baseline the operation runs against.
     pub baseline: BaselineUse,
+    /// What AWS runs for this operation when `apply` creates or updates its resource, or when a
+    /// node becomes a target — outside the schedule above.
+    pub at_apply: String,
+}
+
+/// What AWS runs, outside the schedule, when `apply` creates or updates the resource that runs
+/// `kind` on `backend`, or when a node becomes a target.
+fn at_apply(backend: Backend, kind: OperationKind, compiled: &Compiled) -> String {
+    let what = kind.as_str();
+    match (backend, compiled) {
+        (Backend::MaintenanceWindow, _) => "nothing: a maintenance window runs only at its schedule".into(),
+        (Backend::Association, Compiled::Exact { native }) if !native.apply_only_at_cron_interval => format!(
+            "AWS runs this {what} on every targeted node when apply creates or updates the association, and on each \
+             node that becomes a target: ApplyOnlyAtCronInterval is not supported for `{}`",
+            native.expression
+        ),
+        (Backend::Association, _) => "nothing: the association runs only at its schedule (ApplyOnlyAtCronInterval), \
+             also for nodes that become targets"
+            .into(),
+        (Backend::PatchPolicy, _) => format!(
+            "nothing: Quick Setup waits for the first {what} interval, also for nodes that become targets \
+             ({what} \"wait until first CRON interval\")"
+        ),
+    }
 }
 
 /// How a plan's backend was chosen.
@@ -192,9 +216,10 @@ impl Plan {
                     schedule: self.file.operations.get(&op.name).map(|o| o.schedule.clone()).unwrap_or_default(),
                     description: op.intent.describe(),
                     time_zone: op.intent.time_zone.clone(),
-                    compiled: on,
+                    compiled: on.clone(),
                     backends: per.into_iter().map(|(b, c)| (b.as_str(), c)).collect(),
                     baseline: placement.use_of(&op.name),
+                    at_apply: at_apply(backend, op.kind, &on),
                 }
             })
             .collect();
@@ -231,6 +256,18 @@ impl Plan {
                 }
                 Some(Compiled::Fallback { .. }) if backend != Backend::MaintenanceWindow => {
                     reasons.push(format!("operation `{}` needs one-shot windows", op.name));
+                }
+                Some(Compiled::Exact { native })
+                    if backend == Backend::Association
+                        && op.kind == OperationKind::Install
+                        && !native.apply_only_at_cron_interval =>
+                {
+                    reasons.push(format!(
+                        "operation `{}`: an association with `{}` would install when it is created or updated and on \
+                         every node that becomes a target (ApplyOnlyAtCronInterval is not supported for rate \
+                         expressions); give the install a cron schedule",
+                        op.name, native.expression
+                    ));
                 }
                 _ => {}
             }

@@ -213,8 +213,8 @@ fn what_a_strategy_adds_is_checked() {
 
 #[test]
 fn a_rescan_that_cannot_be_placed_on_associations_is_an_error_naming_it() {
-    // A rate() install has no wall-clock time: nothing can be ordered hours after it.
-    let p = plan("association", "rate(1 day)", "rescan");
+    // An install six times a day has no one wall-clock time: nothing can be ordered hours after it.
+    let p = plan("association", "cron(0 */4 * * ? *)", "rescan");
     let ex = p.explain(&opts()).expect("explain");
     match ssmpatch::session::additions(&p, &ex, &opts()) {
         Ok(a) => panic!("accepted: {a:?}"),
@@ -226,4 +226,13 @@ fn a_rescan_that_cannot_be_placed_on_associations_is_an_error_naming_it() {
             );
         }
     }
+}
+
+#[test]
+fn a_rate_install_is_never_placed_on_an_association() {
+    // A rate() association cannot wait for its schedule (ApplyOnlyAtCronInterval "isn't supported
+    // for rate expressions"): it would install when apply creates or updates it.
+    let p = plan("association", "rate(1 day)", "put-compliance-items");
+    let e = p.explain(&opts()).expect_err("refused").to_string();
+    assert!(e.contains("would install when it is created or updated") && e.contains("rate(1 day)"), "{e}");
 }

@@ -54,7 +54,11 @@ proptest! {
             if backend == Backend::PatchPolicy {
                 prop_assert_eq!(native.offset_days, None);
             }
-            prop_assert_eq!(native.apply_only_at_cron_interval, backend == Backend::Association && native.offset_days.is_some());
+            // Every cron association waits for its schedule (nothing runs at apply).
+            prop_assert_eq!(
+                native.apply_only_at_cron_interval,
+                backend == Backend::Association && native.expression.starts_with("cron(")
+            );
         }
         // A window can always run a rule with runs: exactly, or through one-shot windows.
         if backend == Backend::MaintenanceWindow {

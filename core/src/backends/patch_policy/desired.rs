@@ -35,13 +35,17 @@ fn patch_policy(plan: &Plan, ex: &Explanation, tags: &Value) -> Option<Desired> 
     let mut p: BTreeMap<&str, String> = BTreeMap::new();
     p.insert("PatchPolicyName", patch_policy_name(&plan.name));
     p.insert("ConfigurationOptionsPatchOperation", if install.is_some() { "ScanAndInstall" } else { "Scan" }.into());
+    // "true" = wait for the schedule. With "false" (the API's default) Quick Setup "immediately
+    // scans nodes" / "immediately install[s] updates on nodes as they become targets" — at
+    // `apply`, and on every node tagged into the targets later (Quick Setup user guide, patch
+    // policy options "Wait to scan/install … until first CRON interval").
     if let Some((_, expr)) = &scan {
         p.insert("ConfigurationOptionsScanValue", expr.clone());
-        p.insert("ConfigurationOptionsScanNextInterval", "false".into());
+        p.insert("ConfigurationOptionsScanNextInterval", "true".into());
     }
     if let Some((op, expr)) = &install {
         p.insert("ConfigurationOptionsInstallValue", expr.clone());
-        p.insert("ConfigurationOptionsInstallNextInterval", "false".into());
+        p.insert("ConfigurationOptionsInstallNextInterval", "true".into());
         p.insert("RebootOption", op.reboot.aws_value().into());
     }
     let rate_from = install.as_ref().or(scan.as_ref()).map(|(op, _)| *op)?;
