@@ -97,7 +97,7 @@ w = next(w for w in ssm.describe_maintenance_windows()["WindowIdentities"] if w[
 url = f"{os.environ['AWS_ENDPOINT_URL']}/_ssmpatch/windows/{w['WindowId']}/execute?region={region}"
 run = json.loads(urllib.request.urlopen(urllib.request.Request(url, method="POST", data=b"{}")).read())
 for t in run["Tasks"]:
-    cmd = ssm.list_commands(CommandId=t["CommandId"])["Commands"][0]
+    cmd = ssm.list_commands(CommandId=t["CommandIds"][0])["Commands"][0]
     p = cmd["Parameters"]
     print(f"task {t['TaskArn']} Operation={p['Operation'][0]}"
           f"{' with BaselineOverride' if p.get('BaselineOverride', [''])[0] else ' without override'}: {t['Status']}")

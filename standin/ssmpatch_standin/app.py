@@ -161,11 +161,18 @@ class Middleware:
                         return _json(start_response, ok, node.to_json())
             if len(parts) == 3 and parts[0] == "windows" and parts[2] == "execute" and method == "POST":
                 with state.LOCK:
-                    rec = maintenance_windows.execute_window(_ssm_backend(query), parts[1])
+                    rec = maintenance_windows.execute_window(_ssm_backend(query), parts[1],
+                                                             in_progress=bool(req.get("in_progress")))
                 return _json(start_response, ok, {
                     "WindowExecutionId": rec["WindowExecutionId"], "Status": rec["Status"],
                     "Tasks": [{"TaskExecutionId": t["TaskExecutionId"], "TaskArn": t["TaskArn"],
-                               "Status": t["Status"], "CommandId": t.get("CommandId")} for t in rec["tasks"]]})
+                               "Status": t["Status"], "CommandIds": t.get("CommandIds", [])} for t in rec["tasks"]]})
+            if parts == ["quick-setup-roles"] and method == "POST":
+                # The roles an administrator creates once per account before the first patch policy
+                # (quick-setup-patch-manager), for tests: through moto's IAM, like CreateRole.
+                with state.LOCK:
+                    made = quicksetup.create_local_roles(req.get("account", DEFAULT_ACCOUNT_ID))
+                return _json(start_response, ok, {"Roles": made})
             if parts == ["patch-policies", "run"] and method == "POST":
                 with state.LOCK:
                     cmd = quicksetup.run_patch_policy(_ssm_backend(query), req["ManagerArn"],
@@ -175,7 +182,11 @@ class Middleware:
                                                   "BaselineOverride": cmd.parameters["BaselineOverride"][0]})
             if len(parts) == 3 and parts[0] == "associations" and parts[2] == "run" and method == "POST":
                 with state.LOCK:
-                    cmd, rec = associations.run_association(_ssm_backend(query), parts[1])
+                    cmd, rec = associations.run_association(_ssm_backend(query), parts[1],
+                                                            in_progress=bool(req.get("in_progress")))
+                if cmd is None:
+                    return _json(start_response, ok, {"Status": rec["Status"], "ExecutionId": rec["ExecutionId"],
+                                                      "AssociationVersion": rec["AssociationVersion"]})
                 return _json(start_response, ok, {"CommandId": cmd.command_id, "Status": cmd.status,
                                                   "InstanceIds": cmd.instance_ids,
                                                   "ExecutionId": rec["ExecutionId"],

@@ -218,7 +218,7 @@ def test_window_execution(ssm, s3, fleet):
     assert (st["Operation"], st["InstalledCount"], st["MissingCount"], st["SnapshotId"]) == (
         "Install", 1, 0, res["WindowExecutionId"])
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ssmpatch-out", Prefix="mw/")["Contents"]]
-    assert keys == [f"mw/{res['Tasks'][0]['CommandId']}/{NODE}/awsrunShellScript/PatchLinux/stdout"]
+    assert keys == [f"mw/{res['Tasks'][0]['CommandIds'][0]}/{NODE}/awsrunShellScript/PatchLinux/stdout"]
 
 
 def test_association_run_and_tags_drive_targets(ssm, fleet):
@@ -273,3 +273,34 @@ def test_patch_policy_run_updates_compliance(ssm, qs, fleet):
     items = ssm.list_compliance_items(ResourceIds=[NODE])["ComplianceItems"]
     assert {i["ExecutionSummary"]["ExecutionType"] for i in items} == {"PatchPolicy"}
     assert {i["Severity"] for i in items if i["Status"] == "NON_COMPLIANT"} == {"MEDIUM"}
+
+
+def test_window_task_invocations_are_one_per_target_and_paged(ssm, clean):
+    """"the individual task executions (one per target)", each with its command id as ExecutionId, in
+    pages (MaxResults 10-100): a reader of one page misses nodes (API_DescribeMaintenanceWindowExecution
+    TaskInvocations; awscli example: one instance per invocation)."""
+    nodes = []
+    for i in range(12):
+        n = al2023()
+        n["InstanceId"] = f"i-0aaaaaaaaaaaaa{i:03d}"
+        nodes.append(n)
+    control(clean, "/_ssmpatch/nodes", "POST", {"nodes": nodes})
+    wid = ssm.create_maintenance_window(Name="ssmpatch-p-scan", Schedule="cron(0 3 ? * SUN *)", Duration=3, Cutoff=1,
+                                        AllowUnassociatedTargets=False)["WindowId"]
+    tid = ssm.register_target_with_maintenance_window(
+        WindowId=wid, ResourceType="INSTANCE", Targets=[{"Key": "tag:PatchGroup", "Values": ["web"]}])["WindowTargetId"]
+    ssm.register_task_with_maintenance_window(
+        WindowId=wid, TaskArn="AWS-RunPatchBaseline", TaskType="RUN_COMMAND", Priority=1, MaxConcurrency="10",
+        MaxErrors="0", Targets=[{"Key": "WindowTargetIds", "Values": [tid]}],
+        TaskInvocationParameters={"RunCommand": {"Parameters": {"Operation": ["Scan"]}}})
+    res = control(clean, f"/_ssmpatch/windows/{wid}/execute", "POST", {})
+    [task] = res["Tasks"]
+    assert len(task["CommandIds"]) == 12
+    args = {"WindowExecutionId": res["WindowExecutionId"], "TaskId": task["TaskExecutionId"]}
+    first = ssm.describe_maintenance_window_execution_task_invocations(**args)
+    assert len(first["WindowExecutionTaskInvocationIdentities"]) == 10 and first["NextToken"]
+    pages = ssm.get_paginator("describe_maintenance_window_execution_task_invocations").paginate(**args)
+    invs = [i for p in pages for i in p["WindowExecutionTaskInvocationIdentities"]]
+    instances = [json.loads(i["Parameters"])["instanceIds"] for i in invs]
+    assert sorted(i for [i] in instances) == sorted(n["InstanceId"] for n in nodes)
+    assert sorted(i["ExecutionId"] for i in invs) == sorted(task["CommandIds"])

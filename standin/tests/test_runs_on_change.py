@@ -10,7 +10,7 @@ import pytest
 
 from conftest import control
 from test_association_executions import node
-from test_quicksetup import patch_policy
+from test_quicksetup import deployed, patch_policy, roles  # noqa: F401 (roles is a fixture)
 
 WEB = "i-0ccccccccccccccc1"
 NEW = "i-0ccccccccccccccc2"
@@ -90,9 +90,10 @@ def test_a_patch_policy_runs_at_once_unless_it_waits_for_the_cron_interval(qs, s
     assert ran(ssm) == sorted([("Install", [NEW]), ("Install", [WEB]), ("Scan", [NEW]), ("Scan", [WEB])])
 
 
-def test_a_patch_policy_that_waits_runs_nothing_outside_its_schedule(qs, ssm, tagged):
+def test_a_patch_policy_that_waits_runs_nothing_outside_its_schedule(qs, ssm, tagged, roles):
     arn = qs.create_configuration_manager(Name="later", ConfigurationDefinitions=[patch_policy(
         ConfigurationOptionsScanNextInterval="true", ConfigurationOptionsInstallNextInterval="true")])["ManagerArn"]
+    deployed(qs, arn)
     n = node(NEW)
     n["Tags"]["Patch"] = "true"
     control(tagged, "/_ssmpatch/nodes", "POST", {"nodes": [n]})

@@ -172,6 +172,13 @@ impl StandIn {
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("boto3 script printed no JSON ({e}): {stdout}"))
     }
 
+    /// Creates Quick Setup's local deployment roles (`AWS-QuickSetup-PatchPolicy-Local…Role`), as
+    /// an administrator does once per account before the first patch policy: without them every
+    /// patch-policy deployment fails (the stand-in, as AWS).
+    pub fn create_quick_setup_roles(&self) {
+        self.control("POST", "quick-setup-roles", Some(&serde_json::json!({})));
+    }
+
     /// Creates an S3 bucket in `region` (with boto3).
     pub fn create_bucket(&self, bucket: &str, region: &str) {
         let config = if region == "us-east-1" {

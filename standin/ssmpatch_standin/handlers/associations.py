@@ -310,7 +310,7 @@ def resource_count_by_status(statuses):
     return "{" + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + "}", counts
 
 
-def run_association(backend, association_id, only=None):
+def run_association(backend, association_id, only=None, in_progress=False):
     """Apply an association now (as on schedule, or StartAssociationsOnce). The document runs with the
     association's parameters on its targets and output location, as one Run Command command, and the
     run is recorded as an association execution:
@@ -324,7 +324,8 @@ def run_association(backend, association_id, only=None):
     AWS documents no field of the command itself that names the association (its Comment, Parameters
     and Targets are the association's); the stand-in keeps the link only internally
     (``state`` records' ``command_associations``), visible nowhere in the API. ``only``: the nodes to
-    run on (nodes that newly became targets, ``runs_on_change``) instead of the targets."""
+    run on (nodes that newly became targets, ``runs_on_change``) instead of the targets.
+    ``in_progress``: the execution is left running ("InProgress", nothing sent yet)."""
     records = state.of(backend)
     a = records.associations.get(association_id)
     if a is None:
@@ -332,6 +333,12 @@ def run_association(backend, association_id, only=None):
     p = a.params
     exec_id = str(uuid.uuid4())
     created = _ms(_now())
+    if in_progress:
+        rec = {"AssociationId": a.id, "AssociationVersion": str(a.version), "ExecutionId": exec_id,
+               "Status": "InProgress", "DetailedStatus": "InProgress", "CreatedTime": created,
+               "ResourceCountByStatus": "{}", "targets": []}
+        a.executions.append(rec)
+        return None, rec
     s3 = ((p.get("OutputLocation") or {}).get("S3Location") or {})
     if only is not None:
         instance_ids, targets = list(only), []

@@ -113,7 +113,7 @@ def r_describe_instance_information(self):
         elif key == "PingStatus":
             out = [n for n in out if n.ping in vals]
         elif key == "PlatformTypes":
-            out = [n for n in out if "Linux" in vals]
+            out = [n for n in out if n.platform_type in vals]
         elif key.startswith("tag:"):
             out = [n for n in out if n.tags.get(key[4:]) in vals]
         elif key == "tag-key":
@@ -124,7 +124,7 @@ def r_describe_instance_information(self):
         if f["key"] == "InstanceIds":
             out = [n for n in out if n.id in f["valueSet"]]
     info = [{"InstanceId": n.id, "PingStatus": n.ping, "LastPingDateTime": _now(), "AgentVersion": "3.3.0.0",
-             "IsLatestVersion": True, "PlatformType": "Linux", "PlatformName": n.platform_name,
+             "IsLatestVersion": True, "PlatformType": n.platform_type, "PlatformName": n.platform_name,
              "PlatformVersion": n.platform_version, "ResourceType": "EC2Instance" if n.id.startswith("i-") else
              "ManagedInstance", "RegistrationDate": n.registered, "ComputerName": n.id} for n in out]
     n = int(self._get_param("MaxResults") or 50)

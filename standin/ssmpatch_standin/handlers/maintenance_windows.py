@@ -20,7 +20,7 @@ from moto.ssm.exceptions import DoesNotExistException, ValidationException
 
 from ssmpatch_standin import state
 from ssmpatch_standin.handlers import quotas
-from ssmpatch_standin.sim import commands
+from ssmpatch_standin.sim import commands, fleet
 
 MW_DOC = "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_UpdateMaintenanceWindow.html"
 
@@ -184,16 +184,23 @@ def _window_targets(window, task):
     return ids, targets
 
 
-def execute_window(backend, window_id):
+def execute_window(backend, window_id, in_progress=False):
     """Run a window now, as its schedule would. Tasks run in Priority order ("the lower the number
     the higher the priority", RegisterTaskWithMaintenanceWindow). For RUN_COMMAND tasks the window
     supplies AWS-RunPatchBaseline's SnapshotId ("Inside an MW: Don't supply a Snapshot ID. Patch
-    Manager will supply it for you." — patch-manager-aws-runpatchbaseline)."""
+    Manager will supply it for you." — patch-manager-aws-runpatchbaseline). ``in_progress``: the
+    execution is left running (IN_PROGRESS, no task finished yet), as a window is during its
+    duration."""
     w = backend.get_maintenance_window(window_id)
     if getattr(w, "enabled", True) is False:
         raise m.RESTError("ValidationException", f"Maintenance window {window_id} is disabled")
     exec_id = str(uuid.uuid4())
     start = _now()
+    if in_progress:
+        rec = {"WindowId": window_id, "WindowExecutionId": exec_id, "StartTime": start, "tasks": [],
+               "Status": "IN_PROGRESS", "StatusDetails": "The window is running"}
+        state.of(backend).window_executions[exec_id] = rec
+        return rec
     tasks = sorted(w.tasks.values(), key=lambda t: (t.priority if t.priority is not None else 0))
     rec = {"WindowId": window_id, "WindowExecutionId": exec_id, "StartTime": start, "tasks": []}
     failed = False
@@ -214,25 +221,33 @@ def execute_window(backend, window_id):
         if t.task_arn == "AWS-RunPatchBaseline" and not (params.get("SnapshotId") or [""])[0]:
             params["SnapshotId"] = [exec_id]
         ids, targets = _window_targets(w, t)
-        cmd = commands.send(backend, t.task_arn, ids, targets, params, comment=rc.get("Comment", ""),
-                            output_bucket=rc.get("OutputS3BucketName", ""),
-                            output_prefix=rc.get("OutputS3KeyPrefix", ""),
-                            max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
-                            service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
-                            timeout=rc.get("TimeoutSeconds"), execution_id=exec_id)
-        ok = cmd.status == "Success"
+        # One invocation per target, each its own Run Command command: the invocations are "the
+        # individual task executions (one per target)", an invocation's ExecutionId is "the command
+        # ID" (API_DescribeMaintenanceWindowExecutionTaskInvocations), and AWS's example shows one
+        # instance per invocation (awscli examples, describe-maintenance-window-execution-task-
+        # invocations). A command per node: the stricter reading (UNCONFIRMED).
+        cmds = [commands.send(backend, t.task_arn, [node], [], params, comment=rc.get("Comment", ""),
+                              output_bucket=rc.get("OutputS3BucketName", ""),
+                              output_prefix=rc.get("OutputS3KeyPrefix", ""),
+                              max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
+                              service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
+                              timeout=rc.get("TimeoutSeconds"), execution_id=exec_id)
+                for node in fleet.resolve_targets(backend, ids, targets)]
+        ok = all(c.status == "Success" for c in cmds)
         failed = failed or not ok
-        trec.update(Status="SUCCESS" if ok else "FAILED", StatusDetails=cmd.status, EndTime=_now(),
-                    TaskParameters=[{k: {"Values": v} for k, v in params.items()}], CommandId=cmd.command_id)
-        for inv in cmd.invocations:
-            trec["invocations"].append({
-                "WindowExecutionId": exec_id, "TaskExecutionId": task_exec, "InvocationId": str(uuid.uuid4()),
-                "ExecutionId": cmd.command_id, "TaskType": "RUN_COMMAND",
-                "Parameters": json.dumps({"documentName": t.task_arn, "instanceIds": [inv["InstanceId"]],
-                                          "parameters": params}),
-                "Status": "SUCCESS" if inv["Status"] == "Success" else "FAILED", "StatusDetails": inv["Status"],
-                "StartTime": tstart, "EndTime": _now(), "WindowTargetId": next(
-                    (v for tt in t.targets or [] if tt["Key"] == "WindowTargetIds" for v in tt["Values"]), "")})
+        trec.update(Status="SUCCESS" if ok else "FAILED", StatusDetails="Success" if ok else "Failed", EndTime=_now(),
+                    TaskParameters=[{k: {"Values": v} for k, v in params.items()}],
+                    CommandIds=[c.command_id for c in cmds])
+        for cmd in cmds:
+            for inv in cmd.invocations:
+                trec["invocations"].append({
+                    "WindowExecutionId": exec_id, "TaskExecutionId": task_exec, "InvocationId": str(uuid.uuid4()),
+                    "ExecutionId": cmd.command_id, "TaskType": "RUN_COMMAND",
+                    "Parameters": json.dumps({"documentName": t.task_arn, "instanceIds": [inv["InstanceId"]],
+                                              "parameters": params}),
+                    "Status": "SUCCESS" if inv["Status"] == "Success" else "FAILED", "StatusDetails": inv["Status"],
+                    "StartTime": tstart, "EndTime": _now(), "WindowTargetId": next(
+                        (v for tt in t.targets or [] if tt["Key"] == "WindowTargetIds" for v in tt["Values"]), "")})
         rec["tasks"].append(trec)
     rec.update(Status="FAILED" if failed else "SUCCESS", StatusDetails="", EndTime=_now())
     state.of(backend).window_executions[exec_id] = rec
@@ -258,6 +273,7 @@ def _get_exec(self):
 
 def r_describe_maintenance_window_executions(self):
     wid = self._get_param("WindowId")
+    self.ssm_backend.get_maintenance_window(wid)   # DoesNotExistException for a deleted window
     out = [_public(r, ("WindowId", "WindowExecutionId", "Status", "StatusDetails", "StartTime", "EndTime"))
            for r in state.of(self.ssm_backend).window_executions.values() if r["WindowId"] == wid]
     page, nxt = _page(self, out)
@@ -298,14 +314,39 @@ def r_get_maintenance_window_execution_task(self):
     return ActionResult({k: v for k, v in d.items() if v is not None})
 
 
+# DescribeMaintenanceWindowExecutionTaskInvocations: MaxResults 10-100 (model); AWS does not state
+# the default page size, so the stand-in gives the smallest (UNCONFIRMED), and a caller that reads
+# one page misses nodes as it would on a real fleet.
+INVOCATIONS_PAGE = 10
+
+
 def r_describe_maintenance_window_execution_task_invocations(self):
     rec = _get_exec(self)
     t = _get_task(self, rec)
-    return ActionResult({"WindowExecutionTaskInvocationIdentities": t["invocations"]})
+    page, nxt = _page(self, t["invocations"], default=INVOCATIONS_PAGE)
+    res = {"WindowExecutionTaskInvocationIdentities": page}
+    if nxt:
+        res["NextToken"] = nxt
+    return ActionResult(res)
+
+
+def _delete_window(orig):
+    """DeleteMaintenanceWindow takes the window's execution history with it: a deleted window's
+    executions can no longer be described (DescribeMaintenanceWindowExecutions needs the window).
+    AWS does not refuse to delete a running window (the API reference names no such error), so a
+    run in progress is lost too — the stricter reading; UNCONFIRMED whether AWS stops it."""
+    def call(self, window_id):
+        orig(self, window_id)
+        records = state.of(self).window_executions
+        for exec_id in [k for k, r in records.items() if r["WindowId"] == window_id]:
+            del records[exec_id]
+    return state.locked(call)
 
 
 def install(R):
     global _orig_window_to_json, _orig_r_create_window
+    m.SimpleSystemManagerBackend.delete_maintenance_window = _delete_window(
+        m.SimpleSystemManagerBackend.delete_maintenance_window)
     _orig_window_to_json = m.FakeMaintenanceWindow.to_json
     m.FakeMaintenanceWindow.to_json = _window_json
     _orig_r_create_window = R.create_maintenance_window

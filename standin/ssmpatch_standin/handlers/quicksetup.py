@@ -24,6 +24,7 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
+from moto.iam.models import iam_backends
 from moto.s3.models import s3_backends
 from moto.ssm import models as ssm_models
 
@@ -168,6 +169,52 @@ def _check_definition(d):
         raise ValidationException("; ".join(problems))
 
 
+# --- deployments ------------------------------------------------------------------------------------
+# Quick Setup deploys a configuration asynchronously: the manager's StatusSummaries carry a
+# "Deployment" status — INITIALIZING, DEPLOYING, then SUCCEEDED or FAILED; a delete is DELETING, then
+# the manager is gone or DELETE_FAILED (StatusSummary.Status enum, ssm-quicksetup model). The
+# stand-in advances one step per read of the manager (GetConfigurationManager, or a listing that
+# shows it; "a few polls": setting quicksetup_deployment_polls, default 2), so a client that never
+# polls sees a deployment that never finished. A change while one runs is refused with
+# ConflictException ("Another request is being processed. Wait a few minutes and try again.").
+# The local deployment roles must exist for create, update and delete; AWS does not say which call
+# checks them, so the stand-in fails the deployment (asynchronously, the harder case for a client)
+# with a message naming the missing role (the text is the stand-in's: UNCONFIRMED).
+DEFAULT_DEPLOYMENT_POLLS = 2
+RUNNING = ("INITIALIZING", "DEPLOYING", "DELETING")
+
+
+def _missing_roles(account_id, definition):
+    if definition.get("Type") != PATCH_POLICY:
+        return []
+    names = [(definition.get("LocalDeploymentAdministrationRoleArn") or "").rsplit("/", 1)[-1],
+             definition.get("LocalDeploymentExecutionRoleName") or ""]
+    iam = iam_backends[account_id]["global"]
+    missing = []
+    for n in names:
+        try:
+            iam.get_role(n)
+        except Exception:
+            missing.append(n)
+    return missing
+
+
+LOCAL_ROLES = ("AWS-QuickSetup-PatchPolicy-LocalAdministrationRole", "AWS-QuickSetup-PatchPolicy-LocalExecutionRole")
+
+
+def create_local_roles(account_id):
+    """Quick Setup's local deployment roles, as an administrator creates them (control API)."""
+    iam = iam_backends[account_id]["global"]
+    made = []
+    for name in LOCAL_ROLES:
+        try:
+            iam.get_role(name)
+        except Exception:
+            iam.create_role(name, json.dumps({"Version": "2012-10-17", "Statement": []}), "/", None, "", [], None)
+            made.append(name)
+    return made
+
+
 class ConfigurationManager(BaseModel):
     def __init__(self, account_id, region, name, description, definitions, tags):
         self.arn = f"arn:aws:ssm-quicksetup:{region}:{account_id}:configuration-manager/{uuid.uuid4()}"
@@ -188,10 +235,41 @@ class ConfigurationManager(BaseModel):
         self.association_ids = {}   # patch-policy operation -> the AssociationId its runs pass (run_patch_policy)
         self.targeted = set()       # the nodes the patch policy's targets resolved to when last evaluated
 
+        self.deployment = None      # [status, message, steps still to show, final status, final message]
+
+    def deploy(self, deleting=False):
+        """Start a deployment (or a deletion) of the current definitions."""
+        missing = sorted({n for d in self.definitions for n in _missing_roles(self.account_id, d)})
+        polls = int(state.controls.settings.get("quicksetup_deployment_polls", DEFAULT_DEPLOYMENT_POLLS))
+        steps = ["DELETING"] * polls if deleting else (["INITIALIZING", "DEPLOYING"] * polls)[:max(polls, 1)]
+        if missing:
+            final = ("DELETE_FAILED" if deleting else "FAILED",
+                     f"Deployment failed: the local deployment role(s) {', '.join(missing)} do not exist in "
+                     f"account {self.account_id}")
+        else:
+            final = ("GONE", "") if deleting else ("SUCCEEDED", "Deployment succeeded")
+        self.deployment = [steps[0], "Deployment in progress", steps[1:], *final]
+        self.modified = _now()
+
+    def running(self):
+        return self.deployment is not None and self.deployment[0] in RUNNING
+
+    def poll(self):
+        """One read of the manager: the deployment moves one step. True when the manager is gone."""
+        d = self.deployment
+        if d is None or d[0] not in RUNNING:
+            return False
+        if d[2]:
+            d[0] = d[2].pop(0)
+        else:
+            d[0], d[1] = d[3], d[4]
+        return d[0] == "GONE"
+
     def status(self):
-        # Deployment is simulated as immediate; StatusMessage is free text ("We don't recommend
-        # implementing parsing logic around this value").
-        return [{"StatusType": "Deployment", "Status": "SUCCEEDED", "StatusMessage": "Deployment succeeded",
+        # StatusMessage is free text ("We don't recommend implementing parsing logic around this
+        # value").
+        status, message = (self.deployment[0], self.deployment[1]) if self.deployment else ("SUCCEEDED", "")
+        return [{"StatusType": "Deployment", "Status": status, "StatusMessage": message,
                  "LastUpdatedAt": self.modified}]
 
     def summary(self):
@@ -229,6 +307,21 @@ class QuickSetupBackend(BaseBackend):
             raise ResourceNotFoundException(f"Configuration manager {arn} was not found")
         return m
 
+    def read(self, arn):
+        """A read of the manager: its deployment moves on (and a finished deletion removes it)."""
+        m = self.get(arn)
+        if m.poll():
+            del self.managers[arn]
+            raise ResourceNotFoundException(f"Configuration manager {arn} was not found")
+        return m
+
+    def change(self, arn):
+        """The manager, for a change: refused while a deployment runs."""
+        m = self.get(arn)
+        if m.running():
+            raise ConflictException("Another request is being processed. Wait a few minutes and try again.")
+        return m
+
     @property
     def _url_module(self):
         return sys.modules[__name__]
@@ -257,15 +350,21 @@ class QuickSetupResponse(BaseResponse):
         m = ConfigurationManager(self.current_account, self.region, name, self._get_param("Description"), defs,
                                  self._get_param("Tags"))
         self.backend.managers[m.arn] = m
+        m.deploy()
         runs_on_change(ssm_models.ssm_backends[self.current_account][self.region], m, everywhere=True)
         return ActionResult({"ManagerArn": m.arn})
 
     @state.locked
     def get_configuration_manager(self):
-        return ActionResult(self.backend.get(self._get_param("ManagerArn")).full())
+        return ActionResult(self.backend.read(self._get_param("ManagerArn")).full())
 
     @state.locked
     def list_configuration_managers(self):
+        for arn in list(self.backend.managers):
+            try:
+                self.backend.read(arn)
+            except ResourceNotFoundException:
+                pass
         out = list(self.backend.managers.values())
         for f in self._get_param("Filters") or []:
             key, values = f["Key"], f["Values"]
@@ -291,7 +390,7 @@ class QuickSetupResponse(BaseResponse):
 
     @state.locked
     def update_configuration_manager(self):
-        m = self.backend.get(self._get_param("ManagerArn"))
+        m = self.backend.change(self._get_param("ManagerArn"))
         if self._get_param("Name") is not None:
             m.name = self._get_param("Name")
         if self._get_param("Description") is not None:
@@ -301,7 +400,7 @@ class QuickSetupResponse(BaseResponse):
 
     @state.locked
     def update_configuration_definition(self):
-        m = self.backend.get(self._get_param("ManagerArn"))
+        m = self.backend.change(self._get_param("ManagerArn"))
         did = self._get_param("Id")
         for d in m.definitions:
             if d["Id"] == did:
@@ -313,15 +412,15 @@ class QuickSetupResponse(BaseResponse):
                 _check_definition(new)
                 d.clear()
                 d.update(new)
-                m.modified = _now()
+                m.deploy()
                 runs_on_change(ssm_models.ssm_backends[self.current_account][self.region], m, everywhere=True)
                 return EmptyResult()
         raise ResourceNotFoundException(f"Configuration definition {did} was not found in {m.arn}")
 
     @state.locked
     def delete_configuration_manager(self):
-        m = self.backend.get(self._get_param("ManagerArn"))
-        del self.backend.managers[m.arn]
+        m = self.backend.change(self._get_param("ManagerArn"))
+        m.deploy(deleting=True)
         return EmptyResult()
 
     @state.locked

@@ -47,20 +47,21 @@ def run_command_on_nodes(backend, command, node_ids, execution_id=None):
         if command.document_name == "AWS-RunPatchBaseline" and node is not None:
             code, out, err = payload.run_patch_baseline(backend, node, command.parameters or {},
                                                         command.command_id, execution_id)
-            step = "PatchLinux"
+            step, folder = fleet.STEPS[node.platform_type]
         else:
-            code, out, err, step = 0, "", "", "aws:runShellScript"
+            code, out, err, step, folder = 0, "", "", "aws:runShellScript", "awsrunShellScript"
         end = _now()
         status = "Success" if code == 0 else "Failed"
         errors += code != 0
         url = ""
         err_url = ""
         if command.output_s3_bucket_name:
-            # S3 layout: <bucket>/<prefix>/<command-id>/<instance-id>/awsrunShellScript/<step>/stdout
+            # S3 layout: <bucket>/<prefix>/<command-id>/<instance-id>/<plugin>/<step>/stdout
             # (API CommandPlugin: "amzn-s3-demo-bucket/my-prefix/i-02573cafcfEXAMPLE/awsrunShellScript ...
-            # awsrunShellScript is the name of the plugin"; schema 2.x documents add the step name).
+            # awsrunShellScript is the name of the plugin"; schema 2.x documents add the step name;
+            # the Windows step runs aws:runPowerShellScript).
             parts = [x for x in (command.output_s3_key_prefix or "").strip("/").split("/") if x]
-            base = "/".join(parts + [command.command_id, iid, "awsrunShellScript", step])
+            base = "/".join(parts + [command.command_id, iid, folder, step])
             try:
                 _s3_put(backend, command.output_s3_bucket_name, base + "/stdout", out)
                 url = f"https://s3.{backend.region_name}.amazonaws.com/{command.output_s3_bucket_name}/{base}/stdout"

@@ -37,6 +37,13 @@ _APT_RULES = {"PatchRules": [
                                                                           "Optional", "Extra"]},
                                            {"Key": "SECTION", "Values": ["*"]}]},
      "ApproveAfterDays": 0, "ComplianceLevel": "UNSPECIFIED"}]}
+# Windows Server, AWS-DefaultPatchBaseline: "Approves all Windows Server operating system patches that
+# are classified as "CriticalUpdates" or "SecurityUpdates" and that have an MSRC severity of
+# "Critical" or "Important". Patches are auto-approved seven days after release." (predefined baselines)
+_WINDOWS_RULES = {"PatchRules": [
+    {"PatchFilterGroup": {"PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["CriticalUpdates", "SecurityUpdates"]},
+                                           {"Key": "MSRC_SEVERITY", "Values": ["Critical", "Important"]}]},
+     "ApproveAfterDays": 7, "ComplianceLevel": "UNSPECIFIED"}]}
 OS_INFO = {
     "AMAZON_LINUX": ("/usr/bin/yum", "AmazonLinux2018.03", "AWS-AmazonLinuxDefaultPatchBaseline", _YUM_RULES),
     "AMAZON_LINUX_2": ("/usr/bin/yum", "AmazonLinux2", "AWS-AmazonLinux2DefaultPatchBaseline", _YUM_RULES),
@@ -49,7 +56,12 @@ OS_INFO = {
     "SUSE": ("/usr/bin/zypper", "SUSE15.5", "AWS-SuseDefaultPatchBaseline", _YUM_RULES),
     "UBUNTU": ("/usr/bin/apt-get", "Ubuntu22.04", "AWS-UbuntuDefaultPatchBaseline", _APT_RULES),
     "DEBIAN": ("/usr/bin/apt-get", "Debian12", "AWS-DebianDefaultPatchBaseline", _APT_RULES),
+    "WINDOWS": ("", "WindowsServer2022", "AWS-DefaultPatchBaseline", _WINDOWS_RULES),
 }
+# AWS-RunPatchBaseline's steps by platform (the document's preconditions): the step that runs, and
+# the plugin folder of its output in S3 (<prefix>/<command-id>/<instance-id>/<plugin>/<step>/stdout).
+# macOS nodes are not simulated.
+STEPS = {"Linux": ("PatchLinux", "awsrunShellScript"), "Windows": ("PatchWindows", "awsrunPowerShellScript")}
 APT = {"UBUNTU", "DEBIAN", "RASPBIAN"}
 # Linux payload exit codes (payload 1.80 constant_repository.py, aws-facts §2).
 EXIT_FAILURE = 1
@@ -75,7 +87,7 @@ class Node:
         self.tags = dict(spec.get("Tags") or {})
         self.os = spec.get("OperatingSystem", "AMAZON_LINUX_2023")
         if self.os not in OS_INFO:
-            raise ValueError(f"OperatingSystem {self.os} is not simulated (Linux only): {sorted(OS_INFO)}")
+            raise ValueError(f"OperatingSystem {self.os} is not simulated: {sorted(OS_INFO)}")
         self.platform_name = spec.get("PlatformName", self.os.replace("_", " ").title())
         self.platform_version = spec.get("PlatformVersion", "")
         self.product = spec.get("Product", OS_INFO[self.os][1])
@@ -89,14 +101,24 @@ class Node:
         self.registered = _now()
         self.ping = spec.get("PingStatus", "Online")
 
+    @property
+    def platform_type(self):
+        """DescribeInstanceInformation's PlatformType."""
+        return "Windows" if self.os == "WINDOWS" else "Linux"
+
     @staticmethod
     def patch_id(p):
-        # Patch IDs are name.arch (the key of Installed entries too).
+        # Patch IDs are name.arch (the key of Installed entries too); a Windows update is its KB id,
+        # given as its Name (no Arch).
+        if "Arch" not in p and p.get("Name", "").startswith("KB"):
+            return p["Name"]
         return f"{p['Name']}.{p.get('Arch', 'x86_64')}"
 
     def title(self, p):
         # Titles (patch-manager-aws-runpatchbaseline, InstallOverrideList): yum/SLES
         # "{name}.{architecture}:{epoch}:{version}-{release}", apt "{name}.{architecture}:{version}".
+        if self.os == "WINDOWS":
+            return p.get("Title", p["Name"])
         arch = p.get("Arch", "x86_64")
         if self.os in APT:
             return f"{p['Name']}.{arch}:{p['Version']}"

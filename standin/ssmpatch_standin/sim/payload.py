@@ -40,7 +40,7 @@ def _parse_date(s):
 
 def _attr(node, patch, key):
     return {"PRODUCT": node.product, "CLASSIFICATION": patch.get("Classification"),
-            "SEVERITY": patch.get("Severity"), "PRIORITY": patch.get("Priority", patch.get("Severity")),
+            "SEVERITY": patch.get("Severity"), "MSRC_SEVERITY": patch.get("Severity"), "PRIORITY": patch.get("Priority", patch.get("Severity")),
             "SECTION": patch.get("Section", "main"), "NAME": patch.get("Name"), "ARCH": patch.get("Arch", "x86_64"),
             "PRODUCT_FAMILY": node.platform_name, "SECURITY": "SecurityUpdates"
             if patch.get("Classification") == "Security" else "NonSecurityUpdates",
@@ -186,6 +186,84 @@ def _log(lines, t, msg, level="INFO"):
     lines.append(f"{t.strftime('%m/%d/%Y %H:%M:%S')} root [{level}]: {msg}")
 
 
+def evaluate_windows(node, baseline, operation, now):
+    """Windows updates by KB id: an approved update that is not installed is Missing (an Install
+    installs it, or it is Failed with FailInstall); an installed one is Installed when the baseline
+    approves it, else InstalledOther."""
+    results = []
+    for key, pkg in sorted(node.installed.items()):
+        ok, level = approval(node, pkg, baseline, now)
+        results.append({"key": key, "patch": pkg, "state": "Installed" if ok else "InstalledOther",
+                        "level": level or "UNSPECIFIED"})
+    for patch in node.available:
+        key = Node.patch_id(patch)
+        ok, level = approval(node, patch, baseline, now)
+        if key in node.installed or not ok:
+            continue
+        if operation != "Install":
+            results.append({"key": key, "patch": patch, "state": "Missing", "level": level})
+        elif patch.get("FailInstall"):
+            results.append({"key": key, "patch": patch, "state": "Failed", "level": level})
+        else:
+            node.installed[key] = dict(patch, InstalledTime=_iso(now))
+            results.append({"key": key, "patch": patch, "state": "Installed", "level": level})
+    return sorted(results, key=lambda r: r["key"])
+
+
+# The "Patch Summary for" property list, in the order and spelling of AWS's published Windows output
+# (patch-manager-troubleshooting, "Patch Summary for" sample); nothing else of a Windows run is
+# published — in particular no per-update result of a BaselineOverride run, so none is printed.
+_WINDOWS_SUMMARY_KEYS = ("PatchGroup", "BaselineId", "Baseline", "SnapshotId", "RebootOption", "OwnerInformation",
+                         "OperationType", "OperationStartTime", "OperationEndTime", "InstalledCount",
+                         "InstalledRejectedCount", "InstalledPendingRebootCount", "InstalledOtherCount",
+                         "FailedCount", "MissingCount", "NotApplicableCount", "UnreportedNotApplicableCount")
+
+
+def _run_windows(backend, node, op, snapshot, override, reboot, association_id, command_id, execution_id, now):
+    lines = [f"Downloading PatchBaselineOperations PowerShell module from https://s3.{backend.region_name}"
+             f".amazonaws.com/aws-ssm-{backend.region_name}/patchbaselineoperations/windows/"
+             "Amazon.PatchBaselineOperations-1.29.zip to C:\\Windows\\TEMP\\Amazon.PatchBaselineOperations-1.29.zip.",
+             "", "Successfully downloaded and installed the PatchBaselineOperations PowerShell module.", ""]
+    if override:
+        try:
+            baseline = fleet.load_override(backend, override, node)
+        except fleet.RunError as e:
+            lines.append(f"Invoke-PatchBaselineOperation : {e}")
+            return e.code, "\n".join(lines) + "\n", ""
+    else:
+        baseline = fleet.registered_baseline(backend, node)
+    results = evaluate_windows(node, baseline, op, now)
+    end = _now()
+    count, na, crit, sec, other, sev = summarize(results, 0)
+    group = node.patch_group()
+    values = {"PatchGroup": group, "BaselineId": baseline["BaselineId"], "Baseline": "null", "SnapshotId": snapshot,
+              "RebootOption": reboot, "OwnerInformation": "", "OperationType": op,
+              "OperationStartTime": now.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+              "OperationEndTime": end.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+              "InstalledCount": count["Installed"], "InstalledRejectedCount": count["InstalledRejected"],
+              "InstalledPendingRebootCount": count["InstalledPendingReboot"],
+              "InstalledOtherCount": count["InstalledOther"], "FailedCount": count["Failed"],
+              "MissingCount": count["Missing"], "NotApplicableCount": na, "UnreportedNotApplicableCount": 0}
+    lines += [f"Patch Summary for {node.id}", ""]
+    for k in _WINDOWS_SUMMARY_KEYS:
+        lines += [f"{k} : {values[k]}".rstrip(), ""]
+    policy_run = bool(association_id) and override.startswith("s3://aws-quicksetup-patchpolicy-")
+    if not override or policy_run:
+        summary = {k: str(values[k]) for k in ("PatchGroup", "InstalledCount", "InstalledOtherCount",
+                                                "InstalledRejectedCount", "InstalledPendingRebootCount",
+                                                "MissingCount", "FailedCount")}
+        summary.update(NotApplicableCount=str(na), CriticalNonCompliantCount=str(crit),
+                       SecurityNonCompliantCount=str(sec), OtherNonCompliantCount=str(other))
+        items = [{"Id": r["key"], "Title": node.title(r["patch"]), "Severity": r["level"] or "UNSPECIFIED",
+                  "Status": "NON_COMPLIANT" if r["state"] in NON_COMPLIANT else "COMPLIANT", "PatchState": r["state"],
+                  "InstalledTime": r["patch"].get("InstalledTime", "") if r["state"] == "Installed" else "",
+                  "Classification": r["patch"].get("Classification", ""),
+                  "PatchSeverity": r["patch"].get("Severity", "")} for r in results]
+        upload(backend, node, baseline, summary, items, results, op, reboot, snapshot, "",
+               association_id if policy_run else "", now, end)
+    return (fleet.EXIT_FAILURE if count["Failed"] else 0), "\n".join(lines) + "\n", ""
+
+
 def run_patch_baseline(backend, node, params, command_id, execution_id=None):
     """Run AWS-RunPatchBaseline on one node. Returns (exit code, stdout, stderr)."""
     now = _now()
@@ -196,6 +274,9 @@ def run_patch_baseline(backend, node, params, command_id, execution_id=None):
     install_override = p.get("InstallOverrideList") or ""
     reboot = p.get("RebootOption") or "RebootIfNeeded"
     association_id = p.get("AssociationId") or ""
+    if node.platform_type == "Windows":
+        return _run_windows(backend, node, op, snapshot, override, reboot, association_id, command_id,
+                            execution_id, now)
     pm = OS_INFO[node.os][0]
     lines = ["/usr/bin/python3", pm]
     t = now
