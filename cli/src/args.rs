@@ -173,6 +173,10 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Delete maintenance windows and associations even while one of their runs has not ended
+    /// (the run is lost); without it nothing is changed while one would be.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -80,6 +80,18 @@ impl Hint for Error {
             Error::Aws { code: Some(c), .. } if c == "AccessDeniedException" || c == "AccessDenied" => {
                 Some("`ssmpatch iam-policy PLAN` prints the permissions this plan needs".into())
             }
+            #[cfg(feature = "aws")]
+            Error::Aws { code: Some(c), .. } if c == crate::backends::DEPLOYMENT_FAILED => Some(format!(
+                "Quick Setup deploys through the local deployment roles {} and {}, which must exist in the \
+                 account (https://docs.aws.amazon.com/systems-manager/latest/userguide/quick-setup-patch-manager.html); \
+                 fix the cause above and run apply again",
+                crate::backends::LOCAL_ADMINISTRATION_ROLE,
+                crate::backends::LOCAL_EXECUTION_ROLE
+            )),
+            #[cfg(feature = "aws")]
+            Error::Aws { code: Some(c), .. } if c == crate::backends::DEPLOYMENT_TIMED_OUT => {
+                Some("the deployment may still finish: run `ssmpatch plan` later to see where it stands".into())
+            }
             Error::Aws { code: None, .. } => {
                 Some("check the region, credentials and endpoint (`--endpoint-url` / AWS_ENDPOINT_URL)".into())
             }

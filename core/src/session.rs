@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use crate::aws::{AwsOptions, Clients};
 use crate::backends::{
     DEFAULT_CONCURRENCY, Definition, Desired, Diff, Report, Scheduler, apply, definition, diff, for_backend,
+    retain_recent_one_shots,
 };
 use crate::compliance::{RefreshOptions, RefreshReport};
 use crate::error::Error;
@@ -43,6 +44,9 @@ pub struct SessionOptions {
     /// For `destroy`: the strategy is not loaded (its component may be gone), and nothing is
     /// lost, because destroy removes everything the plan owns, additions included.
     pub for_destroy: bool,
+    /// Delete windows and associations even while one of their runs has not ended (the run is
+    /// lost). Off: `apply` refuses before changing anything.
+    pub force: bool,
 }
 
 impl Default for SessionOptions {
@@ -52,6 +56,7 @@ impl Default for SessionOptions {
             from: Timestamp::now(),
             concurrency: DEFAULT_CONCURRENCY,
             for_destroy: false,
+            force: false,
         }
     }
 }
@@ -100,6 +105,8 @@ pub struct Session {
     pub scheduler: Arc<dyn Scheduler>,
     clients: Clients,
     concurrency: usize,
+    from: Timestamp,
+    force: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -117,7 +124,10 @@ impl Session {
         let additions =
             if options.for_destroy { Additions::default() } else { additions(&plan, &explanation, &compile)? };
         let clients = Clients::load(&options.aws, plan.region()).await;
-        Ok(Session::with_clients(plan, explanation, additions, clients, options.concurrency))
+        let mut session = Session::with_clients(plan, explanation, additions, clients, options.concurrency);
+        session.from = options.from;
+        session.force = options.force;
+        Ok(session)
     }
 
     /// A session over clients already made (tests, embedders).
@@ -131,7 +141,17 @@ impl Session {
         let def: &dyn Definition = definition(explanation.backend);
         let desired = def.desired(&plan, &explanation, &additions);
         let scheduler = for_backend(explanation.backend, &clients, &plan);
-        Session { plan, explanation, additions, desired, scheduler, clients, concurrency: concurrency.max(1) }
+        Session {
+            plan,
+            explanation,
+            additions,
+            desired,
+            scheduler,
+            clients,
+            concurrency: concurrency.max(1),
+            from: Timestamp::now(),
+            force: false,
+        }
     }
 
     /// The AWS clients.
@@ -142,7 +162,22 @@ impl Session {
     /// Read the live state and diff it against the plan.
     pub async fn diff(&self) -> Result<Diff, Error> {
         let observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
-        Ok(diff(&self.plan.name, self.explanation.backend, self.desired.clone(), observed))
+        let mut d = diff(&self.plan.name, self.explanation.backend, self.desired.clone(), observed);
+        retain_recent_one_shots(&mut d, self.from, self.plan.one_shot_retention_days());
+        Ok(d)
+    }
+
+    /// The same session with "now" at `from` (the one-shot windows' retention counts from it).
+    pub fn at(mut self, from: Timestamp) -> Session {
+        self.from = from;
+        self
+    }
+
+    /// The same session, deleting windows and associations even while they run
+    /// ([`SessionOptions::force`]).
+    pub fn forced(mut self, force: bool) -> Session {
+        self.force = force;
+        self
     }
 
     /// The diff that removes everything the plan owns.
@@ -155,9 +190,15 @@ impl Session {
     /// action.
     pub async fn apply(&self, diff: &Diff, progress: &(dyn Fn(&str) + Sync)) -> Report {
         if diff.is_empty() {
-            return Report { plan: diff.plan.clone(), backend: diff.backend, done: Vec::new(), error: None };
+            return Report {
+                plan: diff.plan.clone(),
+                backend: diff.backend,
+                done: Vec::new(),
+                error: None,
+                hint: None,
+            };
         }
-        apply(self.scheduler.as_ref(), diff, self.concurrency, progress).await
+        apply(self.scheduler.as_ref(), diff, self.concurrency, self.force, progress).await
     }
 
     /// Refresh compliance after the plan's runs (see [`crate::compliance::refresh`]).

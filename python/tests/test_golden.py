@@ -27,6 +27,7 @@ import boto3
 import pytest
 
 import ssmpatch
+from ssmpatch_standin.pytest_plugin import control
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -112,6 +113,7 @@ def test_offline_results_equal_the_cli_golden_files(example):
 
 
 def test_live_results_equal_the_cli_golden_files(example, aws_env):
+    control(aws_env, "/_ssmpatch/quick-setup-roles", "POST", {})
     boto3.client("s3", endpoint_url=aws_env, region_name="ap-northeast-1").create_bucket(
         Bucket="web-patching-artifacts", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
     plan = ssmpatch.Plan.load(example)

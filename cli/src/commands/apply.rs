@@ -28,7 +28,7 @@ fn confirm(what: &str, out: &Printer) -> Result<bool, CliError> {
 
 pub fn run(a: ApplyArgs, out: &Printer, destroy: bool) -> Result<ExitCode, CliError> {
     let rt = runtime()?;
-    let s = session(&a.live, &rt, destroy)?;
+    let s = session(&a.live, &rt, destroy)?.forced(a.force);
     let d = if destroy { rt.block_on(s.destroy_diff()) } else { rt.block_on(s.diff()) }?;
     let json = a.live.plan.json;
     if d.is_empty() {
@@ -65,10 +65,15 @@ pub fn run(a: ApplyArgs, out: &Printer, destroy: bool) -> Result<ExitCode, CliEr
         ));
     }
     match report.error {
-        Some(e) => Err(CliError::Aws(
-            format!("stopped: {e}"),
-            Some("what was done is listed above; run apply again to converge from here".into()),
-        )),
+        Some(e) => {
+            let converge = "what was done is listed above; run apply again to converge from here";
+            let hint = match report.hint {
+                Some(h) if report.done.is_empty() => h,
+                Some(h) => format!("{h}\n{converge}"),
+                None => converge.to_string(),
+            };
+            Err(CliError::Aws(format!("stopped: {e}"), Some(hint)))
+        }
         None => Ok(ExitCode::SUCCESS),
     }
 }

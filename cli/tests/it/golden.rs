@@ -212,6 +212,7 @@ fn live_commands_match_their_golden_files() {
     for (stem, path) in examples() {
         // A fresh stand-in per plan: nothing one leaves behind changes the next one's output.
         let si = StandIn::start();
+        si.create_quick_setup_roles();
         si.create_bucket("web-patching-artifacts", "ap-northeast-1");
         for (name, command) in LIVE_STEPS {
             let mut args = vec![command, path.as_str(), "--json", "--from", FROM];

@@ -5,7 +5,7 @@ use futures::stream::{self, StreamExt};
 
 use super::Scheduler;
 use super::model::{Action, Change, Diff, Done, Ids, Key, Kind, Report};
-use crate::error::Error;
+use crate::error::{Error, Hint};
 
 /// Calls in flight at once while applying.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -17,15 +17,22 @@ pub async fn apply(
     scheduler: &dyn Scheduler,
     diff: &Diff,
     concurrency: usize,
+    force: bool,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Report {
+    let mut report =
+        Report { plan: diff.plan.clone(), backend: diff.backend, done: Vec::new(), error: None, hint: None };
+    if !force && let Err(e) = nothing_running(scheduler, diff).await {
+        report.hint = e.hint();
+        report.error = Some(e.to_string());
+        return report;
+    }
     let mut ids = Ids::default();
     for c in &diff.changes {
         if let (Some(o), Action::Update | Action::Unchanged) = (&c.observed, &c.action) {
             ids.0.insert(c.key.clone(), o.id.clone());
         }
     }
-    let mut report = Report { plan: diff.plan.clone(), backend: diff.backend, done: Vec::new(), error: None };
     let concurrency = concurrency.max(1);
     for kind in Kind::ORDER {
         let ids_now = ids.clone();
@@ -53,6 +60,27 @@ pub async fn apply(
         }
     }
     report
+}
+
+/// Before anything changes: no window or association the diff deletes has a run that has not
+/// ended — deleting it would stop the run (or lose its history). Refused as a whole, so nothing is
+/// half-applied; `--force` skips the check.
+async fn nothing_running(scheduler: &dyn Scheduler, diff: &Diff) -> Result<(), Error> {
+    let mut running = Vec::new();
+    for c in diff.changes.iter().filter(|c| c.action == Action::Delete) {
+        if let Some(o) = &c.observed
+            && let Some(what) = scheduler.running(o).await?
+        {
+            running.push(format!("{} ({what})", c.key.label()));
+        }
+    }
+    if running.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(
+        format!("nothing was changed: {} would be deleted while running", running.join(", ")),
+        Some("apply again when the run has ended, or pass --force to delete it anyway (the run is lost)".into()),
+    ))
 }
 
 type Outcome = (Key, Action, Result<String, Error>);
@@ -104,6 +132,7 @@ fn record(report: &mut Report, ids: &mut Ids, results: Vec<Outcome>) -> bool {
             Err(e) => {
                 if report.error.is_none() {
                     report.error = Some(format!("{}: {e}", key.label()));
+                    report.hint = e.hint();
                 }
                 ok = false;
             }

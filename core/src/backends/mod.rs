@@ -33,10 +33,14 @@ use async_trait::async_trait;
 pub use apply::{DEFAULT_CONCURRENCY, apply};
 pub use diff::diff;
 pub use iam::{IamActions, policy as iam_policy};
+pub(crate) use maintenance_window::retain_recent_one_shots;
 pub use model::{
     Action, BaselineResource, Change, Desired, Diff, Done, FieldChange, Ids, Key, Kind, Observed, Payload, Report,
 };
 pub use naming::{MANAGED_BY, TAG_MANAGED_BY, TAG_PLAN, operation_resource_name};
+pub(crate) use patch_policy::{
+    DEPLOYMENT_FAILED, DEPLOYMENT_TIMED_OUT, LOCAL_ADMINISTRATION_ROLE, LOCAL_EXECUTION_ROLE,
+};
 pub use runs::{FinishedRun, RunOperation, RunQuery};
 pub use shared::override_objects::{S3Settings, S3Store};
 
@@ -84,6 +88,12 @@ pub trait Scheduler: Send + Sync {
 
     /// Delete.
     async fn delete(&self, o: &Observed) -> Result<(), Error>;
+
+    /// The run that deleting `o` would destroy, if one has not ended: a maintenance window's or an
+    /// association's execution (its id and status). Other kinds never run.
+    async fn running(&self, _o: &Observed) -> Result<Option<String>, Error> {
+        Ok(None)
+    }
 
     /// The finished commands of the plan's operations `query` asks for.
     async fn finished_runs(

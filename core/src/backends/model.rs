@@ -255,4 +255,7 @@ pub struct Report {
     /// The first failure, if any (later steps were not attempted; the next apply converges).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What to do about the failure, when there is something to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }

@@ -1,8 +1,11 @@
 //! Talking to AWS during a refresh: reading a node's output in full when possible, writing
 //! compliance, starting a scan.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_ssm::types::{
     ComplianceExecutionSummary, ComplianceItemEntry, ComplianceSeverity, ComplianceStatus, ComplianceUploadType,
+    InstanceInformationStringFilter, PlatformType,
 };
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
@@ -10,23 +13,93 @@ use jiff::Timestamp;
 
 use super::report::{NodeOutcome, NodeResult};
 use crate::aws::Clients;
+use crate::backends::paging::all;
 use crate::backends::shared::document::RUN_PATCH_BASELINE;
 use crate::error::{Error, aws};
 use crate::strategy::{PutCompliance, UploadType};
 
-/// The node's stdout: the full S3 object when the plan writes output there, else
-/// GetCommandInvocation (`complete` = false: may be cut at 24,000 characters).
+/// A managed node's platform, as `DescribeInstanceInformation` gives it (`PlatformType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Platform {
+    Linux,
+    Windows,
+    MacOs,
+}
+
+impl Platform {
+    fn of(platform_type: &PlatformType) -> Platform {
+        match platform_type {
+            PlatformType::Windows => Platform::Windows,
+            PlatformType::Macos => Platform::MacOs,
+            _ => Platform::Linux,
+        }
+    }
+
+    /// AWS-RunPatchBaseline's step on this platform and the plugin folder of its output in S3
+    /// (`<prefix>/<command-id>/<instance-id>/<plugin>/<step>/stdout`): the document's steps
+    /// `PatchWindows` (aws:runPowerShellScript), `PatchLinux` and `PatchMacOS` (aws:runShellScript).
+    pub(crate) fn step(self) -> (&'static str, &'static str) {
+        match self {
+            Platform::Linux => ("PatchLinux", "awsrunShellScript"),
+            Platform::Windows => ("PatchWindows", "awsrunPowerShellScript"),
+            Platform::MacOs => ("PatchMacOS", "awsrunShellScript"),
+        }
+    }
+
+    /// `Windows`, `macOS`, `Linux`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Platform::Linux => "Linux",
+            Platform::Windows => "Windows",
+            Platform::MacOs => "macOS",
+        }
+    }
+}
+
+/// The platform of each of `nodes` that is still registered (DescribeInstanceInformation, at most
+/// 50 ids per call, every page); a node AWS no longer knows is absent.
+pub(crate) async fn platforms(c: &Clients, nodes: &[String]) -> Result<BTreeMap<String, Platform>, Error> {
+    let mut out = BTreeMap::new();
+    for chunk in nodes.chunks(DESCRIBE_INSTANCE_IDS) {
+        let filter = InstanceInformationStringFilter::builder()
+            .key("InstanceIds")
+            .set_values(Some(chunk.to_vec()))
+            .build()
+            .map_err(|e| Error::Unexpected(format!("instance filter: {e}")))?;
+        let infos = all(
+            "ssm",
+            "DescribeInstanceInformation",
+            c.ssm.describe_instance_information().filters(filter).into_paginator().items().send(),
+        )
+        .await?;
+        for i in infos {
+            if let (Some(id), Some(p)) = (i.instance_id(), i.platform_type()) {
+                out.insert(id.to_string(), Platform::of(p));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// InstanceInformationStringFilter `Values`: at most 100 (model); the filter by `InstanceIds` is
+/// sent 50 at a time, as `InstanceInformationFilterList` allows.
+const DESCRIBE_INSTANCE_IDS: usize = 50;
+
+/// The node's stdout of `platform`'s step: the full S3 object when the plan writes output there,
+/// else GetCommandInvocation (`complete` = false: may be cut at 24,000 characters).
 pub(crate) async fn output(
     c: &Clients,
     command_id: &str,
     node: &str,
+    platform: Platform,
     output: Option<&(String, String)>,
     plan: &str,
     op: &str,
 ) -> Result<(String, bool), Error> {
+    let (step, plugin) = platform.step();
     if let Some((bucket, prefix)) = output {
-        // Run Command's layout: <prefix>/<command-id>/<instance-id>/awsrunShellScript/PatchLinux/stdout
-        let key = format!("{prefix}/{plan}/{op}/{command_id}/{node}/awsrunShellScript/PatchLinux/stdout");
+        // Run Command's layout: <prefix>/<command-id>/<instance-id>/<plugin>/<step>/stdout
+        let key = format!("{prefix}/{plan}/{op}/{command_id}/{node}/{plugin}/{step}/stdout");
         if let Ok(o) = c.s3.get_object().bucket(bucket).key(&key).send().await
             && let Ok(body) = o.body.collect().await
         {
@@ -38,7 +111,7 @@ pub(crate) async fn output(
         .get_command_invocation()
         .command_id(command_id)
         .instance_id(node)
-        .plugin_name("PatchLinux")
+        .plugin_name(step)
         .send()
         .await
         .map_err(|e| aws("ssm", "GetCommandInvocation", e))?;

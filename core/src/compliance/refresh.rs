@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use futures::stream::{self, StreamExt};
 use jiff::Timestamp;
 
-use super::read;
+use super::read::{self, Platform};
 use super::report::{NodeOutcome, NodeResult, RefreshReport};
 use super::route::{latest_per_node, route};
 use crate::aws::Clients;
@@ -185,14 +185,19 @@ pub async fn refresh(
     }
     let (targets, older) = latest_per_node(targets);
     progress(&format!("{} finished run(s), {} node output(s) to read", found.len(), targets.len()));
+    // The step to read follows the node's platform; a node AWS no longer knows is read as Linux.
+    let nodes: Vec<String> = targets.iter().map(|(_, n)| n.clone()).collect();
+    let platforms = read::platforms(clients, &nodes).await?;
+    let platform_of = |node: &str| platforms.get(node).copied().unwrap_or(Platform::Linux);
     let concurrency = opts.concurrency.max(1);
     let counter = Counter { what: "outputs read", total: targets.len(), done: 0.into(), progress };
     let reads: Vec<Read> = stream::iter(targets.into_iter().map(|(f, node)| {
         let output = output.clone();
         let counter = &counter;
+        let platform = platform_of(&node);
         async move {
-            let r =
-                read::output(clients, &f.command_id, &node, output.as_ref(), &session.plan.name, &f.operation).await;
+            let (plan, op) = (&session.plan.name, &f.operation);
+            let r = read::output(clients, &f.command_id, &node, platform, output.as_ref(), plan, op).await;
             counter.tick();
             (f, node, r)
         }
@@ -273,7 +278,16 @@ pub async fn refresh(
         let routed = route(&name, &op, &runs, actions);
         report.nodes.extend(routed.outcomes);
         report.messages.extend(routed.messages);
-        puts.extend(routed.puts.into_iter().map(|p| (op.clone(), p)));
+        for p in routed.puts {
+            // Never written from a Windows or macOS node's output: AWS does not document what it
+            // prints for a BaselineOverride run there (its counts included).
+            if platform_of(&p.instance_id) == Platform::Linux {
+                puts.push((op.clone(), p));
+            } else {
+                let (node, cmd) = (p.instance_id, p.execution_id);
+                report.nodes.push(outcome(node, op.clone(), cmd, NodeResult::Skipped, String::new()));
+            }
+        }
         for chunk in routed.scans {
             progress(&format!("starting a scan without override on {} node(s)", chunk.len()));
             let comment = format!("ssmpatch refresh of {} ({op})", session.plan.name);
@@ -300,8 +314,26 @@ pub async fn refresh(
     .collect()
     .await;
     report.nodes.extend(written);
+    for n in &mut report.nodes {
+        unreadable_platform(n, platform_of(&n.instance_id));
+    }
     report.nodes.sort_by(|a, b| (&a.instance_id, &a.operation).cmp(&(&b.instance_id, &b.operation)));
     Ok(report)
+}
+
+/// A Windows or macOS node that got no compliance says so by its platform: AWS publishes no
+/// per-update output of a BaselineOverride run there, so none is written from it.
+fn unreadable_platform(n: &mut NodeOutcome, platform: Platform) {
+    if platform != Platform::Linux && matches!(n.result, NodeResult::NoAction | NodeResult::Skipped) {
+        n.result = NodeResult::UnreadablePlatform;
+        let why = if n.detail.is_empty() { String::new() } else { format!(" ({})", n.detail) };
+        n.detail = format!(
+            "{} node: AWS-RunPatchBaseline prints no per-update result of a BaselineOverride run there (AWS \
+             publishes none), so its compliance is not written from the output; use the `rescan` strategy \
+             or a run without override for it{why}",
+            platform.name(),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -17,10 +17,13 @@ pub enum NodeResult {
     Skipped,
     /// Reading its output, the strategy, or an AWS call failed for it.
     Failed,
+    /// A Windows or macOS node: AWS publishes no per-update output of a BaselineOverride run
+    /// there, so nothing could be written from it.
+    UnreadablePlatform,
 }
 
 impl NodeResult {
-    /// `compliance-written`, `scan-started`, `no-action`, `skipped`, `failed`.
+    /// `compliance-written`, `scan-started`, `no-action`, `skipped`, `failed`, `unreadable-platform`.
     pub fn as_str(self) -> &'static str {
         match self {
             NodeResult::ComplianceWritten => "compliance-written",
@@ -28,6 +31,7 @@ impl NodeResult {
             NodeResult::NoAction => "no-action",
             NodeResult::Skipped => "skipped",
             NodeResult::Failed => "failed",
+            NodeResult::UnreadablePlatform => "unreadable-platform",
         }
     }
 }

@@ -235,6 +235,24 @@ impl Plan {
                     .to_string(),
             );
         }
+        let overridden = operations.iter().any(|o| matches!(o.baseline, BaselineUse::Override { .. }));
+        let reads_output = matches!(self.compliance, Compliance::PutComplianceItems | Compliance::Custom { .. });
+        let not_linux: Vec<&str> = self
+            .baseline_specs()
+            .keys()
+            .filter(|os| {
+                matches!(os, crate::baseline::OperatingSystem::Windows | crate::baseline::OperatingSystem::Macos)
+            })
+            .map(|os| os.as_str())
+            .collect();
+        if overridden && reads_output && !not_linux.is_empty() {
+            warnings.push(format!(
+                "the plan declares {} nodes, and AWS-RunPatchBaseline prints no per-update result of a BaselineOverride \
+                 run on them (AWS publishes none): `refresh` cannot write their compliance from the output and reports \
+                 them `unreadable-platform` (choose `rescan`, or keep their install rules in the real baseline)",
+                not_linux.join(" and ")
+            ));
+        }
         Ok(Explanation {
             plan: self.name.clone(),
             backend,
@@ -289,6 +307,22 @@ impl Plan {
             if !self.targets.instance_ids.is_empty() {
                 reasons
                     .push("a patch policy targets by tag, resource group or organization, not by node id".to_string());
+            }
+            // A patch policy takes one TargetTagKey and one TargetTagValue, or one
+            // ResourceGroupName (ssm-quicksetup patch policy parameters): sending only part of the
+            // plan's selectors would patch more nodes than the plan names.
+            let tags = &self.targets.tags;
+            let groups = &self.targets.resource_groups;
+            if tags.len() > 1
+                || tags.values().any(|v| v.len() != 1)
+                || groups.len() > 1
+                || (!tags.is_empty() && !groups.is_empty())
+            {
+                reasons.push(
+                    "a patch policy targets one tag key with one value, or one resource group; the plan's targets \
+                     need more (every selector must match, and a patch policy would apply only one)"
+                        .to_string(),
+                );
             }
         }
         if backend != Backend::MaintenanceWindow {

@@ -58,6 +58,11 @@ pub struct PlanFile {
     /// S3 location for override files and command output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<S3File>,
+    /// Days a one-shot `at()` window is kept after its time (default 14, at most 365), so its
+    /// execution history is still there for `refresh`; `apply` removes it after that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 365))]
+    pub one_shot_retention_days: Option<u32>,
 }
 
 /// Backend selection.

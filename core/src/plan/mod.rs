@@ -52,7 +52,8 @@ pub use explain::{Calendar, Choice, Explanation, OperationExplanation, Rejection
 pub use file::{OperationKind, PLAN_VERSION, RebootOption, schema_json};
 pub use load::{Format, Source, line_column};
 pub use model::{
-    Compliance, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, DEFAULT_OUTPUT_PREFIX, DEFAULT_OVERRIDE_PREFIX,
-    DEFAULT_WINDOW_CUTOFF_HOURS, DEFAULT_WINDOW_DURATION_HOURS, Operation, Plan, RulesFrom, S3Location, Targets,
+    Compliance, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, DEFAULT_ONE_SHOT_RETENTION_DAYS, DEFAULT_OUTPUT_PREFIX,
+    DEFAULT_OVERRIDE_PREFIX, DEFAULT_WINDOW_CUTOFF_HOURS, DEFAULT_WINDOW_DURATION_HOURS, MAX_ONE_SHOT_RETENTION_DAYS,
+    Operation, Plan, RulesFrom, S3Location, Targets,
 };
 pub use placement::{BaselineUse, Placement};

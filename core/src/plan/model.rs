@@ -22,6 +22,13 @@ use crate::schedule::{Expression, ScheduleError, WindowSettings, time_zone};
 pub const DEFAULT_MAX_CONCURRENCY: &str = "10%";
 /// Default error threshold.
 pub const DEFAULT_MAX_ERRORS: &str = "10%";
+/// Days a past one-shot `at()` window is kept by default: deleting a window deletes its execution
+/// history, which `refresh` reads, so it stays two weeks after its run. AWS sets no such period;
+/// the plan's `one-shot-retention-days` changes it.
+pub const DEFAULT_ONE_SHOT_RETENTION_DAYS: u32 = 14;
+/// The longest retention a plan may ask for.
+pub const MAX_ONE_SHOT_RETENTION_DAYS: u32 = 365;
+
 /// Default maintenance window duration, hours.
 pub const DEFAULT_WINDOW_DURATION_HOURS: u32 = 3;
 /// Default maintenance window cutoff, hours.
@@ -350,6 +357,17 @@ impl Plan {
         };
 
         let compliance = validate_compliance(file.compliance.as_ref(), &mut c);
+        if let Some(days) = file.one_shot_retention_days.filter(|d| *d > MAX_ONE_SHOT_RETENTION_DAYS) {
+            c.push(
+                PlanError::at(
+                    "one-shot-retention-days",
+                    format!("{days} days is more than {MAX_ONE_SHOT_RETENTION_DAYS}"),
+                )
+                .with_hint(
+                    "one-shot windows count toward the account's 50 maintenance windows; keep them days, not years",
+                ),
+            );
+        }
         let strategy_limits = validate_limits(file.compliance.as_ref().and_then(|f| f.limits.as_ref()), &mut c);
         let s3 = file.s3.as_ref().map(|s| validate_s3(s, &mut c));
         validate_baselines(&file, &mut c);
@@ -402,6 +420,12 @@ impl Plan {
             source,
             file,
         })
+    }
+
+    /// Days a one-shot window is kept after its time (`one-shot-retention-days`, default
+    /// [`DEFAULT_ONE_SHOT_RETENTION_DAYS`]).
+    pub fn one_shot_retention_days(&self) -> u32 {
+        self.file.one_shot_retention_days.unwrap_or(DEFAULT_ONE_SHOT_RETENTION_DAYS)
     }
 
     /// The plan's own Region (`region`), if it names one.

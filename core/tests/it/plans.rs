@@ -117,6 +117,25 @@ fn auto_choice_records_why_earlier_backends_were_rejected() {
 }
 
 #[test]
+fn a_patch_policy_refuses_targets_it_cannot_express_exactly() {
+    // One TargetTagKey/TargetTagValue or one resource group: sending the first selector only would
+    // patch every node that matches it.
+    for targets in [
+        "tags = { Environment = \"prod\", \"Patch Group\" = \"erp\" }",
+        "tags = { Environment = [\"prod\", \"stage\"] }",
+        "tags = { Environment = \"prod\" }\nresource-groups = [\"erp\"]",
+    ] {
+        let text = format!(
+            "version = 1\nname = \"ppp\"\nregion = \"us-east-1\"\nbackend = \"patch-policy\"\n[targets]\n{targets}\n\
+             [operations.install]\nkind = \"install\"\nschedule = \"every sunday at 02:00\"\n"
+        );
+        let plan = Plan::from_source(Source::new(Some("plan.toml"), text)).expect("valid");
+        let e = plan.explain(&from()).expect_err("a patch policy cannot");
+        assert!(e.message.contains("one tag key with one value, or one resource group"), "{targets}: {e}");
+    }
+}
+
+#[test]
 fn explicit_backend_that_cannot_run_the_plan_is_an_error_that_explains() {
     let text = format!(
         "{HEAD}backend = \"association\"\ntime-zone = \"Europe/Berlin\"\n[operations.install]\nkind = \"install\"\nschedule = \"second tuesday at 02:00\"\n"

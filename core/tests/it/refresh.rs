@@ -56,6 +56,7 @@ bucket = "{BUCKET}"
 
 async fn applied(si: &StandIn, backend: &str) -> (Session, Clients) {
     si.settings(&json!({"page_size": 2}));
+    si.create_quick_setup_roles();
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
     let nodes: Vec<Value> = NODES
@@ -135,6 +136,11 @@ async fn install_then_refresh(si: &StandIn, session: &Session, clients: &Clients
     assert_eq!(si.violations(), Vec::<Value>::new(), "requests botocore's model rejects");
 }
 
+/// The commands a window task sent (one per node).
+fn command_ids(task: &Value) -> Vec<&str> {
+    task["CommandIds"].as_array().map(|ids| ids.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
 /// The install window's id.
 async fn install_window(clients: &Clients) -> String {
     let pages: Vec<_> = clients.ssm.describe_maintenance_windows().into_paginator().items().send().collect().await;
@@ -164,8 +170,7 @@ async fn only_each_nodes_latest_run_is_read_and_another_strategy_can_be_chosen()
     let id = install_window(&clients).await;
     si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
     let second = si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
-    let latest: Vec<&str> =
-        second["Tasks"].as_array().expect("tasks").iter().filter_map(|t| t["CommandId"].as_str()).collect();
+    let latest: Vec<&str> = second["Tasks"].as_array().expect("tasks").iter().flat_map(|t| command_ids(t)).collect();
     let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
     // One outcome per node, from the newer run; the older one is not replayed over it.
     assert_eq!(report.nodes.len(), NODES.len(), "{report:#?}");
@@ -205,8 +210,7 @@ async fn a_newer_run_with_the_same_results_updates_the_reports_run() {
         let run = si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
         let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
         assert!(report.nodes.iter().all(|n| n.result == NodeResult::ComplianceWritten), "{report:#?}");
-        let commands: Vec<&str> =
-            run["Tasks"].as_array().expect("tasks").iter().filter_map(|t| t["CommandId"].as_str()).collect();
+        let commands: Vec<&str> = run["Tasks"].as_array().expect("tasks").iter().flat_map(|t| command_ids(t)).collect();
         for node in NODES {
             let items = items(&clients, node).await;
             let execution = items[0].execution_summary().and_then(|e| e.execution_id()).unwrap_or_default();
@@ -283,4 +287,44 @@ async fn a_patch_policy_has_no_override_runs_to_refresh() {
     let e = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect_err("nothing to refresh");
     assert!(e.to_string().contains("records compliance for runs with an override itself"), "{e}");
     assert!(ssmpatch::Hint::hint(&e).is_some_and(|h| h.contains("--command-id")), "{e:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn a_windows_node_is_read_from_its_own_step_and_reported_unreadable_platform() {
+    let si = StandIn::start();
+    let text = plan_text("maintenance-window").replace(
+        "[operations.install]",
+        "[[baselines.WINDOWS.approval-rules]]\napprove-after-days = 7\nfilters = { CLASSIFICATION = [\"SecurityUpdates\"] }\n\n[operations.install]",
+    );
+    let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
+    clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    let windows = "i-0000000000000000w";
+    si.seed_nodes(&json!({"region": REGION, "nodes": [{
+        "InstanceId": windows, "OperatingSystem": "WINDOWS", "Tags": {"Patch Group": "web"},
+        "Available": [{"Name": "KB5034439", "Classification": "SecurityUpdates", "Severity": "Critical",
+                       "ReleaseDate": "2026-01-01T00:00:00Z"}]}]}));
+    let plan = Plan::from_source(Source::new(Some("windows.toml"), text)).expect("valid plan");
+    let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
+    let ex = plan.explain(&opts).expect("explain");
+    assert!(ex.warnings.iter().any(|w| w.contains("declares WINDOWS nodes")), "{:?}", ex.warnings);
+    let additions = ssmpatch::session::additions(&plan, &ex, &opts).expect("additions");
+    let session = Session::with_clients(plan, ex, additions, clients.clone(), 4);
+    let diff = session.diff().await.expect("diff");
+    assert_eq!(session.apply(&diff, &|_| {}).await.error, None);
+    let id = install_window(&clients).await;
+    si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
+    si.clear_calls();
+    let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
+    let got: Vec<_> = report.nodes.iter().map(|n| (n.instance_id.as_str(), n.result)).collect();
+    assert_eq!(got, [(windows, NodeResult::UnreadablePlatform)], "{report:#?}");
+    assert!(report.nodes[0].detail.starts_with("Windows node:"), "{report:#?}");
+    // Its output was read from the PatchWindows step (the plan writes no output to S3).
+    let steps: Vec<Value> = si
+        .calls()
+        .iter()
+        .filter(|c| c["name"] == "GetCommandInvocation")
+        .map(|c| c["params"]["PluginName"].clone())
+        .collect();
+    assert_eq!(steps, [json!("PatchWindows")]);
 }

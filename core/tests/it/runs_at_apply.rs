@@ -105,6 +105,7 @@ async fn scenario(example: &str, backend: &str, previous_release: bool) -> Optio
     }
     let region = plan.region().expect("the examples name their region").to_string();
     let si = StandIn::start();
+    si.create_quick_setup_roles();
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), &region), None).await;
     if let Some(s3) = &plan.s3 {
         si.create_bucket(&s3.bucket, &region);

@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_ssm::types::{InstanceAssociationOutputLocation, ResourceTypeForTagging, S3OutputLocation};
+use aws_sdk_ssm::types::{
+    AssociationExecutionFilter, AssociationExecutionFilterKey, AssociationFilterOperatorType,
+    InstanceAssociationOutputLocation, ResourceTypeForTagging, S3OutputLocation,
+};
 use serde_json::{Value, json};
 
 mod desired;
@@ -242,6 +245,40 @@ impl Scheduler for Associations {
     ) -> Result<Vec<FinishedRun>, Error> {
         let observed = self.observe(plan, desired).await?;
         runs::finished(&self.shared.c, plan, &observed, query).await
+    }
+
+    async fn running(&self, o: &Observed) -> Result<Option<String>, Error> {
+        if o.key.kind != Kind::Association {
+            return Ok(None);
+        }
+        // An execution's Status is "Pending", "InProgress", "Success" or "Failed" (sysman-state-
+        // assoc-history); the filter asks AWS for the ones that have not ended.
+        for status in ["InProgress", "Pending"] {
+            let filter = AssociationExecutionFilter::builder()
+                .key(AssociationExecutionFilterKey::Status)
+                .value(status)
+                .r#type(AssociationFilterOperatorType::Equal)
+                .build()
+                .map_err(|e| Error::Unexpected(format!("association execution filter: {e}")))?;
+            let found = all(
+                "ssm",
+                "DescribeAssociationExecutions",
+                self.shared
+                    .c
+                    .ssm
+                    .describe_association_executions()
+                    .association_id(&o.id)
+                    .filters(filter)
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+            .await?;
+            if let Some(e) = found.first() {
+                return Ok(Some(format!("execution {} is {status}", e.execution_id().unwrap_or("?"))));
+            }
+        }
+        Ok(None)
     }
 
     async fn delete(&self, o: &Observed) -> Result<(), Error> {

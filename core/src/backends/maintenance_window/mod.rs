@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use aws_sdk_ssm::types::{
-    MaintenanceWindowResourceType, MaintenanceWindowRunCommandParameters, MaintenanceWindowTaskInvocationParameters,
-    MaintenanceWindowTaskType, ResourceTypeForTagging, Target,
+    MaintenanceWindowExecutionStatus, MaintenanceWindowResourceType, MaintenanceWindowRunCommandParameters,
+    MaintenanceWindowTaskInvocationParameters, MaintenanceWindowTaskType, ResourceTypeForTagging, Target,
 };
 use serde_json::{Map, Value, json};
 
@@ -15,8 +15,10 @@ use crate::backends::paging::all;
 use crate::backends::shared::tags::{is_owned_json, list_tags, sdk_tags_of, sync_tags};
 use crate::backends::shared::targets::{sdk_targets, targets_json};
 use crate::backends::shared::{Shared, i, s, strings};
+use jiff::Timestamp;
+
 use crate::backends::{
-    Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler, not_in_backend,
+    Action, Desired, Diff, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler, not_in_backend,
 };
 use crate::error::{Error, aws};
 use crate::plan::additions::Additions;
@@ -391,6 +393,38 @@ impl Scheduler for MaintenanceWindows {
         runs::finished(&self.shared.c, plan, &observed, query).await
     }
 
+    async fn running(&self, o: &Observed) -> Result<Option<String>, Error> {
+        if o.key.kind != Kind::MaintenanceWindow {
+            return Ok(None);
+        }
+        let executions = all(
+            "ssm",
+            "DescribeMaintenanceWindowExecutions",
+            self.shared.c.ssm.describe_maintenance_window_executions().window_id(&o.id).into_paginator().items().send(),
+        )
+        .await?;
+        // PENDING, IN_PROGRESS and CANCELLING have not ended (MaintenanceWindowExecutionStatus).
+        Ok(executions
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.status(),
+                    Some(
+                        MaintenanceWindowExecutionStatus::Pending
+                            | MaintenanceWindowExecutionStatus::InProgress
+                            | MaintenanceWindowExecutionStatus::Cancelling
+                    )
+                )
+            })
+            .map(|e| {
+                format!(
+                    "execution {} is {}",
+                    e.window_execution_id().unwrap_or("?"),
+                    e.status().map_or("running", |s| s.as_str())
+                )
+            }))
+    }
+
     async fn delete(&self, o: &Observed) -> Result<(), Error> {
         if let Some(r) = self.shared.delete(o).await {
             return r;
@@ -435,4 +469,32 @@ impl Scheduler for MaintenanceWindows {
             other => Err(not_in_backend(other, Backend::MaintenanceWindow)),
         }
     }
+}
+
+/// Keeps the one-shot `at()` windows `diff` would delete whose time is less than `days` days
+/// before `now` (and their targets and tasks): deleting a window deletes its execution history,
+/// which `refresh` reads. After that `apply` removes them.
+pub(crate) fn retain_recent_one_shots(diff: &mut Diff, now: Timestamp, days: u32) {
+    let keep_after = now.checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(Timestamp::MIN);
+    let mut kept: Vec<String> = Vec::new();
+    for c in diff.changes.iter_mut().filter(|c| c.action == Action::Delete && c.key.kind == Kind::MaintenanceWindow) {
+        let Some(o) = &c.observed else { continue };
+        if one_shot_time(&o.spec).is_some_and(|at| at > keep_after) {
+            c.action = Action::Unchanged;
+            kept.push(o.id.clone());
+        }
+    }
+    for c in diff.changes.iter_mut().filter(|c| c.action == Action::Delete) {
+        if c.observed.as_ref().and_then(|o| o.parent_id.as_ref()).is_some_and(|p| kept.contains(p)) {
+            c.action = Action::Unchanged;
+        }
+    }
+}
+
+/// The time of a one-shot window (`Schedule` `at(YYYY-MM-DDTHH:MM:SS)` in its `ScheduleTimezone`).
+fn one_shot_time(spec: &Value) -> Option<Timestamp> {
+    let at = spec.get("Schedule")?.as_str()?.strip_prefix("at(")?.strip_suffix(')')?;
+    let zone = spec.get("ScheduleTimezone").and_then(Value::as_str).unwrap_or("UTC");
+    let civil: jiff::civil::DateTime = at.parse().ok()?;
+    civil.to_zoned(jiff::tz::TimeZone::get(zone).ok()?).ok().map(|z| z.timestamp())
 }

@@ -95,6 +95,9 @@ fn patch_policy(plan: &Plan, ex: &Explanation, tags: &Value) -> Option<Desired> 
             "Description": format!("ssmpatch {}", plan.name),
             "Parameters": p,
             "SelectedPatchBaselines": selected,
+            // The last deployment's status: anything but SUCCEEDED is a change, so a failed
+            // deployment is never taken for applied.
+            "Deployment": "SUCCEEDED",
             "Tags": tags,
         }),
         payload: Payload::None,

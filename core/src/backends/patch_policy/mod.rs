@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_ssmquicksetup::types::ConfigurationDefinitionInput;
+use aws_sdk_ssmquicksetup::types::{ConfigurationDefinitionInput, Status, StatusType};
 use serde_json::{Value, json};
 
 mod desired;
@@ -28,9 +28,9 @@ use crate::schedule::Backend;
 pub(super) const PATCH_POLICY_TYPE: &str = "AWSQuickSetupType-PatchPolicy";
 /// Single-account local deployment roles (Terraform acceptance test / Pulumi registry example,
 /// aws-facts §6). UNCONFIRMED beyond those examples: change here.
-pub(super) const LOCAL_ADMINISTRATION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalAdministrationRole";
+pub(crate) const LOCAL_ADMINISTRATION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalAdministrationRole";
 /// See [`LOCAL_ADMINISTRATION_ROLE`].
-pub(super) const LOCAL_EXECUTION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalExecutionRole";
+pub(crate) const LOCAL_EXECUTION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalExecutionRole";
 
 /// Parameters that depend on the account and Region, written by the backend and not compared.
 const ENVIRONMENT_PARAMETERS: [&str; 5] =
@@ -192,6 +192,12 @@ impl Scheduler for PatchPolicies {
                     "Description": m.description().unwrap_or_default(),
                     "Parameters": params,
                     "SelectedPatchBaselines": selected,
+                    "Deployment": m
+                        .status_summaries()
+                        .iter()
+                        .find(|s| s.status_type() == &StatusType::Deployment)
+                        .and_then(|s| s.status())
+                        .map_or("SUCCEEDED", |s| s.as_str()),
                     "Tags": tags,
                 }),
                 owned: is_owned_json(&tags, plan),
@@ -220,7 +226,9 @@ impl Scheduler for PatchPolicies {
                     .send()
                     .await
                     .map_err(|e| aws("ssm-quicksetup", "CreateConfigurationManager", e))?;
-                Ok(out.manager_arn().to_string())
+                let arn = out.manager_arn().to_string();
+                self.deployed(&arn, "CreateConfigurationManager").await?;
+                Ok(arn)
             }
             other => Err(not_in_backend(other, Backend::PatchPolicy)),
         }
@@ -235,6 +243,8 @@ impl Scheduler for PatchPolicies {
             Kind::PatchPolicy => {
                 let (arn, def_id) = o.id.split_once('|').unwrap_or((o.id.as_str(), ""));
                 let v = &d.spec;
+                // A change while a deployment runs is refused (ConflictException): let it end.
+                self.settled(arn, "GetConfigurationManager").await?;
                 if o.spec.get("Name") != v.get("Name") || o.spec.get("Description") != v.get("Description") {
                     self.shared
                         .c
@@ -247,9 +257,7 @@ impl Scheduler for PatchPolicies {
                         .await
                         .map_err(|e| aws("ssm-quicksetup", "UpdateConfigurationManager", e))?;
                 }
-                if o.spec.get("Parameters") != v.get("Parameters")
-                    || o.spec.get("SelectedPatchBaselines") != v.get("SelectedPatchBaselines")
-                {
+                if ["Parameters", "SelectedPatchBaselines", "Deployment"].iter().any(|k| o.spec.get(k) != v.get(k)) {
                     let def = self.definition(d, ids).await?;
                     self.shared
                         .c
@@ -267,6 +275,7 @@ impl Scheduler for PatchPolicies {
                         .send()
                         .await
                         .map_err(|e| aws("ssm-quicksetup", "UpdateConfigurationDefinition", e))?;
+                    self.deployed(arn, "UpdateConfigurationDefinition").await?;
                 }
                 let (from, to) = (tag_map(o.spec.get("Tags")), tag_map(v.get("Tags")));
                 if from != to {
@@ -318,6 +327,9 @@ impl Scheduler for PatchPolicies {
             },
             Kind::PatchPolicy => {
                 let arn = o.id.split_once('|').map_or(o.id.as_str(), |(a, _)| a);
+                if let Deployed::Gone = self.settled(arn, "GetConfigurationManager").await? {
+                    return Ok(());
+                }
                 self.shared
                     .c
                     .quicksetup
@@ -326,9 +338,95 @@ impl Scheduler for PatchPolicies {
                     .send()
                     .await
                     .map_err(|e| aws("ssm-quicksetup", "DeleteConfigurationManager", e))?;
-                Ok(())
+                match self.deployed(arn, "DeleteConfigurationManager").await? {
+                    Deployed::Gone => Ok(()),
+                    Deployed::Succeeded | Deployed::Failed(_) => Err(Error::Unexpected(format!(
+                        "Quick Setup reported the deletion of {arn} done, but the manager is still there"
+                    ))),
+                }
             }
             other => Err(not_in_backend(other, Backend::PatchPolicy)),
+        }
+    }
+}
+
+/// How long `apply` waits for one Quick Setup deployment. AWS does not say how long a deployment
+/// takes (it runs CloudFormation StackSets in the account); ten minutes, then an error that says
+/// the deployment may still finish. One place to change it.
+pub(crate) const DEPLOYMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+/// The first wait between two reads of a deployment's status; doubled up to [`DEPLOYMENT_POLL_MAX`].
+const DEPLOYMENT_POLL_FIRST: std::time::Duration = std::time::Duration::from_millis(500);
+const DEPLOYMENT_POLL_MAX: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The error codes of a Quick Setup deployment that failed or did not end (ssmpatch's own: the
+/// deployment is not an API call, its status is).
+pub(crate) const DEPLOYMENT_FAILED: &str = "QuickSetupDeploymentFailed";
+/// See [`DEPLOYMENT_FAILED`].
+pub(crate) const DEPLOYMENT_TIMED_OUT: &str = "QuickSetupDeploymentTimedOut";
+
+/// What the manager's deployment came to.
+enum Deployed {
+    Succeeded,
+    Gone,
+    /// FAILED, DELETE_FAILED, STOPPED…: the status and AWS's message.
+    Failed(String),
+}
+
+impl PatchPolicies {
+    /// Reads manager `arn` until its deployment has ended (StatusSummaries, StatusType
+    /// `Deployment`: INITIALIZING, DEPLOYING or DELETING until SUCCEEDED, FAILED, DELETE_FAILED…).
+    /// A manager that is gone (a finished delete) is `Gone`; not ending within
+    /// [`DEPLOYMENT_TIMEOUT`] is an error.
+    async fn settled(&self, arn: &str, what: &'static str) -> Result<Deployed, Error> {
+        let start = std::time::Instant::now();
+        let mut pause = DEPLOYMENT_POLL_FIRST;
+        loop {
+            let got = self.shared.c.quicksetup.get_configuration_manager().manager_arn(arn).send().await;
+            let m = match got {
+                Ok(m) => m,
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
+                    return Ok(Deployed::Gone);
+                }
+                Err(e) => return Err(aws("ssm-quicksetup", "GetConfigurationManager", e)),
+            };
+            let deployment = m.status_summaries().iter().find(|s| s.status_type() == &StatusType::Deployment);
+            let status = deployment.and_then(|s| s.status()).cloned();
+            let message = deployment.and_then(|s| s.status_message()).unwrap_or_default().to_string();
+            match status {
+                Some(Status::Initializing | Status::Deploying | Status::Deleting | Status::Stopping) => {}
+                Some(Status::Succeeded) | None => return Ok(Deployed::Succeeded),
+                Some(other) => return Ok(Deployed::Failed(format!("{}: {message}", other.as_str()))),
+            }
+            if start.elapsed() >= DEPLOYMENT_TIMEOUT {
+                return Err(Error::Aws {
+                    service: "ssm-quicksetup",
+                    operation: what,
+                    code: Some(DEPLOYMENT_TIMED_OUT.into()),
+                    message: format!(
+                        "the deployment of {arn} did not end within {} s (last status {}: {message})",
+                        DEPLOYMENT_TIMEOUT.as_secs(),
+                        status.as_ref().map_or("unknown", |s| s.as_str())
+                    ),
+                    request_id: None,
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(DEPLOYMENT_POLL_MAX);
+        }
+    }
+
+    /// Waits for the deployment that `what` started on `arn`; a failed one is an error carrying
+    /// AWS's status message verbatim.
+    async fn deployed(&self, arn: &str, what: &'static str) -> Result<Deployed, Error> {
+        match self.settled(arn, what).await? {
+            Deployed::Failed(status) => Err(Error::Aws {
+                service: "ssm-quicksetup",
+                operation: what,
+                code: Some(DEPLOYMENT_FAILED.into()),
+                message: format!("the deployment of {arn} ended {status}"),
+                request_id: None,
+            }),
+            done => Ok(done),
         }
     }
 }
