@@ -438,3 +438,50 @@ async fn a_failed_patch_policy_deployment_is_an_error_and_the_next_apply_redeplo
     assert_eq!(s.apply(&d, &quiet).await.error, None);
     assert_eq!(s.diff().await.expect("diff").count(Action::Update), 0);
 }
+
+/// IAM's `StringLike`: `*` matches any run of characters, `?` one.
+fn string_like(pattern: &str, value: &str) -> bool {
+    fn go(p: &[char], v: &[char]) -> bool {
+        match p.split_first() {
+            None => v.is_empty(),
+            Some(('*', rest)) => (0..=v.len()).any(|i| go(rest, &v[i..])),
+            Some(('?', rest)) => !v.is_empty() && go(rest, &v[1..]),
+            Some((c, rest)) => v.first() == Some(c) && go(rest, &v[1..]),
+        }
+    }
+    go(&pattern.chars().collect::<Vec<_>>(), &value.chars().collect::<Vec<_>>())
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn every_s3_listing_is_allowed_by_the_printed_policy() {
+    // The printed policy lets s3:ListBucket list only the plan's override folder; every listing
+    // ssmpatch makes must fall under that condition (it did not: the listing's prefix had no
+    // trailing slash, and also matched another plan's `<plan>-2/` folder).
+    let si = StandIn::start();
+    let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
+    clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    let s = session(&plan_text("maintenance-window", "10%"), &clients);
+    let d = s.diff().await.expect("diff");
+    assert_eq!(s.apply(&d, &quiet).await.error, None);
+    s.diff().await.expect("diff again");
+    let policy = ssmpatch::backends::iam_policy(&s.plan, s.explanation.backend);
+    let allowed: Vec<String> = policy["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .filter(|st| st["Action"] == serde_json::json!(["s3:ListBucket"]))
+        .flat_map(|st| st["Condition"]["StringLike"]["s3:prefix"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p.as_str().map(str::to_string))
+        .collect();
+    let listed: Vec<String> = si
+        .calls()
+        .iter()
+        .filter(|c| c["service"] == "s3" && c["name"] == "ListObjectsV2")
+        .map(|c| c["params"]["Prefix"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(!listed.is_empty(), "no listing seen");
+    for prefix in &listed {
+        assert!(allowed.iter().any(|p| string_like(p, prefix)), "listing `{prefix}` is not allowed by {allowed:?}");
+    }
+}

@@ -73,15 +73,20 @@ impl PatchPolicies {
         PatchPolicies { shared }
     }
 
-    async fn account(&self) -> Result<String, Error> {
+    /// The caller's account and partition (`aws`, `aws-cn`, `aws-us-gov`: the second field of
+    /// the caller's ARN), from GetCallerIdentity.
+    async fn account(&self) -> Result<(String, String), Error> {
         let me =
             self.shared.c.sts.get_caller_identity().send().await.map_err(|e| aws("sts", "GetCallerIdentity", e))?;
-        me.account().map(str::to_string).ok_or_else(|| Error::Unexpected("STS returned no account id".into()))
+        let account =
+            me.account().map(str::to_string).ok_or_else(|| Error::Unexpected("STS returned no account id".into()))?;
+        let partition = me.arn().and_then(|a| a.split(':').nth(1)).filter(|p| !p.is_empty()).unwrap_or("aws");
+        Ok((account, partition.to_string()))
     }
 
     /// The definition input: the desired parameters plus account, Region and baseline ids.
     async fn definition(&self, d: &Desired, ids: &Ids) -> Result<ConfigurationDefinitionInput, Error> {
-        let account = self.account().await?;
+        let (account, partition) = self.account().await?;
         let region = self.shared.c.region.clone();
         let mut params: HashMap<String, String> = d
             .spec
@@ -110,7 +115,7 @@ impl PatchPolicies {
             .r#type(PATCH_POLICY_TYPE)
             .set_parameters(Some(params))
             .local_deployment_administration_role_arn(format!(
-                "arn:aws:iam::{account}:role/{LOCAL_ADMINISTRATION_ROLE}"
+                "arn:{partition}:iam::{account}:role/{LOCAL_ADMINISTRATION_ROLE}"
             ))
             .local_deployment_execution_role_name(LOCAL_EXECUTION_ROLE)
             .build()

@@ -109,7 +109,9 @@ pub(crate) async fn observe(
     let Some(s3) = s3 else { return Ok(Vec::new()) };
     let prefix =
         plan_prefix(&s3.override_prefix, plan).map_err(|e| Error::input(e.headline(), Some(e.hint.clone())))?;
-    let listed = store.list(&s3.bucket, &prefix, s3.owner()).await.map_err(store_error)?;
+    // With the trailing `/`: only this plan's folder (not `<plan>-2/`), and the prefix the
+    // printed policy's s3:ListBucket condition allows (`<override-prefix>/<plan>/*`).
+    let listed = store.list(&s3.bucket, &format!("{prefix}/"), s3.owner()).await.map_err(store_error)?;
     let mut out = Vec::new();
     for key in listed {
         let wanted = desired.iter().filter(|d| d.key.kind == Kind::OverrideObject).find(|d| d.key.name == key);
