@@ -104,12 +104,13 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.session(region, profile, endpoint_url, 8).live(Live::Plan))
+        blocking(py, self.session(region, profile, endpoint_url, 8, false).live(Live::Plan))
     }
 
     /// Apply the plan; returns `{"diff": ..., "report": ...}`. Raises `AwsError` (with `.report`)
-    /// when an apply stops part way; a second call converges.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    /// when an apply stops part way; a second call converges. Nothing is changed while a window or
+    /// association it would delete is running, unless `force`.
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
     fn apply<'py>(
         &self,
         py: Python<'py>,
@@ -117,12 +118,13 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
+        force: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Apply))
+        blocking(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Apply))
     }
 
     /// Remove everything ssmpatch created for the plan (and nothing else).
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
     fn destroy<'py>(
         &self,
         py: Python<'py>,
@@ -130,8 +132,9 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
+        force: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Destroy))
+        blocking(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Destroy))
     }
 
     /// `plan()` as an awaitable.
@@ -143,11 +146,11 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaitable(py, self.session(region, profile, endpoint_url, 8).live(Live::Plan))
+        awaitable(py, self.session(region, profile, endpoint_url, 8, false).live(Live::Plan))
     }
 
     /// `apply()` as an awaitable.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
     fn apply_async<'py>(
         &self,
         py: Python<'py>,
@@ -155,12 +158,13 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
+        force: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaitable(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Apply))
+        awaitable(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Apply))
     }
 
     /// `destroy()` as an awaitable.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
     fn destroy_async<'py>(
         &self,
         py: Python<'py>,
@@ -168,8 +172,9 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
+        force: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaitable(py, self.session(region, profile, endpoint_url, concurrency).live(Live::Destroy))
+        awaitable(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Destroy))
     }
 
     /// Refresh compliance after the plan's runs through its strategy (or `strategy`, a built-in
@@ -191,7 +196,7 @@ impl Plan {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = refresh_options(py, operation, since, strategy, command_id, 8)?;
-        blocking(py, self.session(region, profile, endpoint_url, 8).refresh(opts, progress))
+        blocking(py, self.session(region, profile, endpoint_url, 8, false).refresh(opts, progress))
     }
 
     /// `refresh` as an awaitable.
@@ -210,7 +215,7 @@ impl Plan {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = refresh_options(py, operation, since, strategy, command_id, 8)?;
-        awaitable(py, self.session(region, profile, endpoint_url, 8).refresh(opts, progress))
+        awaitable(py, self.session(region, profile, endpoint_url, 8, false).refresh(opts, progress))
     }
 
     fn __repr__(&self) -> String {
@@ -225,7 +230,8 @@ impl Plan {
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
+        force: bool,
     ) -> std::sync::Arc<Inner> {
-        Inner::new(self.inner.clone(), region, profile, endpoint_url, concurrency)
+        Inner::new(self.inner.clone(), region, profile, endpoint_url, concurrency, force)
     }
 }

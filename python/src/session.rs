@@ -38,6 +38,7 @@ impl Inner {
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
+        force: bool,
     ) -> Arc<Inner> {
         let mut aws = AwsOptions::default();
         aws.region = region;
@@ -47,6 +48,7 @@ impl Inner {
         options.aws = aws;
         options.from = Timestamp::now();
         options.concurrency = concurrency.max(1);
+        options.force = force;
         Arc::new(Inner { plan, options, normal: OnceCell::new(), destroy: OnceCell::new() })
     }
 
@@ -126,15 +128,16 @@ pub(crate) struct Session {
 #[pymethods]
 impl Session {
     #[new]
-    #[pyo3(signature = (plan, *, region = None, profile = None, endpoint_url = None, concurrency = 8))]
+    #[pyo3(signature = (plan, *, region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
     fn new(
         plan: &Plan,
         region: Option<String>,
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
+        force: bool,
     ) -> Session {
-        Session { inner: Inner::new(plan.core().clone(), region, profile, endpoint_url, concurrency) }
+        Session { inner: Inner::new(plan.core().clone(), region, profile, endpoint_url, concurrency, force) }
     }
 
     /// The plan's name.

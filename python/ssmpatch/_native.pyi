@@ -92,19 +92,19 @@ class Plan:
     ) -> dict[str, Any]: ...
     def plan(self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None) -> dict[str, Any]: ...
     def apply(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
     ) -> dict[str, Any]: ...
     def destroy(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
     ) -> dict[str, Any]: ...
     def plan_async(
         self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None
     ) -> Awaitable[dict[str, Any]]: ...
     def apply_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
     ) -> Awaitable[dict[str, Any]]: ...
     def destroy_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
     ) -> Awaitable[dict[str, Any]]: ...
     def refresh_async(
         self,
@@ -129,6 +129,7 @@ class Session:
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
         concurrency: int = 8,
+        force: bool = False,
     ) -> None: ...
     @property
     def plan_name(self) -> str: ...

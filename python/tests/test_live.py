@@ -80,3 +80,22 @@ def test_unreachable_endpoint_raises_aws_error(aws_env):
     plan = ssmpatch.Plan.load(EXAMPLES / "seed-placed.toml")
     with pytest.raises(ssmpatch.AwsError, match="could not reach|dispatch|connect"):
         plan.plan(endpoint_url="http://127.0.0.1:9")
+
+
+def test_destroy_leaves_a_running_window_unless_forced(aws_env):
+    from ssmpatch_standin.pytest_plugin import control
+
+    _bucket(aws_env)
+    plan = ssmpatch.Plan.load(EXAMPLES / "seed-placed.toml")
+    plan.apply(endpoint_url=aws_env)
+    ssm = boto3.client("ssm", endpoint_url=aws_env, region_name=REGION)
+    install = next(w for w in ssm.describe_maintenance_windows()["WindowIdentities"]
+                   if w["Name"] == "ssmpatch-web-monthly-placed-install")
+    control(aws_env, f"/_ssmpatch/windows/{install['WindowId']}/execute?region={REGION}", "POST", {"in_progress": True})
+    with pytest.raises(ssmpatch.AwsError, match="would be deleted while running") as e:
+        plan.destroy(endpoint_url=aws_env)
+    report = e.value.report["report"]
+    assert report["done"] == [] and "--force" in report["hint"]
+    assert len(ssm.describe_maintenance_windows()["WindowIdentities"]) == 3, "nothing was deleted"
+    plan.destroy(endpoint_url=aws_env, force=True)
+    assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
