@@ -234,7 +234,8 @@ class Middleware:
         logged = f"{method} {path}" if service == "s3" else operation
         read = operation.startswith(("Describe", "Get", "List", "Head"))
         with state.LOCK:
-            entry = {"service": service, "operation": logged, "name": operation, "write": not read,
+            entry = {"service": service, "operation": logged, "name": operation, "action": iam.action_of(service, operation),
+                     "write": not read,
                      "method": method, "path": path, "region": _region_of(environ), "caller": _caller_of(environ),
                      "params": _loggable(service, params), "outcome": None}
             state.controls.calls.append(entry)

@@ -23,6 +23,10 @@ ALIASES = {
 }
 
 
+# "No permissions are required to perform this operation." (STS API reference, GetCallerIdentity)
+NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity"}
+
+
 def action_of(service, operation):
     """``ssm:CreateAssociation``-style action of a call, or ``None`` for a service not modelled."""
     prefix = PREFIX.get(service)
@@ -37,7 +41,7 @@ def allowed(settings, service, operation):
     if not iam:
         return None
     action = action_of(service, operation)
-    if action is None:
+    if action is None or action in NO_PERMISSION_NEEDED:
         return None
     patterns = iam.get("allow", [])
     if any(fnmatch.fnmatchcase(action, p) for p in patterns):

@@ -1,5 +1,6 @@
 """IAM enforcement on or off per test (iam.py): off by default; on, only the allowed actions pass."""
 
+import boto3
 import botocore.exceptions
 import pytest
 
@@ -35,3 +36,11 @@ def test_s3_operations_are_authorized_under_their_iam_action(s3, clean):
     assert s3.list_objects_v2(Bucket="iam-bucket")["KeyCount"] == 0   # ListObjectsV2 needs s3:ListBucket
     with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
         s3.put_object(Bucket="iam-bucket", Key="k", Body=b"x")
+
+
+def test_get_caller_identity_needs_no_permission(clean):
+    """STS GetCallerIdentity: "No permissions are required to perform this operation." """
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": []}})
+    sts = boto3.client("sts", endpoint_url=clean, region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    assert sts.get_caller_identity()["Account"]

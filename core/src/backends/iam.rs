@@ -13,6 +13,8 @@ pub struct IamActions {
     pub read: &'static [&'static str],
     /// Changing the plan's resources.
     pub write: &'static [&'static str],
+    /// Finding the plan's finished runs for `refresh`.
+    pub refresh: &'static [&'static str],
 }
 
 /// What every backend calls: tags and the custom baselines.
@@ -27,6 +29,16 @@ pub(super) const SHARED: IamActions = IamActions {
         "ssm:RegisterPatchBaselineForPatchGroup",
         "ssm:DeregisterPatchBaselineForPatchGroup",
     ],
+    // `refresh` on every backend: each run's invocations and output, the nodes' platforms, the
+    // compliance it writes, the scan `rescan` starts, a command given with --command-id.
+    refresh: &[
+        "ssm:ListCommands",
+        "ssm:ListCommandInvocations",
+        "ssm:GetCommandInvocation",
+        "ssm:DescribeInstanceInformation",
+        "ssm:PutComplianceItems",
+        "ssm:SendCommand",
+    ],
 };
 
 /// The policy document for applying, planning and destroying `plan` on `backend`.
@@ -34,9 +46,11 @@ pub fn policy(plan: &Plan, backend: Backend) -> Value {
     let own = super::definition(backend).iam_actions();
     let read: Vec<&str> = SHARED.read.iter().chain(own.read).copied().collect();
     let write: Vec<&str> = SHARED.write.iter().chain(own.write).copied().collect();
+    let refresh: Vec<&str> = SHARED.refresh.iter().chain(own.refresh).copied().collect();
     let mut statements = vec![
         json!({"Sid": "ReadPlanState", "Effect": "Allow", "Action": read, "Resource": "*"}),
         json!({"Sid": "ChangePlanResources", "Effect": "Allow", "Action": write, "Resource": "*"}),
+        json!({"Sid": "RefreshCompliance", "Effect": "Allow", "Action": refresh, "Resource": "*"}),
     ];
     if let Some(s3) = &plan.s3 {
         let prefix = format!("{}/{}/", s3.override_prefix, plan.name);
@@ -50,6 +64,13 @@ pub fn policy(plan: &Plan, backend: Backend) -> Value {
             "Sid": "WriteOverrideObjects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
             "Resource": format!("arn:aws:s3:::{}/{prefix}*", s3.bucket),
         }));
+        if let Some(output) = &s3.output_prefix {
+            // `refresh` reads each node's complete output where the plan's runs write it.
+            statements.push(json!({
+                "Sid": "ReadCommandOutput", "Effect": "Allow", "Action": ["s3:GetObject"],
+                "Resource": format!("arn:aws:s3:::{}/{output}/{}/*", s3.bucket, plan.name),
+            }));
+        }
         if let Some(k) = &s3.kms_key_id {
             statements.push(json!({"Sid": "EncryptOverrideObjects", "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": k}));
         }

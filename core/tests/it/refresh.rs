@@ -55,6 +55,16 @@ bucket = "{BUCKET}"
 }
 
 async fn applied(si: &StandIn, backend: &str) -> (Session, Clients) {
+    let (session, clients) = prepared(si, backend).await;
+    let diff = session.diff().await.expect("diff");
+    assert!(diff.count(Action::Create) > 0);
+    let report = session.apply(&diff, &|_| {}).await;
+    assert_eq!(report.error, None);
+    (session, clients)
+}
+
+/// The stand-in with the plan's bucket and three nodes, and a session for the plan on `backend`.
+async fn prepared(si: &StandIn, backend: &str) -> (Session, Clients) {
     si.settings(&json!({"page_size": 2}));
     si.create_quick_setup_roles();
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
@@ -76,12 +86,7 @@ async fn applied(si: &StandIn, backend: &str) -> (Session, Clients) {
     let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
     let ex = plan.explain(&opts).expect("explain");
     let additions = ssmpatch::session::additions(&plan, &ex, &opts).expect("additions");
-    let session = Session::with_clients(plan, ex, additions, clients.clone(), 4);
-    let diff = session.diff().await.expect("diff");
-    assert!(diff.count(Action::Create) > 0);
-    let report = session.apply(&diff, &|_| {}).await;
-    assert_eq!(report.error, None);
-    (session, clients)
+    (Session::with_clients(plan, ex, additions, clients.clone(), 4), clients)
 }
 
 /// The node's items of the compliance type put-compliance-items writes by default.
@@ -327,4 +332,79 @@ async fn a_windows_node_is_read_from_its_own_step_and_reported_unreadable_platfo
         .map(|c| c["params"]["PluginName"].clone())
         .collect();
     assert_eq!(steps, [json!("PatchWindows")]);
+}
+
+/// Every action the printed policy (`ssmpatch iam-policy`) grants.
+fn policy_actions(session: &Session) -> Vec<String> {
+    let policy = ssmpatch::backends::iam_policy(&session.plan, session.explanation.backend);
+    let mut actions: Vec<String> = policy["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .flat_map(|s| s["Action"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    actions.sort();
+    actions.dedup();
+    actions
+}
+
+/// plan, apply, refresh (after a run, where the backend has runs to refresh) and destroy, with
+/// the stand-in enforcing IAM: only the printed policy's actions are allowed.
+async fn with_only_the_printed_policy(backend: &str, run: Option<&str>) {
+    let si = StandIn::start();
+    let (session, clients) = prepared(&si, backend).await;
+    let allowed = policy_actions(&session);
+    assert!(allowed.iter().all(|a| !a.contains('*')), "no wildcard actions: {allowed:?}");
+    si.settings(&json!({"iam": {"allow": []}}));
+    let denied = session.diff().await.expect_err("a negative control: an empty policy fails the first call");
+    assert!(denied.to_string().contains("AccessDenied"), "{denied}");
+    si.settings(&json!({"iam": {"allow": allowed}}));
+    si.clear_calls();
+    let diff = session.diff().await.expect("plan");
+    assert_eq!(session.apply(&diff, &|_| {}).await.error, None, "apply");
+    if let Some(run) = run {
+        let id = match backend {
+            "maintenance-window" => install_window(&clients).await,
+            _ => {
+                let pages: Vec<_> = clients.ssm.list_associations().into_paginator().items().send().collect().await;
+                let all: Vec<_> = pages.into_iter().collect::<Result<_, _>>().expect("associations");
+                all.iter()
+                    .find(|a| a.association_name().is_some_and(|n| n.ends_with("-install")))
+                    .and_then(|a| a.association_id())
+                    .expect("install association")
+                    .to_string()
+            }
+        };
+        si.control("POST", &run.replace("{id}", &id), Some(&json!({})));
+        let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
+        assert!(report.nodes.iter().all(|n| n.result == NodeResult::ComplianceWritten), "{report:#?}");
+    }
+    let gone = session.destroy_diff().await.expect("destroy plan");
+    assert_eq!(session.apply(&gone, &|_| {}).await.error, None, "destroy");
+    let refused: Vec<Value> = si
+        .calls()
+        .into_iter()
+        .filter(|c| c["outcome"].as_str().is_some_and(|o| o.contains("AccessDenied")))
+        .map(|c| json!([c["service"], c["name"]]))
+        .collect();
+    assert_eq!(refused, Vec::<Value>::new(), "calls the printed policy does not allow");
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn the_printed_policy_runs_every_command_on_maintenance_windows() {
+    with_only_the_printed_policy("maintenance-window", Some("windows/{id}/execute")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn the_printed_policy_runs_every_command_on_associations() {
+    with_only_the_printed_policy("association", Some("associations/{id}/run")).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn the_printed_policy_runs_every_command_on_patch_policies() {
+    with_only_the_printed_policy("patch-policy", None).await;
 }

@@ -48,6 +48,7 @@ impl crate::backends::Definition for Definition {
                 "ssm:DescribeAssociationExecutionTargets",
             ],
             write: &["ssm:CreateAssociation", "ssm:UpdateAssociation", "ssm:DeleteAssociation"],
+            refresh: &[],
         }
     }
 }

@@ -45,6 +45,8 @@ impl crate::backends::Definition for Definition {
                 "ssm:DescribeMaintenanceWindowTargets",
                 "ssm:DescribeMaintenanceWindowTasks",
                 "ssm:GetMaintenanceWindowTask",
+                // Before a window is deleted: is a run of it still going?
+                "ssm:DescribeMaintenanceWindowExecutions",
             ],
             write: &[
                 "ssm:CreateMaintenanceWindow",
@@ -56,6 +58,10 @@ impl crate::backends::Definition for Definition {
                 "ssm:RegisterTaskWithMaintenanceWindow",
                 "ssm:UpdateMaintenanceWindowTask",
                 "ssm:DeregisterTaskFromMaintenanceWindow",
+            ],
+            refresh: &[
+                "ssm:DescribeMaintenanceWindowExecutionTasks",
+                "ssm:DescribeMaintenanceWindowExecutionTaskInvocations",
             ],
         }
     }

@@ -51,13 +51,20 @@ impl crate::backends::Definition for Definition {
 
     fn iam_actions(&self) -> IamActions {
         IamActions {
-            read: &["ssm-quicksetup:ListConfigurationManagers", "ssm-quicksetup:GetConfigurationManager"],
+            read: &[
+                "ssm-quicksetup:ListConfigurationManagers",
+                "ssm-quicksetup:GetConfigurationManager",
+                "ssm-quicksetup:ListTagsForResource",
+            ],
             write: &[
                 "ssm-quicksetup:CreateConfigurationManager",
+                "ssm-quicksetup:UpdateConfigurationManager",
                 "ssm-quicksetup:UpdateConfigurationDefinition",
                 "ssm-quicksetup:DeleteConfigurationManager",
                 "ssm-quicksetup:TagResource",
+                "ssm-quicksetup:UntagResource",
             ],
+            refresh: &[],
         }
     }
 }
