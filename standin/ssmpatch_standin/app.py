@@ -12,6 +12,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
 from moto.core.model_instances import reset_model_data
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.iam.models import iam_backends
 from moto.ssm.models import ssm_backends
 
 from ssmpatch_standin import faults, handlers, iam, paging, state, validation
@@ -252,7 +253,10 @@ class Middleware:
             outcome(kind)
             return _fault_response(start_response, service, kind)
         with state.LOCK:
-            denied = iam.allowed(state.controls.settings, service, operation)
+            needs = _service_linked_role(environ, service, operation, params)
+            denied = iam.allowed(state.controls.settings, service, operation, needs)
+            if not denied and needs:
+                _create_service_linked_role(environ)
         if denied:
             outcome("403 AccessDenied")
             return _access_denied(start_response, service, denied, _caller_of(environ))
@@ -306,6 +310,35 @@ class Middleware:
             c.visibility.created(service, operation, answer, c.settings.get("visibility_delay"))
             answer = c.visibility.filter(service, operation, answer)
         return answer
+
+
+# "If you don't specify a service role ARN, Systems Manager uses a service-linked role in your
+# account. If no appropriate service-linked role for Systems Manager exists in your account, it is
+# created when you run RegisterTaskWithMaintenanceWindow" (API_RegisterTaskWithMaintenanceWindow,
+# ServiceRoleArn) — which takes iam:CreateServiceLinkedRole from the caller.
+SSM_SERVICE_LINKED_ROLE = "AWSServiceRoleForAmazonSSM"
+
+
+def _account_of(environ):
+    """The caller's account: moto's default account for every test credential."""
+    return DEFAULT_ACCOUNT_ID
+
+
+def _service_linked_role(environ, service, operation, params):
+    if (service, operation) != ("ssm", "RegisterTaskWithMaintenanceWindow") or (params or {}).get("ServiceRoleArn"):
+        return []
+    try:
+        iam_backends[_account_of(environ)]["global"].get_role(SSM_SERVICE_LINKED_ROLE)
+        return []
+    except Exception:
+        return ["iam:CreateServiceLinkedRole"]
+
+
+def _create_service_linked_role(environ):
+    # AWS's name and path for it (moto's own create_service_linked_role names it otherwise).
+    iam_backends[_account_of(environ)]["global"].create_role(
+        SSM_SERVICE_LINKED_ROLE, json.dumps({"Version": "2012-10-17", "Statement": []}),
+        "/aws-service-role/ssm.amazonaws.com/", None, "Systems Manager service-linked role", [], None)
 
 
 def _access_denied(start_response, service, action, caller):

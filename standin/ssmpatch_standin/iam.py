@@ -35,8 +35,19 @@ def action_of(service, operation):
     return f"{prefix}:{ALIASES.get((service, operation), operation)}"
 
 
-def allowed(settings, service, operation):
-    """``None`` when the call may proceed; else the action it lacks."""
+# Actions a call needs besides its own ("Dependent actions", Service Authorization Reference): every
+# Quick Setup call that deploys passes the local deployment roles to the service (iam:PassRole, with
+# iam:PassedToService cloudformation.amazonaws.com or ssm-quicksetup.amazonaws.com).
+DEPENDENT = {
+    ("ssm-quicksetup", "CreateConfigurationManager"): ["iam:PassRole"],
+    ("ssm-quicksetup", "UpdateConfigurationDefinition"): ["iam:PassRole"],
+    ("ssm-quicksetup", "DeleteConfigurationManager"): ["iam:PassRole"],
+}
+
+
+def allowed(settings, service, operation, needs=()):
+    """``None`` when the call may proceed; else the action it lacks. ``needs``: actions this call
+    requires besides its own and its dependent ones (e.g. creating a service-linked role)."""
     iam = settings.get("iam")
     if not iam:
         return None
@@ -44,6 +55,7 @@ def allowed(settings, service, operation):
     if action is None or action in NO_PERMISSION_NEEDED:
         return None
     patterns = iam.get("allow", [])
-    if any(fnmatch.fnmatchcase(action, p) for p in patterns):
-        return None
-    return action
+    for a in [action, *DEPENDENT.get((service, operation), []), *needs]:
+        if not any(fnmatch.fnmatchcase(a, p) for p in patterns):
+            return a
+    return None

@@ -44,3 +44,26 @@ def test_get_caller_identity_needs_no_permission(clean):
     sts = boto3.client("sts", endpoint_url=clean, region_name="us-east-1", aws_access_key_id="testing",
                        aws_secret_access_key="testing")
     assert sts.get_caller_identity()["Account"]
+
+
+def test_quick_setup_calls_need_pass_role_and_the_first_window_task_a_service_linked_role(ssm, clean):
+    """Dependent actions: Quick Setup's deploying calls pass the local deployment roles
+    (iam:PassRole); the first RegisterTaskWithMaintenanceWindow without a ServiceRoleArn creates the
+    Systems Manager service-linked role (iam:CreateServiceLinkedRole), later ones do not."""
+    w = ssm.create_maintenance_window(Name="slr", Schedule="cron(0 3 ? * SUN *)", Duration=3, Cutoff=1,
+                                      AllowUnassociatedTargets=True)["WindowId"]
+    task = dict(WindowId=w, TaskArn="AWS-RunPatchBaseline", TaskType="RUN_COMMAND", Priority=1, MaxConcurrency="1",
+                MaxErrors="0", Targets=[{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]}])
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": ["ssm:*"]}})
+    with pytest.raises(botocore.exceptions.ClientError, match="iam:CreateServiceLinkedRole"):
+        ssm.register_task_with_maintenance_window(**task)
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": ["ssm:*", "iam:CreateServiceLinkedRole"]}})
+    ssm.register_task_with_maintenance_window(**task)
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": ["ssm:*"]}})
+    ssm.register_task_with_maintenance_window(**task)   # the role exists now
+    qs = boto3.client("ssm-quicksetup", endpoint_url=clean, region_name="us-east-1", aws_access_key_id="testing",
+                      aws_secret_access_key="testing")
+    control(clean, "/_ssmpatch/settings", "POST", {"iam": {"allow": ["ssm-quicksetup:*"]}})
+    with pytest.raises(botocore.exceptions.ClientError, match="iam:PassRole"):
+        qs.create_configuration_manager(Name="pp", ConfigurationDefinitions=[{"Type": "AWSQuickSetupType-PatchPolicy",
+                                                                              "Parameters": {}}])

@@ -52,6 +52,27 @@ pub fn policy(plan: &Plan, backend: Backend) -> Value {
         json!({"Sid": "ChangePlanResources", "Effect": "Allow", "Action": write, "Resource": "*"}),
         json!({"Sid": "RefreshCompliance", "Effect": "Allow", "Action": refresh, "Resource": "*"}),
     ];
+    match backend {
+        // "If no appropriate service-linked role for Systems Manager exists in your account, it is
+        // created when you run RegisterTaskWithMaintenanceWindow" (API reference, ServiceRoleArn).
+        Backend::MaintenanceWindow => statements.push(json!({
+            "Sid": "CreateSystemsManagerServiceLinkedRole", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
+            "Resource": "arn:aws:iam::*:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM",
+            "Condition": {"StringEquals": {"iam:AWSServiceName": "ssm.amazonaws.com"}},
+        })),
+        // Quick Setup's deploying calls pass the local deployment roles (iam:PassRole, a dependent
+        // action of CreateConfigurationManager, UpdateConfigurationDefinition and
+        // DeleteConfigurationManager in the Service Authorization Reference).
+        Backend::PatchPolicy => statements.push(json!({
+            "Sid": "PassQuickSetupDeploymentRoles", "Effect": "Allow", "Action": ["iam:PassRole"],
+            "Resource": [
+                format!("arn:aws:iam::*:role/{}", super::LOCAL_ADMINISTRATION_ROLE),
+                format!("arn:aws:iam::*:role/{}", super::LOCAL_EXECUTION_ROLE),
+            ],
+            "Condition": {"StringEquals": {"iam:PassedToService": ["cloudformation.amazonaws.com", "ssm-quicksetup.amazonaws.com"]}},
+        })),
+        _ => {}
+    }
     if let Some(s3) = &plan.s3 {
         let prefix = format!("{}/{}/", s3.override_prefix, plan.name);
         statements.push(json!({
