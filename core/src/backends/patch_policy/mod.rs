@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_ssmquicksetup::types::{ConfigurationDefinitionInput, Status, StatusType};
+use aws_sdk_ssmquicksetup::types::{ConfigurationDefinitionInput, Status, StatusSummary, StatusType};
 use serde_json::{Value, json};
 
 mod desired;
@@ -204,12 +204,7 @@ impl Scheduler for PatchPolicies {
                     "Description": m.description().unwrap_or_default(),
                     "Parameters": params,
                     "SelectedPatchBaselines": selected,
-                    "Deployment": m
-                        .status_summaries()
-                        .iter()
-                        .find(|s| s.status_type() == &StatusType::Deployment)
-                        .and_then(|s| s.status())
-                        .map_or("SUCCEEDED", |s| s.as_str()),
+                    "Deployment": deployment(m.status_summaries()).and_then(|s| s.status()).map_or("SUCCEEDED", |s| s.as_str()),
                     "Tags": tags,
                 }),
                 owned: is_owned_json(&tags, plan),
@@ -376,6 +371,11 @@ pub(crate) const DEPLOYMENT_FAILED: &str = "QuickSetupDeploymentFailed";
 /// See [`DEPLOYMENT_FAILED`].
 pub(crate) const DEPLOYMENT_TIMED_OUT: &str = "QuickSetupDeploymentTimedOut";
 
+/// A manager's `Deployment` status summary (the other type is `AsyncExecutions`).
+fn deployment(summaries: &[StatusSummary]) -> Option<&StatusSummary> {
+    summaries.iter().find(|s| s.status_type() == &StatusType::Deployment)
+}
+
 /// What the manager's deployment came to.
 enum Deployed {
     Succeeded,
@@ -401,9 +401,9 @@ impl PatchPolicies {
                 }
                 Err(e) => return Err(aws("ssm-quicksetup", "GetConfigurationManager", e)),
             };
-            let deployment = m.status_summaries().iter().find(|s| s.status_type() == &StatusType::Deployment);
-            let status = deployment.and_then(|s| s.status()).cloned();
-            let message = deployment.and_then(|s| s.status_message()).unwrap_or_default().to_string();
+            let summary = deployment(m.status_summaries());
+            let status = summary.and_then(|s| s.status()).cloned();
+            let message = summary.and_then(|s| s.status_message()).unwrap_or_default().to_string();
             match status {
                 Some(Status::Initializing | Status::Deploying | Status::Deleting | Status::Stopping) => {}
                 Some(Status::Succeeded) | None => return Ok(Deployed::Succeeded),
