@@ -201,6 +201,19 @@ impl Placement {
                 }
             ));
         }
+        let custom_type =
+            plan.compliance_type().unwrap_or(super::additions::DEFAULT_COMPLIANCE_TYPE).starts_with("Custom:");
+        let writes_output = matches!(plan.compliance, Compliance::PutComplianceItems | Compliance::Custom { .. });
+        if !overridden.is_empty() && writes_output && custom_type {
+            // Where a Custom: report is seen (README, "Which compliance type to write").
+            consequence.push(
+                "A `Custom:` compliance type appears in Systems Manager's Configuration Compliance only: AWS Config \
+                 records patch compliance history as AWS::SSM::PatchCompliance, and its patch rule and Security Hub's \
+                 patch control read the `Patch` type. Choose `rescan` (AWS records the scan) or compliance-type \
+                 \"Patch\" if auditors read those."
+                    .to_string(),
+            );
+        }
         let summary = match &plan.rules_from {
             RulesFrom::Operation(o) => format!("`{o}`'s approval rules live in the real baseline"),
             RulesFrom::Declared => {

@@ -269,3 +269,20 @@ fn override_documents_are_byte_for_byte_stable() {
     use sha2::Digest;
     assert_eq!(doc.sha256, hex::encode(sha2::Sha256::digest(&doc.bytes)));
 }
+
+#[test]
+fn explain_says_where_a_custom_compliance_report_appears() {
+    let seed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/seed-monthly.toml"))
+        .expect("example");
+    let with = |strategy: &str| {
+        let text = seed.replace("strategy = \"rescan\"", strategy);
+        let plan = Plan::from_source(Source::new(Some("seed.toml"), text)).expect("valid");
+        plan.explain(&from()).expect("explain").placement.consequence
+    };
+    let custom = with("strategy = \"put-compliance-items\"");
+    assert!(custom.contains("Configuration Compliance only") && custom.contains("Security Hub"), "{custom}");
+    // AWS records what rescan scans, and a `Patch` upload is where Config and Security Hub look.
+    assert!(!with("strategy = \"rescan\"").contains("Configuration Compliance only"));
+    let patch = with("strategy = \"put-compliance-items\"\ncompliance-type = \"Patch\"");
+    assert!(!patch.contains("Configuration Compliance only"), "{patch}");
+}
