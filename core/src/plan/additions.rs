@@ -101,9 +101,7 @@ pub fn strategy_of(plan: &Plan) -> Option<String> {
     }
 }
 
-/// The compliance type written when the plan names none: kept apart from AWS's own `Patch`
-/// type, which the next normal scan rewrites (aws-facts §4).
-pub const DEFAULT_COMPLIANCE_TYPE: &str = "Custom:ssmpatch";
+pub use super::model::DEFAULT_COMPLIANCE_TYPE;
 
 /// The plan as a strategy sees it.
 pub fn plan_info(plan: &Plan, ex: &Explanation) -> PlanInfo {

@@ -202,7 +202,7 @@ impl Placement {
             ));
         }
         let custom_type =
-            plan.compliance_type().unwrap_or(super::additions::DEFAULT_COMPLIANCE_TYPE).starts_with("Custom:");
+            plan.compliance_type().unwrap_or(super::model::DEFAULT_COMPLIANCE_TYPE).starts_with("Custom:");
         let writes_output = matches!(plan.compliance, Compliance::PutComplianceItems | Compliance::Custom { .. });
         if !overridden.is_empty() && writes_output && custom_type {
             // Where a Custom: report is seen (README, "Which compliance type to write").
