@@ -7,6 +7,7 @@ import socket
 import time
 import urllib.parse
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
@@ -20,6 +21,7 @@ from ssmpatch_standin.handlers import associations, maintenance_windows, quickse
 from ssmpatch_standin.sim import fleet
 
 VALIDATED = ("ssm", "ssm-quicksetup", "s3")
+QUERY_PROTOCOL = ("iam", "sts")
 
 
 def _json(start_response, status, obj, headers=()):
@@ -125,6 +127,10 @@ class Middleware:
             if parts == ["settings"]:
                 with state.LOCK:
                     if method == "POST":
+                        problems = iam.check_setting(req.get("iam")) if "iam" in req else []
+                        if problems:
+                            return _json(start_response, "400 Bad Request",
+                                         {"message": "invalid iam setting: " + "; ".join(problems)})
                         s.quotas.update(req.pop("quotas", {}))
                         s.settings.update(req)
                     return _json(start_response, ok, dict(s.settings, quotas=s.quotas))
@@ -219,6 +225,13 @@ class Middleware:
                     params = json.loads(body or b"{}")
                 except ValueError:
                     params = None
+        elif service in QUERY_PROTOCOL and method == "POST":
+            # IAM and STS speak the query protocol: Action=GetRole&Version=...&RoleName=... (the IAM
+            # hook needs the operation and its parameters to authorize the call).
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            if form.get("Action"):
+                operation = form["Action"][0]
+                params = {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
         elif service in VALIDATED:
             try:
                 operation, params = validation.parse_rest(service, environ)
@@ -234,10 +247,17 @@ class Middleware:
         # existing read/write filters keep working; "name" is the model's operation name everywhere.
         logged = f"{method} {path}" if service == "s3" else operation
         read = operation.startswith(("Describe", "Get", "List", "Head"))
+        region, account, caller = _region_of(environ), _account_of(environ), _caller_of(environ)
         with state.LOCK:
+            needs = _service_linked_role(environ, service, operation, params)
+            auths = _authorizations(service, operation, params, region, account, needs)
             entry = {"service": service, "operation": logged, "name": operation, "action": iam.action_of(service, operation),
+                     # the resources the action is requested on, and the other actions the call needs
+                     # (dependent actions, KMS for S3, a service-linked role): iam.authorizations
+                     "resources": auths[0].resources if auths else None,
+                     "dependent": [a.to_json() for a in auths[1:]],
                      "write": not read,
-                     "method": method, "path": path, "region": _region_of(environ), "caller": _caller_of(environ),
+                     "method": method, "path": path, "region": region, "caller": caller,
                      "params": _loggable(service, params), "outcome": None}
             state.controls.calls.append(entry)
             if problems:
@@ -253,13 +273,13 @@ class Middleware:
             outcome(kind)
             return _fault_response(start_response, service, kind)
         with state.LOCK:
-            needs = _service_linked_role(environ, service, operation, params)
-            denied = iam.allowed(state.controls.settings, service, operation, needs)
+            denied = iam.allowed(state.controls.settings, service, operation, needs, params=params, region=region,
+                                 account=account, caller=caller, qs_roles=_qs_roles(account, region))
             if not denied and needs:
                 _create_service_linked_role(environ)
         if denied:
             outcome("403 AccessDenied")
-            return _access_denied(start_response, service, denied, _caller_of(environ))
+            return _access_denied(start_response, service, denied, caller, account)
         if kind == "delay":
             time.sleep(rule.seconds)
         if kind == "never":
@@ -341,17 +361,46 @@ def _create_service_linked_role(environ):
         "/aws-service-role/ssm.amazonaws.com/", None, "Systems Manager service-linked role", [], None)
 
 
-def _access_denied(start_response, service, action, caller):
+def _authorizations(service, operation, params, region, account, needs):
+    """What the call needs (iam.authorizations), for the call log; never fails the call."""
+    try:
+        return iam.authorizations(service, operation, params, region=region, account=account, needs=needs,
+                                  qs_roles=_qs_roles(account, region))
+    except Exception:
+        return []
+
+
+def _qs_roles(account, region):
+    """The local deployment roles of an existing Quick Setup manager (what Delete, Tag, Untag and an
+    UpdateConfigurationDefinition without roles pass: iam.QS_PASS_ROLE)."""
+    def roles(arn):
+        mgr = quicksetup.quicksetup_backends[account][region].managers.get(arn)
+        out = []
+        for d in (mgr.definitions if mgr is not None else []):
+            if d.get("LocalDeploymentAdministrationRoleArn"):
+                out.append(d["LocalDeploymentAdministrationRoleArn"])
+            if d.get("LocalDeploymentExecutionRoleName"):
+                out.append(iam.role_arn(d["LocalDeploymentExecutionRoleName"], account))
+        return out
+    return roles
+
+
+def _access_denied(start_response, service, denied, caller, account=DEFAULT_ACCOUNT_ID):
     """AWS's refusal of an action the caller's policies do not allow, in the service's protocol."""
-    msg = (f"User: arn:aws:iam::{DEFAULT_ACCOUNT_ID}:user/{caller or 'unknown'} is not authorized to perform: "
-           f"{action} because no identity-based policy allows the {action} action")
+    msg = denied.message(iam.user_arn(caller, account), service)
     if service == "s3":
-        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>{msg}</Message>'
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>{escape(msg)}</Message>'
                 f'<RequestId>standin</RequestId></Error>').encode()
         start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
         return [body]
     if service == "ssm-quicksetup":
         return _json(start_response, "403 Forbidden", {"message": msg}, [("x-amzn-ErrorType", "AccessDeniedException")])
+    if service in QUERY_PROTOCOL:
+        # IAM / STS (query protocol): an ErrorResponse document, code AccessDenied, HTTP 403.
+        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{escape(msg)}</Message>'
+                f'</Error><RequestId>standin</RequestId></ErrorResponse>').encode()
+        start_response("403 Forbidden", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+        return [body]
     return _json(start_response, "400 Bad Request", {"__type": "AccessDeniedException", "message": msg},
                  [("x-amzn-ErrorType", "AccessDeniedException")])
 
