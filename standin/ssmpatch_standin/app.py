@@ -251,7 +251,7 @@ class Middleware:
         with state.LOCK:
             needs = _service_linked_role(environ, service, operation, params)
             auths = _authorizations(service, operation, params, region, account, needs)
-            entry = {"service": service, "operation": logged, "name": operation, "action": iam.action_of(service, operation),
+            entry = {"service": service, "operation": logged, "name": operation, "action": iam.logged_action(service, operation),
                      # the resources the action is requested on, and the other actions the call needs
                      # (dependent actions, KMS for S3, a service-linked role): iam.authorizations
                      "resources": auths[0].resources if auths else None,

@@ -93,6 +93,13 @@ def action_of(service, operation):
     return f"{prefix}:{ALIASES.get((service, operation), operation)}"
 
 
+def logged_action(service, operation):
+    """The call log's ``action``: the IAM action the call is authorized under — none for a call that
+    needs no permission (sts:GetCallerIdentity), as for a service that is not modelled."""
+    action = action_of(service, operation)
+    return None if action in NO_PERMISSION_NEEDED else action
+
+
 # Actions a call needs besides its own ("Dependent actions", Service Authorization Reference): every
 # Quick Setup call that deploys passes the local deployment roles to the service (iam:PassRole, with
 # iam:PassedToService cloudformation.amazonaws.com or ssm-quicksetup.amazonaws.com). The "allow" form

@@ -357,3 +357,11 @@ def test_policy_evaluator_rules():
     # explicit deny wins over any allow
     assert decide([dict(allow, Action="*", Resource="*"), {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}],
                   "s3:GetObject", "x") == p.DENY
+
+
+def test_call_log_names_no_action_for_calls_that_need_none(clean):
+    """GetCallerIdentity is authorized under no action: the call log's action is null, as before the
+    query protocol was parsed (a printed policy need not list it)."""
+    _client("sts", clean).get_caller_identity()
+    calls = [c for c in control(clean, "/_ssmpatch/calls") if c["service"] == "sts"]
+    assert [(c["name"], c["action"], c["resources"]) for c in calls] == [("GetCallerIdentity", None, None)]
