@@ -42,8 +42,9 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Remove everything ssmpatch created for the plan (and nothing else).
     Destroy(ApplyArgs),
-    /// Print the least-privilege IAM policy the plan needs.
-    IamPolicy(PlanArgs),
+    /// Print the least-privilege IAM policy the plan needs (offline): the caller's, per command,
+    /// or with --node the managed nodes' instance profile.
+    IamPolicy(IamPolicyArgs),
     /// Read what AWS-RunPatchBaseline printed.
     #[command(subcommand)]
     Output(OutputCommand),
@@ -189,6 +190,26 @@ pub struct PlanArgs {
     /// Verify and preview from this instant instead of now (RFC 3339).
     #[arg(long, value_name = "RFC3339", hide = true, value_parser = instant)]
     pub from: Option<Timestamp>,
+}
+
+#[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Only what these commands need: plan, apply, refresh, destroy or all (repeatable;
+    /// default all).
+    #[arg(long = "for", value_name = "COMMAND", value_delimiter = ',')]
+    pub commands: Vec<String>,
+    /// The nodes' instance-profile statements (override download, command output) instead of the
+    /// caller's policy.
+    #[arg(long, conflicts_with = "commands")]
+    pub node: bool,
+    /// The ARN partition (default: the plan's Region's, else `aws`).
+    #[arg(long, value_name = "PARTITION")]
+    pub partition: Option<String>,
+    /// The account id in ARNs (default `*`).
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Args)]

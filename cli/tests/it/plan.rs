@@ -127,3 +127,73 @@ fn unreadable_plan_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with("error: cannot read plan `examples/does-not-exist.toml`"));
 }
+
+/// Every action of a policy document, and every ARN it names.
+fn actions_and_arns(policy: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    let st = policy["Statement"].as_array().expect("statements");
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        match v {
+            serde_json::Value::String(s) => vec![s.clone()],
+            serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            _ => vec![],
+        }
+    };
+    (st.iter().flat_map(|s| strings(&s["Action"])).collect(), st.iter().flat_map(|s| strings(&s["Resource"])).collect())
+}
+
+#[test]
+fn iam_policy_per_command_partition_and_nodes() {
+    let plan = "examples/seed-placed.toml";
+    let policy = |args: &[&str]| {
+        let mut a = vec!["iam-policy", plan, "--from", FROM];
+        a.extend_from_slice(args);
+        let out = ssmpatch(&a);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
+        json(&out)
+    };
+    let (all, _) = actions_and_arns(&policy(&[]));
+    let (plan_only, _) = actions_and_arns(&policy(&["--for", "plan"]));
+    assert!(
+        plan_only.iter().all(|a| !a.contains(":Create") && !a.contains(":Delete") && !a.contains(":Put")),
+        "{plan_only:?}"
+    );
+    assert!(plan_only.iter().all(|a| all.contains(a)));
+    let (two, _) = actions_and_arns(&policy(&["--for", "apply,destroy"]));
+    let (repeated, _) = actions_and_arns(&policy(&["--for", "apply", "--for", "destroy"]));
+    assert_eq!(two, repeated);
+    assert!(
+        two.contains(&"ssm:CreateMaintenanceWindow".to_string())
+            && !two.contains(&"ssm:PutComplianceItems".to_string())
+    );
+    let (everything, _) = actions_and_arns(&policy(&["--for", "all"]));
+    assert_eq!(everything, all);
+    // ARNs in the partition asked for, else the plan's Region's.
+    let (_, arns) = actions_and_arns(&policy(&["--partition", "aws-cn", "--account", "123456789012"]));
+    let named: Vec<&String> = arns.iter().filter(|a| *a != "*").collect();
+    assert!(!named.is_empty() && named.iter().all(|a| a.starts_with("arn:aws-cn:")), "{named:?}");
+    // The nodes: the override objects they download and the output they upload, nothing of the
+    // caller's.
+    let (node_actions, node_arns) = actions_and_arns(&policy(&["--node"]));
+    assert_eq!(node_actions, ["s3:GetObject", "s3:PutObject", "s3:GetEncryptionConfiguration"]);
+    assert_eq!(
+        node_arns,
+        [
+            "arn:aws:s3:::web-patching-artifacts/ssmpatch/overrides/web-monthly-placed/*",
+            "arn:aws:s3:::web-patching-artifacts/ssmpatch/output/web-monthly-placed/*",
+            "arn:aws:s3:::web-patching-artifacts"
+        ]
+    );
+    for (args, says) in [
+        (vec!["--for", "deploy"], "`deploy` is not a command with a policy"),
+        (vec!["--partition", "azure"], "`azure` is not an AWS partition"),
+        (vec!["--account", "12"], "`12` is not an AWS account id"),
+    ] {
+        let mut a = vec!["iam-policy", plan];
+        a.extend(args.iter().copied());
+        let out = ssmpatch(&a);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(says), "{args:?}: {}", text(&out.stderr));
+    }
+    let out = ssmpatch(&["iam-policy", plan, "--node", "--for", "apply"]);
+    assert_eq!(out.status.code(), Some(2), "--node with --for");
+}

@@ -32,7 +32,7 @@ use async_trait::async_trait;
 
 pub use apply::{DEFAULT_CONCURRENCY, apply};
 pub use diff::diff;
-pub use iam::{IamActions, policy as iam_policy};
+pub use iam::{IamActions, IamCommand, PolicyOptions, node_policy, partition_of_region, policy as iam_policy};
 pub(crate) use maintenance_window::retain_recent_one_shots;
 pub use model::{
     Action, BaselineResource, Change, Desired, Diff, Done, FieldChange, Ids, Key, Kind, Observed, Payload, Report,

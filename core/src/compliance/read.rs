@@ -100,10 +100,8 @@ pub(crate) async fn output(
     if let Some((bucket, prefix)) = output {
         // Run Command's layout: <prefix>/<command-id>/<instance-id>/<plugin>/<step>/stdout
         let key = format!("{prefix}/{plan}/{op}/{command_id}/{node}/{plugin}/{step}/stdout");
-        if let Ok(o) = c.s3.get_object().bucket(bucket).key(&key).send().await
-            && let Ok(body) = o.body.collect().await
-        {
-            return Ok((String::from_utf8_lossy(&body.into_bytes()).into_owned(), true));
+        if let Some(text) = s3_text(c, bucket, &key).await? {
+            return Ok((text, true));
         }
     }
     let inv = c
@@ -120,12 +118,32 @@ pub(crate) async fn output(
     // stdout in Amazon S3" (GetCommandInvocation). Only the plan's own bucket is read.
     if let Some((bucket, _)) = output
         && let Some(key) = inv.standard_output_url().and_then(|u| s3_key_in(u, bucket))
-        && let Ok(o) = c.s3.get_object().bucket(bucket).key(&key).send().await
-        && let Ok(body) = o.body.collect().await
+        && let Some(text) = s3_text(c, bucket, &key).await?
     {
-        return Ok((String::from_utf8_lossy(&body.into_bytes()).into_owned(), true));
+        return Ok((text, true));
     }
     Ok((inv.standard_output_content().unwrap_or_default().to_string(), false))
+}
+
+/// An output object's text; `None` when there is no such object (the agent could not upload it:
+/// the command's own, possibly cut, text is what remains). Any other failure — not allowed to
+/// read it, above all — is an error: refresh must not quietly fall back to a cut text.
+async fn s3_text(c: &Clients, bucket: &str, key: &str) -> Result<Option<String>, Error> {
+    match c.s3.get_object().bucket(bucket).key(key).send().await {
+        Ok(o) => {
+            let body = o.body.collect().await.map_err(|e| Error::Aws {
+                service: "s3",
+                operation: "GetObject",
+                code: None,
+                message: format!("reading s3://{bucket}/{key}: {e}"),
+                request_id: None,
+            })?;
+            Ok(Some(String::from_utf8_lossy(&body.into_bytes()).into_owned()))
+        }
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+        Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(None),
+        Err(e) => Err(crate::error::aws("s3", "GetObject", e)),
+    }
 }
 
 /// The object key of an S3 URL in `bucket`, path-style (`https://s3.<region>.amazonaws.com/<bucket>/<key>`)

@@ -465,7 +465,11 @@ async fn every_s3_listing_is_allowed_by_the_printed_policy() {
     let d = s.diff().await.expect("diff");
     assert_eq!(s.apply(&d, &quiet).await.error, None);
     s.diff().await.expect("diff again");
-    let policy = ssmpatch::backends::iam_policy(&s.plan, s.explanation.backend);
+    let policy = ssmpatch::backends::iam_policy(
+        &s.plan,
+        s.explanation.backend,
+        &ssmpatch::backends::PolicyOptions::new(&s.plan),
+    );
     let allowed: Vec<String> = policy["Statement"]
         .as_array()
         .expect("statements")

@@ -6,6 +6,7 @@ mod backends; // per backend against the local AWS stand-in: conformance, conver
 mod baseline_override; // baselines and BaselineOverride documents: goldens, limits, S3 publishing
 mod cron_vectors; // the shared corpus of AWS schedule vectors
 mod deletes; // deletes never destroy a running thing; one-shot windows kept for refresh
+mod iam_policy; // iam-policy --for each command: exactly the actions used, and each one needed (ablation)
 mod output_parse; // parsing AWS-RunPatchBaseline stdout: samples, noise, truncation, arbitrary input
 mod plan_props; // properties of the schedule compiler and the override renderer
 mod plans; // plans: the examples, calendars, backend choice, placement, located errors

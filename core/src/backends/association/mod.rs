@@ -41,14 +41,14 @@ impl crate::backends::Definition for Definition {
 
     fn iam_actions(&self) -> IamActions {
         IamActions {
-            read: &[
-                "ssm:ListAssociations",
-                "ssm:DescribeAssociation",
-                "ssm:DescribeAssociationExecutions",
-                "ssm:DescribeAssociationExecutionTargets",
-            ],
-            write: &["ssm:CreateAssociation", "ssm:UpdateAssociation", "ssm:DeleteAssociation"],
-            refresh: &[],
+            read: &["ssm:ListAssociations", "ssm:DescribeAssociation"],
+            change: &["ssm:CreateAssociation", "ssm:UpdateAssociation"],
+            delete: &["ssm:DeleteAssociation"],
+            prune: &[],
+            teardown: &[],
+            // Before an association is deleted: is a run of it still going?
+            before_delete: &["ssm:DescribeAssociationExecutions"],
+            refresh: &["ssm:DescribeAssociationExecutions", "ssm:DescribeAssociationExecutionTargets"],
         }
     }
 }

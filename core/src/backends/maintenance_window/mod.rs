@@ -45,21 +45,23 @@ impl crate::backends::Definition for Definition {
                 "ssm:DescribeMaintenanceWindowTargets",
                 "ssm:DescribeMaintenanceWindowTasks",
                 "ssm:GetMaintenanceWindowTask",
-                // Before a window is deleted: is a run of it still going?
-                "ssm:DescribeMaintenanceWindowExecutions",
             ],
-            write: &[
+            change: &[
                 "ssm:CreateMaintenanceWindow",
                 "ssm:UpdateMaintenanceWindow",
-                "ssm:DeleteMaintenanceWindow",
                 "ssm:RegisterTargetWithMaintenanceWindow",
                 "ssm:UpdateMaintenanceWindowTarget",
-                "ssm:DeregisterTargetFromMaintenanceWindow",
                 "ssm:RegisterTaskWithMaintenanceWindow",
                 "ssm:UpdateMaintenanceWindowTask",
-                "ssm:DeregisterTaskFromMaintenanceWindow",
             ],
+            delete: &["ssm:DeleteMaintenanceWindow"],
+            // A target or task of a kept window that the plan does not declare.
+            prune: &["ssm:DeregisterTargetFromMaintenanceWindow", "ssm:DeregisterTaskFromMaintenanceWindow"],
+            teardown: &[],
+            // Before a window is deleted: is a run of it still going?
+            before_delete: &["ssm:DescribeMaintenanceWindowExecutions"],
             refresh: &[
+                "ssm:DescribeMaintenanceWindowExecutions",
                 "ssm:DescribeMaintenanceWindowExecutionTasks",
                 "ssm:DescribeMaintenanceWindowExecutionTaskInvocations",
             ],

@@ -56,14 +56,19 @@ impl crate::backends::Definition for Definition {
                 "ssm-quicksetup:GetConfigurationManager",
                 "ssm-quicksetup:ListTagsForResource",
             ],
-            write: &[
+            change: &[
                 "ssm-quicksetup:CreateConfigurationManager",
                 "ssm-quicksetup:UpdateConfigurationManager",
                 "ssm-quicksetup:UpdateConfigurationDefinition",
-                "ssm-quicksetup:DeleteConfigurationManager",
                 "ssm-quicksetup:TagResource",
                 "ssm-quicksetup:UntagResource",
             ],
+            delete: &[],
+            prune: &[],
+            // A plan has one patch policy: apply updates it, only destroy deletes it.
+            teardown: &["ssm-quicksetup:DeleteConfigurationManager"],
+            before_delete: &[],
+            // AWS writes a patch policy's compliance itself.
             refresh: &[],
         }
     }

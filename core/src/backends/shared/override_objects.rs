@@ -227,6 +227,17 @@ impl ObjectStore for S3Store {
             })),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
             Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(None),
+            // A HEAD response has no body, so S3's refusal arrives as a bare 403 without a code.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 403) => Err(StoreError {
+                operation: "HeadObject",
+                key: key.to_string(),
+                code: Some("AccessDenied".into()),
+                message: format!(
+                    "403 Forbidden: not allowed to read s3://{bucket}/{key} (HeadObject is authorized as s3:GetObject), \
+                     or the bucket belongs to another account"
+                ),
+                hint: "check the bucket, its owner and your permissions (`ssmpatch iam-policy PLAN`)".into(),
+            }),
             Err(e) => Err(s3_error("HeadObject", key, e)),
         }
     }
