@@ -43,6 +43,8 @@ pub struct Clients {
     pub quicksetup: aws_sdk_ssmquicksetup::Client,
     /// STS (the account id patch policies need).
     pub sts: aws_sdk_sts::Client,
+    /// IAM (Quick Setup's local deployment roles, checked and on request created).
+    pub iam: aws_sdk_iam::Client,
     /// The region in use.
     pub region: String,
 }
@@ -78,6 +80,7 @@ impl Clients {
             s3: aws_sdk_s3::Client::from_conf(s3),
             quicksetup: aws_sdk_ssmquicksetup::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
+            iam: aws_sdk_iam::Client::new(&sdk),
             region: sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_string()),
         }
     }

@@ -82,8 +82,9 @@ impl Hint for Error {
             }
             #[cfg(feature = "aws")]
             Error::Aws { code: Some(c), .. } if c == crate::backends::DEPLOYMENT_FAILED => Some(format!(
-                "Quick Setup deploys through the local deployment roles {} and {}, which must exist in the \
-                 account (https://docs.aws.amazon.com/systems-manager/latest/userguide/quick-setup-patch-manager.html); \
+                "Quick Setup deploys through the plan's local deployment roles (`[patch-policy]` administration-role \
+                 and execution-role, by default {} and {}), which must exist in the account with the trust and \
+                 permissions docs/patch-policies.md lists (roles made a moment ago may take a while to be usable); \
                  fix the cause above and run apply again",
                 crate::backends::LOCAL_ADMINISTRATION_ROLE,
                 crate::backends::LOCAL_EXECUTION_ROLE

@@ -21,15 +21,26 @@ use jiff::Timestamp;
 
 use crate::aws::{AwsOptions, Clients};
 use crate::backends::{
-    DEFAULT_CONCURRENCY, Definition, Desired, Diff, Report, Scheduler, apply, definition, diff, for_backend,
+    DEFAULT_CONCURRENCY, Definition, Desired, Diff, Kind, Report, Scheduler, apply, definition, diff, for_backend,
     retain_recent_one_shots,
 };
 use crate::compliance::{RefreshOptions, RefreshReport};
 use crate::error::Error;
 use crate::plan::CompileOptions;
 use crate::plan::additions::{Additions, place, plan_info, strategy_of};
-use crate::plan::{Explanation, Plan};
+use crate::plan::{Choice, Explanation, Plan};
+use crate::schedule::Backend;
 use crate::strategy::{default_host, load};
+
+/// The backend whose own resources are of `kind` (`None`: every backend writes it).
+fn backend_of_kind(kind: Kind) -> Option<Backend> {
+    match kind {
+        Kind::MaintenanceWindow | Kind::WindowTarget | Kind::WindowTask => Some(Backend::MaintenanceWindow),
+        Kind::Association => Some(Backend::Association),
+        Kind::PatchPolicy => Some(Backend::PatchPolicy),
+        _ => None,
+    }
+}
 
 /// How a session is opened.
 #[derive(Debug, Clone)]
@@ -159,8 +170,10 @@ impl Session {
         &self.clients
     }
 
-    /// Read the live state and diff it against the plan.
+    /// Read the live state and diff it against the plan. A plan whose backend `auto` chose is
+    /// refused when its resources are on another backend (see [`Session::on_other_backend`]).
     pub async fn diff(&self) -> Result<Diff, Error> {
+        self.on_other_backend().await?;
         let observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
         let mut d = diff(&self.plan.name, self.explanation.backend, self.desired.clone(), observed);
         retain_recent_one_shots(&mut d, self.from, self.plan.one_shot_retention_days());
@@ -180,10 +193,54 @@ impl Session {
         self
     }
 
-    /// The diff that removes everything the plan owns.
+    /// The diff that removes everything the plan owns — except Quick Setup's deployment roles,
+    /// which other patch policies use and Quick Setup needs to delete this one.
     pub async fn destroy_diff(&self) -> Result<Diff, Error> {
-        let observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
+        let kept: Vec<Desired> = self.desired.iter().filter(|d| d.key.kind != Kind::DeploymentRoles).cloned().collect();
+        let mut observed = self.scheduler.observe(&self.plan.name, &kept).await?;
+        observed.retain(|o| o.key.kind != Kind::DeploymentRoles);
         Ok(diff(&self.plan.name, self.explanation.backend, Vec::new(), observed))
+    }
+
+    /// With `backend = "auto"`: the plan's own resources on a backend other than the one `auto`
+    /// chooses now (the plan or the account changed since they were made) stop `plan` and `apply`
+    /// before anything changes — applying would create the plan a second time on the new backend,
+    /// and both would run. Shared kinds (baselines, override objects) do not count; each other
+    /// backend's own kinds do (windows, associations, the patch policy).
+    pub async fn on_other_backend(&self) -> Result<(), Error> {
+        if self.explanation.chosen != Choice::Auto {
+            return Ok(());
+        }
+        let chosen = self.explanation.backend;
+        for other in Backend::ALL.into_iter().filter(|b| *b != chosen) {
+            let found = for_backend(other, &self.clients, &self.plan).observe(&self.plan.name, &[]).await?;
+            let theirs: Vec<String> = found
+                .iter()
+                .filter(|o| o.owned && backend_of_kind(o.key.kind) == Some(other))
+                .map(|o| o.key.label())
+                .collect();
+            if theirs.is_empty() {
+                continue;
+            }
+            return Err(Error::input(
+                format!(
+                    "nothing was changed: `backend = \"auto\"` now chooses the {} backend for plan {}, but its resources \
+                     are on the {} backend ({})",
+                    chosen.as_str(),
+                    self.plan.name,
+                    other.as_str(),
+                    theirs.join(", ")
+                ),
+                Some(format!(
+                    "keep them: set `backend = \"{}\"` in the plan; or move: run `ssmpatch destroy` with \
+                     `backend = \"{}\"`, then apply with `backend = \"auto\"` (or `\"{}\"`)",
+                    other.as_str(),
+                    other.as_str(),
+                    chosen.as_str()
+                )),
+            ));
+        }
+        Ok(())
     }
 
     /// Perform `diff` (nothing is called when it is empty). `progress` receives one line per

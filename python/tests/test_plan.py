@@ -52,10 +52,17 @@ def test_from_dict_and_validate():
             "targets": {"tags": {"Patch Group": "web"}},
             "baselines": {"AMAZON_LINUX_2023": {"approval-rules": [{"approve-after-days": 7}]}},
             "operations": {"install": {"kind": "install", "schedule": "every sunday at 02:00"}},
+            # Without these, a patch policy warns: node roles prepared by hand, undeclared systems fail.
+            "patch-policy": {"attach-node-policies": True, "undeclared-os": "aws-default"},
         }
     )
     assert plan.validate(from_=FROM) == []
-    assert plan.explain(from_=FROM)["backend"] == "patch-policy"
+    ex = plan.explain(from_=FROM)
+    assert ex["backend"] == "patch-policy"
+    assert ex["patch_policy"]["attach_node_policies"] is True
+    assert {"operating_system": "WINDOWS", "source": "aws-default", "baseline": "AWS-DefaultPatchBaseline"} in ex[
+        "patch_policy"
+    ]["baselines"]
 
 
 def test_plan_error_carries_location(tmp_path):

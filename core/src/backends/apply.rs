@@ -27,6 +27,11 @@ pub async fn apply(
         report.error = Some(e.to_string());
         return report;
     }
+    if let Err(e) = scheduler.preflight(diff).await {
+        report.hint = e.hint();
+        report.error = Some(e.to_string());
+        return report;
+    }
     let mut ids = Ids::default();
     for c in &diff.changes {
         if let (Some(o), Action::Update | Action::Unchanged) = (&c.observed, &c.action) {
@@ -95,11 +100,11 @@ async fn write_one(
     let r = match (&c.action, &c.desired, &c.observed) {
         (Action::Create, Some(d), _) => {
             progress(&format!("creating {}", c.key.label()));
-            scheduler.create(plan, d, ids).await
+            scheduler.create_reporting(plan, d, ids, progress).await
         }
         (Action::Update, Some(d), Some(o)) => {
             progress(&format!("updating {}", c.key.label()));
-            scheduler.update(plan, o, d, ids).await.map(|()| o.id.clone())
+            scheduler.update_reporting(plan, o, d, ids, progress).await.map(|()| o.id.clone())
         }
         _ => Err(Error::Internal(format!("inconsistent change for {}", c.key.label()))),
     };
@@ -110,7 +115,7 @@ async fn delete_one(scheduler: &dyn Scheduler, c: &Change, progress: &(dyn Fn(&s
     let r = match &c.observed {
         Some(o) => {
             progress(&format!("deleting {}", c.key.label()));
-            scheduler.delete(o).await.map(|()| o.id.clone())
+            scheduler.delete_reporting(o, progress).await.map(|()| o.id.clone())
         }
         None => Err(Error::Internal(format!("nothing to delete for {}", c.key.label()))),
     };

@@ -38,6 +38,7 @@ pub use model::{
     Action, BaselineResource, Change, Desired, Diff, Done, FieldChange, Ids, Key, Kind, Observed, Payload, Report,
 };
 pub use naming::{MANAGED_BY, TAG_MANAGED_BY, TAG_PLAN, operation_resource_name};
+pub use patch_policy::{CREATE_ROLES_CHANGE, CREATE_ROLES_READ, deployment_roles};
 pub(crate) use patch_policy::{
     DEPLOYMENT_FAILED, DEPLOYMENT_TIMED_OUT, LOCAL_ADMINISTRATION_ROLE, LOCAL_EXECUTION_ROLE,
 };
@@ -88,6 +89,45 @@ pub trait Scheduler: Send + Sync {
 
     /// Delete.
     async fn delete(&self, o: &Observed) -> Result<(), Error>;
+
+    /// [`Scheduler::create`], telling `progress` how a long wait goes (a patch policy's
+    /// deployment). By default the same as `create`.
+    async fn create_reporting(
+        &self,
+        plan: &str,
+        d: &Desired,
+        ids: &Ids,
+        progress: &(dyn for<'p> Fn(&'p str) + Sync),
+    ) -> Result<String, Error> {
+        let _ = progress;
+        self.create(plan, d, ids).await
+    }
+
+    /// [`Scheduler::update`], telling `progress` how a long wait goes.
+    async fn update_reporting(
+        &self,
+        plan: &str,
+        o: &Observed,
+        d: &Desired,
+        ids: &Ids,
+        progress: &(dyn for<'p> Fn(&'p str) + Sync),
+    ) -> Result<(), Error> {
+        let _ = progress;
+        self.update(plan, o, d, ids).await
+    }
+
+    /// [`Scheduler::delete`], telling `progress` how a long wait goes.
+    async fn delete_reporting(&self, o: &Observed, progress: &(dyn for<'p> Fn(&'p str) + Sync)) -> Result<(), Error> {
+        let _ = progress;
+        self.delete(o).await
+    }
+
+    /// Before `diff` changes anything: what it needs that is not part of it (a patch policy's
+    /// deployment roles). An error refuses the whole diff, so nothing is half-applied.
+    async fn preflight(&self, diff: &Diff) -> Result<(), Error> {
+        let _ = diff;
+        Ok(())
+    }
 
     /// The run that deleting `o` would destroy, if one has not ended: a maintenance window's or an
     /// association's execution (its id and status). Other kinds never run.

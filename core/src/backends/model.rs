@@ -13,6 +13,9 @@ use crate::schedule::Backend;
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Kind {
+    /// Quick Setup's two local deployment roles, created on request (`[patch-policy]
+    /// create-deployment-roles`) before the patch policy that deploys through them; never deleted.
+    DeploymentRoles,
     /// A BaselineOverride document in S3.
     OverrideObject,
     /// A custom patch baseline (registered for the patch group on windows and associations).
@@ -31,7 +34,8 @@ pub enum Kind {
 
 impl Kind {
     /// All kinds in creation order.
-    pub const ORDER: [Kind; 7] = [
+    pub const ORDER: [Kind; 8] = [
+        Kind::DeploymentRoles,
         Kind::OverrideObject,
         Kind::PatchBaseline,
         Kind::MaintenanceWindow,
@@ -44,6 +48,7 @@ impl Kind {
     /// `maintenance-window`, …
     pub fn as_str(self) -> &'static str {
         match self {
+            Kind::DeploymentRoles => "deployment-roles",
             Kind::OverrideObject => "override-object",
             Kind::PatchBaseline => "patch-baseline",
             Kind::MaintenanceWindow => "maintenance-window",

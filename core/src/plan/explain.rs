@@ -113,6 +113,10 @@ pub struct Explanation {
     pub operations: Vec<OperationExplanation>,
     /// Things the user should know.
     pub warnings: Vec<String>,
+    /// On the patch-policy backend: its deployment roles, node roles and the baseline each
+    /// operating system's runs apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_policy: Option<super::patch_policy::PatchPolicyExplanation>,
 }
 
 /// One upcoming run.
@@ -190,8 +194,32 @@ impl Plan {
             )));
         };
 
-        let placement = Placement::decide(self, backend).map_err(|e| self.locate(e))?;
+        let mut placement = Placement::decide(self, backend).map_err(|e| self.locate(e))?;
         let mut warnings = Vec::new();
+        let patch_policy = if backend == Backend::PatchPolicy {
+            let (pp, more) = super::patch_policy::explain(self.patch_policy(), self.patch_policy_baselines());
+            // Shown under the baseline placement: what each operating system's runs apply, and
+            // who prepares the deployment and node roles.
+            let mut lines = vec![format!(
+                "baselines per operating system (SelectedPatchBaselines, undeclared-os = \"{}\"; without one, \
+                 AWS-RunPatchBaseline stops with exit 163, \"Unable to find Baseline Override for Operating System\"):",
+                pp.settings.undeclared_os.as_str()
+            )];
+            lines.extend(pp.baselines.iter().map(|b| format!("  {}", b.describe())));
+            lines.push(format!("node roles: {}", pp.node_roles));
+            lines.push(format!("deployment roles: {}", pp.deployment_roles));
+            placement.consequence = format!("{}\n{}", placement.consequence, lines.join("\n"));
+            warnings.extend(more);
+            Some(pp)
+        } else {
+            if self.file.patch_policy.is_some() {
+                warnings.push(format!(
+                    "the `[patch-policy]` settings do not apply: the plan runs on the {} backend",
+                    backend.as_str()
+                ));
+            }
+            None
+        };
         let operations: Vec<OperationExplanation> = self
             .operations
             .iter()
@@ -261,6 +289,7 @@ impl Plan {
             placement,
             operations,
             warnings,
+            patch_policy,
         })
     }
 

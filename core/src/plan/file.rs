@@ -63,6 +63,70 @@ pub struct PlanFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = 365))]
     pub one_shot_retention_days: Option<u32>,
+    /// Quick Setup patch-policy settings (used when the plan runs on the patch-policy backend):
+    /// the local deployment roles, whether Quick Setup may change the nodes' instance profiles,
+    /// and what runs on operating systems the plan declares no baseline for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch_policy: Option<PatchPolicyFile>,
+}
+
+/// `[patch-policy]`: how the plan's Quick Setup patch policy is deployed and what it applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PatchPolicyFile {
+    /// Name of the IAM role Quick Setup deploys the policy through (CloudFormation StackSets'
+    /// administration role; default `AWS-QuickSetup-PatchPolicy-LocalAdministrationRole`).
+    /// Accounts onboarded before the patch-policy roles existed may have
+    /// `AWS-QuickSetup-StackSet-Local-AdministrationRole` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administration_role: Option<String>,
+    /// Name of the IAM role the deployment runs as (default
+    /// `AWS-QuickSetup-PatchPolicy-LocalExecutionRole`; older accounts:
+    /// `AWS-QuickSetup-StackSet-Local-ExecutionRole`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_role: Option<String>,
+    /// Create the two deployment roles when they do not exist (default `false`: `apply` stops
+    /// before changing anything and says how to create them). The roles are created as AWS's
+    /// managed policy `AWSQuickSetupPatchPolicyDeploymentRolePolicy` expects, shown by `plan`, and
+    /// never deleted by ssmpatch (other patch policies and Quick Setup itself use them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_deployment_roles: Option<bool>,
+    /// Quick Setup's `IsPolicyAttachAllowed` (default `false`). `true`: Quick Setup attaches the
+    /// IAM policies patching needs to the instance profile (or service role) of every targeted
+    /// node, also of nodes that become targets later. `false`: nothing is changed on the nodes,
+    /// and each targeted node's role must already allow `s3:GetObject` on
+    /// `aws-quicksetup-patchpolicy-*` and carry the tag `QSConfigId-<id>` = `<id>`, or every run
+    /// fails on that node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach_node_policies: Option<bool>,
+    /// What runs on a targeted node whose operating system the plan declares no baseline for:
+    /// `fail` (default; AWS-RunPatchBaseline fails on it with exit code 163) or `aws-default`
+    /// (the policy lists AWS's predefined default baseline for every other operating system).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undeclared_os: Option<UndeclaredOs>,
+}
+
+/// What a patch policy applies on an operating system the plan declares no baseline for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum UndeclaredOs {
+    /// Nothing: the policy lists only the declared operating systems, and a run on a node of
+    /// another one fails (exit 163, "Unable to find Baseline Override for Operating System").
+    #[default]
+    Fail,
+    /// AWS's predefined default baseline of that operating system.
+    AwsDefault,
+}
+
+impl UndeclaredOs {
+    /// `fail` / `aws-default`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UndeclaredOs::Fail => "fail",
+            UndeclaredOs::AwsDefault => "aws-default",
+        }
+    }
 }
 
 /// Backend selection.

@@ -36,6 +36,7 @@ mod explain;
 pub(crate) mod file;
 mod load;
 mod model;
+mod patch_policy;
 mod placement;
 
 pub use additions::{
@@ -49,11 +50,16 @@ pub use compile::{
 };
 pub use error::{PlanError, PlanErrors};
 pub use explain::{Calendar, Choice, Explanation, OperationExplanation, Rejection, Run};
-pub use file::{OperationKind, PLAN_VERSION, RebootOption, schema_json};
+pub use file::{OperationKind, PLAN_VERSION, RebootOption, UndeclaredOs, schema_json};
 pub use load::{Format, Source, line_column};
 pub use model::{
     Compliance, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, DEFAULT_ONE_SHOT_RETENTION_DAYS, DEFAULT_OUTPUT_PREFIX,
     DEFAULT_OVERRIDE_PREFIX, DEFAULT_WINDOW_CUTOFF_HOURS, DEFAULT_WINDOW_DURATION_HOURS, MAX_ONE_SHOT_RETENTION_DAYS,
     Operation, Plan, RulesFrom, S3Location, Targets,
+};
+pub use patch_policy::{
+    AWS_DEFAULT_BASELINES, BaselineSource, DEFAULT_ADMINISTRATION_ROLE, DEFAULT_ATTACH_NODE_POLICIES,
+    DEFAULT_EXECUTION_ROLE, DEPLOYMENT_ROLE_POLICY, LEGACY_ADMINISTRATION_ROLE, LEGACY_EXECUTION_ROLE, OsBaseline,
+    PatchPolicyExplanation, PatchPolicySettings, aws_default_baseline,
 };
 pub use placement::{BaselineUse, Placement};

@@ -63,6 +63,8 @@ pub struct Plan {
     pub strategy_limits: crate::strategy::Limits,
     /// S3 locations.
     pub s3: Option<S3Location>,
+    /// `[patch-policy]`, defaults filled in (read through [`Plan::patch_policy`]).
+    pub(crate) patch_policy: super::patch_policy::PatchPolicySettings,
     /// The source, for locating errors found later (compilation).
     pub source: Option<Source>,
 }
@@ -374,6 +376,11 @@ impl Plan {
         }
         let strategy_limits = validate_limits(file.compliance.as_ref().and_then(|f| f.limits.as_ref()), &mut c);
         let s3 = file.s3.as_ref().map(|s| validate_s3(s, &mut c));
+        let mut found = Vec::new();
+        let patch_policy = super::patch_policy::validate(file.patch_policy.as_ref(), &mut found);
+        for e in found {
+            c.push(e);
+        }
         validate_baselines(&file, &mut c);
 
         if !c.errors.is_empty() {
@@ -421,6 +428,7 @@ impl Plan {
             compliance,
             strategy_limits,
             s3,
+            patch_policy,
             source,
             file,
         })
@@ -430,6 +438,17 @@ impl Plan {
     /// [`DEFAULT_ONE_SHOT_RETENTION_DAYS`]).
     pub fn one_shot_retention_days(&self) -> u32 {
         self.file.one_shot_retention_days.unwrap_or(DEFAULT_ONE_SHOT_RETENTION_DAYS)
+    }
+
+    /// The `[patch-policy]` settings, defaults filled in.
+    pub fn patch_policy(&self) -> &super::patch_policy::PatchPolicySettings {
+        &self.patch_policy
+    }
+
+    /// The baseline a patch policy's runs apply on each operating system Patch Manager knows
+    /// (declared, AWS's default with `undeclared-os = "aws-default"`, or none: the run fails).
+    pub fn patch_policy_baselines(&self) -> Vec<super::patch_policy::OsBaseline> {
+        super::patch_policy::baselines(&self.name, &self.file.baselines, &self.patch_policy)
     }
 
     /// The plan's own Region (`region`), if it names one.

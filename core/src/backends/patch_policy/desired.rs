@@ -11,11 +11,14 @@ use crate::backends::shared::tags;
 use crate::plan::Compiled;
 use crate::plan::Operation;
 use crate::plan::file::OperationKind;
-use crate::plan::{Explanation, Plan};
+use crate::plan::{BaselineSource, Explanation, Plan};
 
-/// The patch policy, when the plan has a scan or an install with an exact schedule.
+/// The patch policy, when the plan has a scan or an install with an exact schedule, and the
+/// local deployment roles when the plan asks ssmpatch to create them.
 pub(crate) fn resources(plan: &Plan, ex: &Explanation) -> Vec<Desired> {
-    patch_policy(plan, ex, &json!(tags::of_plan(plan))).into_iter().collect()
+    let policy = patch_policy(plan, ex, &json!(tags::of_plan(plan)));
+    let roles = policy.as_ref().and_then(|_| super::roles::desired(plan));
+    roles.into_iter().chain(policy).collect()
 }
 
 /// One Quick Setup patch policy running the plan's scan and install (aws-facts §6). Account- and
@@ -66,7 +69,10 @@ fn patch_policy(plan: &Plan, ex: &Explanation, tags: &Value) -> Option<Desired> 
         }
     }
     p.insert("PatchBaselineUseDefault", "custom".into());
-    p.insert("IsPolicyAttachAllowed", "false".into());
+    // `[patch-policy] attach-node-policies`: whether Quick Setup may attach the policies patching
+    // needs to the targeted nodes' instance profiles (plan::patch_policy says why the default is
+    // "false", and explain what each choice means for the nodes).
+    p.insert("IsPolicyAttachAllowed", plan.patch_policy().attach_node_policies.to_string());
     p.insert("HasDeletedBaseline", "false".into());
     match plan.s3.as_ref().and_then(|s| s.output_prefix.as_ref().map(|o| (s.bucket.clone(), o.clone()))) {
         Some((bucket, prefix)) => {
@@ -78,15 +84,27 @@ fn patch_policy(plan: &Plan, ex: &Explanation, tags: &Value) -> Option<Desired> 
             p.insert("OutputLogEnableS3", "false".into());
         }
     }
-    // OS → the baseline's name (our custom baselines) or id (existing ones); ids are resolved
-    // when written.
+    // OS → the baseline's name (our custom baselines; AWS's predefined default baselines with
+    // `undeclared-os = "aws-default"`) or id (existing ones); ids are resolved when written. An
+    // operating system without an entry fails its runs (exit 163): `explain` lists which.
     let selected: BTreeMap<String, String> = plan
-        .baseline_specs()
-        .iter()
-        .map(|(os, b)| {
-            (os.as_str().to_string(), b.baseline_id.clone().unwrap_or_else(|| baseline_name(&plan.name, *os)))
+        .patch_policy_baselines()
+        .into_iter()
+        .filter_map(|b| {
+            let os = b.operating_system;
+            let label = match b.source {
+                BaselineSource::Declared => plan
+                    .baseline_specs()
+                    .get(&os)
+                    .and_then(|spec| spec.baseline_id.clone())
+                    .unwrap_or_else(|| baseline_name(&plan.name, os)),
+                BaselineSource::AwsDefault => b.baseline,
+                _ => return None,
+            };
+            Some((os.as_str().to_string(), label))
         })
         .collect();
+    let (admin, exec) = super::roles::deployment_roles(plan);
     let name = patch_policy_name(&plan.name);
     Some(Desired {
         key: Key::new(Kind::PatchPolicy, name.clone()),
@@ -95,6 +113,10 @@ fn patch_policy(plan: &Plan, ex: &Explanation, tags: &Value) -> Option<Desired> 
             "Description": format!("ssmpatch {}", plan.name),
             "Parameters": p,
             "SelectedPatchBaselines": selected,
+            // The roles Quick Setup deploys through (LocalDeploymentAdministrationRoleArn, by
+            // name, and LocalDeploymentExecutionRoleName).
+            "LocalDeploymentAdministrationRole": admin,
+            "LocalDeploymentExecutionRole": exec,
             // The last deployment's status: anything but SUCCEEDED is a change, so a failed
             // deployment is never taken for applied.
             "Deployment": "SUCCEEDED",

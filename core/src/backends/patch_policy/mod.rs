@@ -12,12 +12,15 @@ use aws_sdk_ssmquicksetup::types::{ConfigurationDefinitionInput, Status, StatusS
 use serde_json::{Value, json};
 
 mod desired;
+mod roles;
+
+pub use roles::{CREATE_ROLES_CHANGE, CREATE_ROLES_READ, deployment_roles};
 
 use crate::backends::paging::all;
 use crate::backends::shared::tags::is_owned_json;
 use crate::backends::shared::{Shared, s};
 use crate::backends::{
-    Desired, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler, not_in_backend,
+    Action, Desired, Diff, FinishedRun, IamActions, Ids, Key, Kind, Observed, RunQuery, Scheduler, not_in_backend,
 };
 use crate::error::{Error, aws};
 use crate::plan::additions::Additions;
@@ -26,11 +29,11 @@ use crate::schedule::Backend;
 
 /// The Quick Setup type.
 pub(super) const PATCH_POLICY_TYPE: &str = "AWSQuickSetupType-PatchPolicy";
-/// Single-account local deployment roles (Terraform acceptance test / Pulumi registry example,
-/// aws-facts §6). UNCONFIRMED beyond those examples: change here.
-pub(crate) const LOCAL_ADMINISTRATION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalAdministrationRole";
+/// The local deployment roles sent unless the plan names others (`[patch-policy]
+/// administration-role`, `execution-role`; [`deployment_roles`] gives a plan's).
+pub(crate) const LOCAL_ADMINISTRATION_ROLE: &str = crate::plan::DEFAULT_ADMINISTRATION_ROLE;
 /// See [`LOCAL_ADMINISTRATION_ROLE`].
-pub(crate) const LOCAL_EXECUTION_ROLE: &str = "AWS-QuickSetup-PatchPolicy-LocalExecutionRole";
+pub(crate) const LOCAL_EXECUTION_ROLE: &str = crate::plan::DEFAULT_EXECUTION_ROLE;
 
 /// Parameters that depend on the account and Region, written by the backend and not compared.
 const ENVIRONMENT_PARAMETERS: [&str; 5] =
@@ -62,11 +65,14 @@ impl crate::backends::Definition for Definition {
                 "ssm-quicksetup:UpdateConfigurationDefinition",
                 "ssm-quicksetup:TagResource",
                 "ssm-quicksetup:UntagResource",
+                // Both local deployment roles exist (roles::check), before any change.
+                "iam:GetRole",
             ],
             delete: &[],
             prune: &[],
-            // A plan has one patch policy: apply updates it, only destroy deletes it.
-            teardown: &["ssm-quicksetup:DeleteConfigurationManager"],
+            // A plan has one patch policy: apply updates it, only destroy deletes it (after
+            // checking the deployment roles it is deleted through).
+            teardown: &["ssm-quicksetup:DeleteConfigurationManager", "iam:GetRole"],
             before_delete: &[],
             // AWS writes a patch policy's compliance itself.
             refresh: &[],
@@ -80,6 +86,48 @@ pub(super) struct PatchPolicies {
     shared: Shared,
 }
 
+/// A label of `SelectedPatchBaselines` that names one of AWS's predefined default baselines
+/// (`undeclared-os = "aws-default"`), resolved to its id when written.
+fn aws_default_label(label: &str) -> bool {
+    crate::plan::AWS_DEFAULT_BASELINES.iter().any(|(_, name)| *name == label)
+}
+
+/// `SelectedPatchBaselines` as Quick Setup takes it: a JSON string, OS → {"value": id, "label",
+/// "description", "disabled"} (AWS example in quick-setup-api). A label is ssmpatch's custom
+/// baseline (its id from `ids`), an AWS predefined baseline (its id from `aws`: name → id), or an
+/// existing baseline's id.
+fn selected_baselines(
+    selected: Option<&Value>,
+    ids: &Ids,
+    aws_defaults: &HashMap<String, String>,
+) -> Result<serde_json::Map<String, Value>, Error> {
+    let mut out = serde_json::Map::new();
+    for (os, label) in selected.and_then(Value::as_object).into_iter().flatten() {
+        let label = label.as_str().unwrap_or_default();
+        let value = match ids.get(&Key::new(Kind::PatchBaseline, label)) {
+            Some(id) => id.to_string(),
+            None if aws_default_label(label) => aws_defaults.get(label).cloned().ok_or_else(|| {
+                Error::input(
+                    format!(
+                        "AWS's predefined baseline {label} (for {os}) is not in this Region's list of AWS baselines"
+                    ),
+                    Some(format!(
+                        "declare a baseline for {os} in the plan, or set `[patch-policy] undeclared-os = \"fail\"`"
+                    )),
+                )
+            })?,
+            None => label.to_string(),
+        };
+        out.insert(os.clone(), json!({"value": value, "label": label, "description": "", "disabled": false}));
+    }
+    Ok(out)
+}
+
+/// The role name at the end of a role ARN (`arn:…:role/<path/>name`).
+fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
 impl PatchPolicies {
     pub(crate) fn new(shared: Shared) -> Self {
         PatchPolicies { shared }
@@ -87,18 +135,43 @@ impl PatchPolicies {
 
     /// The caller's account and partition (`aws`, `aws-cn`, `aws-us-gov`: the second field of
     /// the caller's ARN), from GetCallerIdentity.
-    async fn account(&self) -> Result<(String, String), Error> {
+    async fn caller(&self) -> Result<roles::Caller, Error> {
         let me =
             self.shared.c.sts.get_caller_identity().send().await.map_err(|e| aws("sts", "GetCallerIdentity", e))?;
         let account =
             me.account().map(str::to_string).ok_or_else(|| Error::Unexpected("STS returned no account id".into()))?;
         let partition = me.arn().and_then(|a| a.split(':').nth(1)).filter(|p| !p.is_empty()).unwrap_or("aws");
-        Ok((account, partition.to_string()))
+        Ok(roles::Caller { account, partition: partition.to_string() })
+    }
+
+    /// AWS's predefined baselines of this Region, name → id (DescribePatchBaselines, owner AWS;
+    /// their ids are ARNs), read only when the policy lists one.
+    async fn aws_baselines(&self, selected: Option<&Value>) -> Result<HashMap<String, String>, Error> {
+        let wanted = selected
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.values().any(|l| l.as_str().is_some_and(aws_default_label)));
+        if !wanted {
+            return Ok(HashMap::new());
+        }
+        let found = all(
+            "ssm",
+            "DescribePatchBaselines",
+            self.shared
+                .c
+                .ssm
+                .describe_patch_baselines()
+                .filters(aws_sdk_ssm::types::PatchOrchestratorFilter::builder().key("OWNER").values("AWS").build())
+                .into_paginator()
+                .items()
+                .send(),
+        )
+        .await?;
+        Ok(found.iter().filter_map(|b| Some((b.baseline_name()?.to_string(), b.baseline_id()?.to_string()))).collect())
     }
 
     /// The definition input: the desired parameters plus account, Region and baseline ids.
     async fn definition(&self, d: &Desired, ids: &Ids) -> Result<ConfigurationDefinitionInput, Error> {
-        let (account, partition) = self.account().await?;
+        let roles::Caller { account, partition } = self.caller().await?;
         let region = self.shared.c.region.clone();
         let mut params: HashMap<String, String> = d
             .spec
@@ -112,24 +185,19 @@ impl PatchPolicies {
         if params.get("OutputLogEnableS3").map(String::as_str) == Some("true") {
             params.insert("OutputBucketRegion".into(), region.clone());
         }
-        // SelectedPatchBaselines: a JSON string, OS → {"value": id, "label", "description", "disabled"}.
-        let mut selected = serde_json::Map::new();
-        if let Some(m) = d.spec.get("SelectedPatchBaselines").and_then(Value::as_object) {
-            for (os, label) in m {
-                let label = label.as_str().unwrap_or_default();
-                let value = ids.get(&Key::new(Kind::PatchBaseline, label)).unwrap_or(label).to_string();
-                selected
-                    .insert(os.clone(), json!({"value": value, "label": label, "description": "", "disabled": false}));
-            }
-        }
-        params.insert("SelectedPatchBaselines".into(), Value::Object(selected).to_string());
+        let selected = d.spec.get("SelectedPatchBaselines");
+        let aws_defaults = self.aws_baselines(selected).await?;
+        params.insert(
+            "SelectedPatchBaselines".into(),
+            Value::Object(selected_baselines(selected, ids, &aws_defaults)?).to_string(),
+        );
+        let admin = s(&d.spec, "LocalDeploymentAdministrationRole").unwrap_or_else(|| LOCAL_ADMINISTRATION_ROLE.into());
+        let exec = s(&d.spec, "LocalDeploymentExecutionRole").unwrap_or_else(|| LOCAL_EXECUTION_ROLE.into());
         ConfigurationDefinitionInput::builder()
             .r#type(PATCH_POLICY_TYPE)
             .set_parameters(Some(params))
-            .local_deployment_administration_role_arn(format!(
-                "arn:{partition}:iam::{account}:role/{LOCAL_ADMINISTRATION_ROLE}"
-            ))
-            .local_deployment_execution_role_name(LOCAL_EXECUTION_ROLE)
+            .local_deployment_administration_role_arn(format!("arn:{partition}:iam::{account}:role/{admin}"))
+            .local_deployment_execution_role_name(exec)
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the patch policy definition: {e}")))
     }
@@ -155,6 +223,13 @@ fn tag_map(v: Option<&Value>) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
+/// What a progress line calls a patch policy: `patch policy <name>`.
+fn policy_label(spec: &Value, fallback: &str) -> String {
+    format!("patch policy {}", s(spec, "Name").unwrap_or_else(|| fallback.to_string()))
+}
+
+fn quiet(_: &str) {}
+
 #[async_trait]
 impl Scheduler for PatchPolicies {
     fn backend(&self) -> Backend {
@@ -163,6 +238,10 @@ impl Scheduler for PatchPolicies {
 
     async fn observe(&self, plan: &str, desired: &[Desired]) -> Result<Vec<Observed>, Error> {
         let mut out = self.shared.observe(plan, desired, false).await?;
+        if desired.iter().any(|d| d.key.kind == Kind::DeploymentRoles) {
+            let caller = self.caller().await?;
+            out.extend(roles::observe(&self.shared.c.iam, &caller, desired).await?);
+        }
         let name = crate::backends::naming::patch_policy_name(plan);
         let managers = all(
             "ssm-quicksetup",
@@ -209,6 +288,8 @@ impl Scheduler for PatchPolicies {
                     "Description": m.description().unwrap_or_default(),
                     "Parameters": params,
                     "SelectedPatchBaselines": selected,
+                    "LocalDeploymentAdministrationRole": role_name(def.local_deployment_administration_role_arn().unwrap_or_default()),
+                    "LocalDeploymentExecutionRole": def.local_deployment_execution_role_name().unwrap_or_default(),
                     "Deployment": deployment(m.status_summaries()).and_then(|s| s.status()).map_or("SUCCEEDED", |s| s.as_str()),
                     "Tags": tags,
                 }),
@@ -218,12 +299,23 @@ impl Scheduler for PatchPolicies {
         Ok(out)
     }
 
-    async fn create(&self, _plan: &str, d: &Desired, ids: &Ids) -> Result<String, Error> {
+    async fn create(&self, plan: &str, d: &Desired, ids: &Ids) -> Result<String, Error> {
+        self.create_reporting(plan, d, ids, &quiet).await
+    }
+
+    async fn create_reporting(
+        &self,
+        _plan: &str,
+        d: &Desired,
+        ids: &Ids,
+        progress: &(dyn for<'p> Fn(&'p str) + Sync),
+    ) -> Result<String, Error> {
         match d.key.kind {
             Kind::PatchBaseline => match self.shared.create(d).await {
                 Some(r) => r,
                 None => Err(Error::Internal("not a baseline".into())),
             },
+            Kind::DeploymentRoles => roles::ensure(&self.shared.c.iam, &self.caller().await?, d, None).await,
             Kind::PatchPolicy => {
                 let def = self.definition(d, ids).await?;
                 let out = self
@@ -239,24 +331,39 @@ impl Scheduler for PatchPolicies {
                     .await
                     .map_err(|e| aws("ssm-quicksetup", "CreateConfigurationManager", e))?;
                 let arn = out.manager_arn().to_string();
-                self.deployed(&arn, "CreateConfigurationManager").await?;
+                self.deployed(&arn, "CreateConfigurationManager", &policy_label(&d.spec, &arn), progress).await?;
                 Ok(arn)
             }
             other => Err(not_in_backend(other, Backend::PatchPolicy)),
         }
     }
 
-    async fn update(&self, _plan: &str, o: &Observed, d: &Desired, ids: &Ids) -> Result<(), Error> {
+    async fn update(&self, plan: &str, o: &Observed, d: &Desired, ids: &Ids) -> Result<(), Error> {
+        self.update_reporting(plan, o, d, ids, &quiet).await
+    }
+
+    async fn update_reporting(
+        &self,
+        _plan: &str,
+        o: &Observed,
+        d: &Desired,
+        ids: &Ids,
+        progress: &(dyn for<'p> Fn(&'p str) + Sync),
+    ) -> Result<(), Error> {
         match d.key.kind {
             Kind::PatchBaseline => match self.shared.update(o, d).await {
                 Some(r) => r,
                 None => Err(Error::Internal("not a baseline".into())),
             },
+            Kind::DeploymentRoles => {
+                roles::ensure(&self.shared.c.iam, &self.caller().await?, d, Some(o)).await.map(|_| ())
+            }
             Kind::PatchPolicy => {
                 let (arn, def_id) = o.id.split_once('|').unwrap_or((o.id.as_str(), ""));
                 let v = &d.spec;
+                let label = policy_label(v, arn);
                 // A change while a deployment runs is refused (ConflictException): let it end.
-                self.settled(arn, "GetConfigurationManager").await?;
+                self.settled(arn, "GetConfigurationManager", &label, progress).await?;
                 if o.spec.get("Name") != v.get("Name") || o.spec.get("Description") != v.get("Description") {
                     self.shared
                         .c
@@ -269,7 +376,14 @@ impl Scheduler for PatchPolicies {
                         .await
                         .map_err(|e| aws("ssm-quicksetup", "UpdateConfigurationManager", e))?;
                 }
-                if ["Parameters", "SelectedPatchBaselines", "Deployment"].iter().any(|k| o.spec.get(k) != v.get(k)) {
+                let redeploy = [
+                    "Parameters",
+                    "SelectedPatchBaselines",
+                    "LocalDeploymentAdministrationRole",
+                    "LocalDeploymentExecutionRole",
+                    "Deployment",
+                ];
+                if redeploy.iter().any(|k| o.spec.get(k) != v.get(k)) {
                     let def = self.definition(d, ids).await?;
                     self.shared
                         .c
@@ -287,7 +401,7 @@ impl Scheduler for PatchPolicies {
                         .send()
                         .await
                         .map_err(|e| aws("ssm-quicksetup", "UpdateConfigurationDefinition", e))?;
-                    self.deployed(arn, "UpdateConfigurationDefinition").await?;
+                    self.deployed(arn, "UpdateConfigurationDefinition", &label, progress).await?;
                 }
                 let (from, to) = (tag_map(o.spec.get("Tags")), tag_map(v.get("Tags")));
                 if from != to {
@@ -332,6 +446,10 @@ impl Scheduler for PatchPolicies {
     }
 
     async fn delete(&self, o: &Observed) -> Result<(), Error> {
+        self.delete_reporting(o, &quiet).await
+    }
+
+    async fn delete_reporting(&self, o: &Observed, progress: &(dyn for<'p> Fn(&'p str) + Sync)) -> Result<(), Error> {
         match o.key.kind {
             Kind::PatchBaseline => match self.shared.delete(o).await {
                 Some(r) => r,
@@ -339,7 +457,8 @@ impl Scheduler for PatchPolicies {
             },
             Kind::PatchPolicy => {
                 let arn = o.id.split_once('|').map_or(o.id.as_str(), |(a, _)| a);
-                if let Deployed::Gone = self.settled(arn, "GetConfigurationManager").await? {
+                let label = policy_label(&o.spec, arn);
+                if let Deployed::Gone = self.settled(arn, "GetConfigurationManager", &label, progress).await? {
                     return Ok(());
                 }
                 self.shared
@@ -350,15 +469,52 @@ impl Scheduler for PatchPolicies {
                     .send()
                     .await
                     .map_err(|e| aws("ssm-quicksetup", "DeleteConfigurationManager", e))?;
-                match self.deployed(arn, "DeleteConfigurationManager").await? {
+                match self.deployed(arn, "DeleteConfigurationManager", &label, progress).await? {
                     Deployed::Gone => Ok(()),
                     Deployed::Succeeded | Deployed::Failed(_) => Err(Error::Unexpected(format!(
                         "Quick Setup reported the deletion of {arn} done, but the manager is still there"
                     ))),
                 }
             }
+            // Never deleted: other patch policies, and Quick Setup deleting this one, use them.
             other => Err(not_in_backend(other, Backend::PatchPolicy)),
         }
+    }
+
+    /// Both local deployment roles exist before a patch policy is created, updated or deleted
+    /// (unless the diff itself creates them): Quick Setup deploys each of these changes through
+    /// them, and without them the deployment fails after ssmpatch has changed other things.
+    async fn preflight(&self, diff: &Diff) -> Result<(), Error> {
+        let makes_roles = diff
+            .changes
+            .iter()
+            .any(|c| c.key.kind == Kind::DeploymentRoles && matches!(c.action, Action::Create | Action::Update));
+        // AWS's predefined baselines the policy selects (`undeclared-os = "aws-default"`) are
+        // in this Region: found now, not after the custom baselines were written.
+        for d in diff.changes.iter().filter(|c| matches!(c.action, Action::Create | Action::Update)) {
+            if let Some(d) = d.desired.as_ref().filter(|d| d.key.kind == Kind::PatchPolicy) {
+                let selected = d.spec.get("SelectedPatchBaselines");
+                selected_baselines(selected, &Ids::default(), &self.aws_baselines(selected).await?)?;
+            }
+        }
+        if makes_roles {
+            return Ok(());
+        }
+        for c in diff.changes.iter().filter(|c| c.key.kind == Kind::PatchPolicy) {
+            // Create and update deploy through the plan's roles; a delete through those the
+            // policy was deployed with.
+            let (spec, what) = match (&c.action, &c.desired, &c.observed) {
+                (Action::Create, Some(d), _) => (&d.spec, "creating"),
+                (Action::Update, Some(d), _) => (&d.spec, "updating"),
+                (Action::Delete, _, Some(o)) => (&o.spec, "deleting"),
+                _ => continue,
+            };
+            let admin =
+                s(spec, "LocalDeploymentAdministrationRole").unwrap_or_else(|| LOCAL_ADMINISTRATION_ROLE.into());
+            let exec = s(spec, "LocalDeploymentExecutionRole").unwrap_or_else(|| LOCAL_EXECUTION_ROLE.into());
+            roles::check(&self.shared.c.iam, &admin, &exec, &format!("{what} {}", c.key.label())).await?;
+        }
+        Ok(())
     }
 }
 
@@ -393,8 +549,15 @@ impl PatchPolicies {
     /// Reads manager `arn` until its deployment has ended (StatusSummaries, StatusType
     /// `Deployment`: INITIALIZING, DEPLOYING or DELETING until SUCCEEDED, FAILED, DELETE_FAILED…).
     /// A manager that is gone (a finished delete) is `Gone`; not ending within
-    /// [`DEPLOYMENT_TIMEOUT`] is an error.
-    async fn settled(&self, arn: &str, what: &'static str) -> Result<Deployed, Error> {
+    /// [`DEPLOYMENT_TIMEOUT`] is an error. Each read that finds it still running is reported to
+    /// `progress` as `<label>: <status> (<seconds> s)`.
+    async fn settled(
+        &self,
+        arn: &str,
+        what: &'static str,
+        label: &str,
+        progress: &(dyn for<'p> Fn(&'p str) + Sync),
+    ) -> Result<Deployed, Error> {
         let start = std::time::Instant::now();
         let mut pause = DEPLOYMENT_POLL_FIRST;
         loop {
@@ -414,15 +577,16 @@ impl PatchPolicies {
                 Some(Status::Succeeded) | None => return Ok(Deployed::Succeeded),
                 Some(other) => return Ok(Deployed::Failed(format!("{}: {message}", other.as_str()))),
             }
+            let running = status.as_ref().map_or("unknown", |s| s.as_str());
+            progress(&format!("{label}: {running} ({} s)", start.elapsed().as_secs()));
             if start.elapsed() >= DEPLOYMENT_TIMEOUT {
                 return Err(Error::Aws {
                     service: "ssm-quicksetup",
                     operation: what,
                     code: Some(DEPLOYMENT_TIMED_OUT.into()),
                     message: format!(
-                        "the deployment of {arn} did not end within {} s (last status {}: {message})",
+                        "the deployment of {arn} did not end within {} s (last status {running}: {message})",
                         DEPLOYMENT_TIMEOUT.as_secs(),
-                        status.as_ref().map_or("unknown", |s| s.as_str())
                     ),
                     request_id: None,
                 });
@@ -434,8 +598,14 @@ impl PatchPolicies {
 
     /// Waits for the deployment that `what` started on `arn`; a failed one is an error carrying
     /// AWS's status message verbatim.
-    async fn deployed(&self, arn: &str, what: &'static str) -> Result<Deployed, Error> {
-        match self.settled(arn, what).await? {
+    async fn deployed(
+        &self,
+        arn: &str,
+        what: &'static str,
+        label: &str,
+        progress: &(dyn for<'p> Fn(&'p str) + Sync),
+    ) -> Result<Deployed, Error> {
+        match self.settled(arn, what, label, progress).await? {
             Deployed::Failed(status) => Err(Error::Aws {
                 service: "ssm-quicksetup",
                 operation: what,
@@ -445,5 +615,42 @@ impl PatchPolicies {
             }),
             done => Ok(done),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selected_baselines_resolve_ours_aws_defaults_and_existing_ids() {
+        let mut ids = Ids::default();
+        ids.0.insert(Key::new(Kind::PatchBaseline, "ssmpatch-p-amazon-linux-2023"), "pb-0123".into());
+        let aws: HashMap<String, String> = [(
+            "AWS-UbuntuDefaultPatchBaseline".to_string(),
+            "arn:aws:ssm:us-east-1:075727635805:patchbaseline/pb-0c7e89f711c3095f4".to_string(),
+        )]
+        .into();
+        let selected = json!({
+            "AMAZON_LINUX_2023": "ssmpatch-p-amazon-linux-2023",
+            "UBUNTU": "AWS-UbuntuDefaultPatchBaseline",
+            "WINDOWS": "pb-0999",
+        });
+        let out = selected_baselines(Some(&selected), &ids, &aws).expect("resolved");
+        let value = |os: &str| out[os]["value"].as_str().expect("value").to_string();
+        assert_eq!(value("AMAZON_LINUX_2023"), "pb-0123");
+        assert_eq!(value("UBUNTU"), "arn:aws:ssm:us-east-1:075727635805:patchbaseline/pb-0c7e89f711c3095f4");
+        assert_eq!(value("WINDOWS"), "pb-0999");
+        assert_eq!(out["UBUNTU"]["label"], "AWS-UbuntuDefaultPatchBaseline");
+        // An AWS baseline the Region does not list is an error naming it, not a value AWS rejects.
+        let missing = json!({"DEBIAN": "AWS-DebianDefaultPatchBaseline"});
+        let e = selected_baselines(Some(&missing), &ids, &aws).expect_err("not listed");
+        assert!(e.to_string().contains("AWS-DebianDefaultPatchBaseline"), "{e}");
+    }
+
+    #[test]
+    fn role_names_come_from_arns_with_or_without_a_path() {
+        assert_eq!(role_name("arn:aws:iam::123456789012:role/A"), "A");
+        assert_eq!(role_name("arn:aws-cn:iam::123456789012:role/quick/B"), "B");
     }
 }
