@@ -318,6 +318,22 @@ mod live {
 
     #[tokio::test]
     #[ignore = "needs the stand-in (scripts/test.sh)"]
+    async fn a_caller_who_may_not_read_the_older_roles_still_gets_the_missing_role_error() {
+        let (si, clients) = standin().await;
+        si.settings(&json!({"iam": {"policy": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:GetRole", "Resource": "arn:aws:iam::*:role/AWS-QuickSetup-StackSet-*"},
+        ]}}}));
+        let s = session(&web(""), &clients);
+        let d = s.diff().await.expect("diff");
+        let report = s.apply(&d, &quiet).await;
+        let error = report.error.expect("refused");
+        assert!(error.contains("do not exist"), "{error}");
+        assert!(report.hint.is_some_and(|h| h.contains("create-deployment-roles = true")));
+    }
+
+    #[tokio::test]
+    #[ignore = "needs the stand-in (scripts/test.sh)"]
     async fn create_deployment_roles_creates_them_once_and_leaves_other_roles_alone() {
         let (si, clients) = standin().await;
         let s = session(&web("[patch-policy]\ncreate-deployment-roles = true\n"), &clients);

@@ -369,8 +369,11 @@ pub(crate) async fn check(iam: &aws_sdk_iam::Client, admin: &str, exec: &str, wh
          stack sets AWS-QuickSetup-*) and allowed sts:AssumeRole on {exec}, and {exec} trusted by {admin} with the \
          AWS managed policy {DEPLOYMENT_ROLE_POLICY} (docs/patch-policies.md)"
     );
+    // The older roles are only a suggestion: a caller who may not read them (the printed policy
+    // need not grant it) still gets the error, without the suggestion.
     let legacy = (LEGACY_ADMINISTRATION_ROLE, LEGACY_EXECUTION_ROLE);
-    if (admin, exec) != legacy && get(iam, legacy.0).await?.is_some() && get(iam, legacy.1).await?.is_some() {
+    let exists = |name| async move { matches!(get(iam, name).await, Ok(Some(_))) };
+    if (admin, exec) != legacy && exists(legacy.0).await && exists(legacy.1).await {
         hint = format!(
             "this account has Quick Setup's older deployment roles {} and {}: to deploy through them, set \
              `[patch-policy] administration-role = \"{}\"` and `execution-role = \"{}\"`; or {hint}",
