@@ -56,6 +56,20 @@ say "ssmpatch apply $plan --yes"
 "$bin" apply "$plan" --yes
 say "ssmpatch apply $plan --yes    # again: nothing to do"
 "$bin" apply "$plan" --yes
+say "ssmpatch iam-policy $plan --node    # the nodes' instance profile: read the override, write output"
+node_policy="$(mktemp)"
+"$bin" iam-policy "$plan" --node | tee "$node_policy"
+# On AWS: attach it to the nodes' role beside AmazonSSMManagedInstanceCore. Here: the stand-in's
+# simulated nodes get it (without it the install cannot read its override and fails, exit 162).
+"$venv/bin/python" - "$region" "$node_policy" <<'PY'
+import json, os, sys, urllib.request
+region, path = sys.argv[1], sys.argv[2]
+body = {"region": region, "policy": json.load(open(path))}
+url = f"{os.environ['AWS_ENDPOINT_URL']}/_ssmpatch/node-roles?region={region}"
+urllib.request.urlopen(urllib.request.Request(url, method="POST", data=json.dumps(body).encode()))
+print("stand-in nodes' instance-profile role granted that policy")
+PY
+rm -f "$node_policy"
 say "ssmpatch calendar $plan --count 4"
 "$bin" calendar "$plan" --count 4
 

@@ -37,6 +37,15 @@ def applied(aws_env, tmp_path):
         "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
                        "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z",
                        "CVEIds": ["CVE-2026-0001"], "FailInstall": True}]}]})
+    # The node's instance profile may read the plan's overrides and write command output — what
+    # `ssmpatch iam-policy PLAN --node` prints for this plan (without it the install cannot read its
+    # override and fails, exit 162, as on AWS) — and write the by-hand command's output.
+    bucket = "arn:aws:s3:::web-patching-artifacts"
+    _control(url, "/_ssmpatch/node-roles", {"region": REGION, "policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket}/ssmpatch/overrides/web-monthly/*"},
+        {"Effect": "Allow", "Action": "s3:PutObject",
+         "Resource": [f"{bucket}/ssmpatch/output/web-monthly/*", f"{bucket}/by-hand/*"]},
+        {"Effect": "Allow", "Action": "s3:GetEncryptionConfiguration", "Resource": bucket}]}})
     text = SEED.read_text()
     assert '[compliance]\nstrategy = "rescan"' in text
     path = tmp_path / "seed.toml"

@@ -174,6 +174,19 @@ class Middleware:
                     "WindowExecutionId": rec["WindowExecutionId"], "Status": rec["Status"],
                     "Tasks": [{"TaskExecutionId": t["TaskExecutionId"], "TaskArn": t["TaskArn"],
                                "Status": t["Status"], "CommandIds": t.get("CommandIds", [])} for t in rec["tasks"]]})
+            if parts == ["node-roles"] and method == "POST":
+                # The nodes' instance-profile roles (sim.fleet.set_roles): {"role", "policy",
+                # "managed_policies", "tags", "instances"} → the nodes with their InstanceProfile.
+                region = req.get("region")
+                b = _ssm_backend({"region": [region], "account": [req.get("account", DEFAULT_ACCOUNT_ID)]}) \
+                    if region else _ssm_backend(query)
+                with state.LOCK:
+                    try:
+                        nodes = fleet.set_roles(b, req)
+                    except (KeyError, ValueError) as e:
+                        return _json(start_response, "400 Bad Request", {"message": f"invalid node roles: {e}"})
+                    return _json(start_response, ok, [{"InstanceId": n.id, "InstanceProfile": n.role.to_json()}
+                                                      for n in nodes])
             if parts == ["quick-setup-roles"] and method == "POST":
                 # The roles an administrator creates once per account before the first patch policy
                 # (quick-setup-patch-manager), for tests: through moto's IAM, like CreateRole.

@@ -38,6 +38,15 @@ def fleet(clean):
     return clean
 
 
+def grant_s3(url, *buckets):
+    """The nodes' instance profile may read overrides from and write output to these buckets (the
+    default role, AmazonSSMManagedInstanceCore, has no S3 permission: test_node_roles.py)."""
+    resources = [r for b in buckets for r in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*")]
+    control(url, "/_ssmpatch/node-roles", "POST", {"policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:GetEncryptionConfiguration"],
+         "Resource": resources}]}})
+
+
 def run(ssm, **kw):
     params = {"Operation": [kw.pop("operation", "Scan")]}
     params.update({k: [v] for k, v in kw.pop("params", {}).items()})
@@ -116,6 +125,7 @@ def test_baseline_override_leaves_compliance_alone(ssm, s3, fleet):
         "GlobalFilters": {"PatchFilters": []}, "ApprovedPatchesComplianceLevel": "UNSPECIFIED", "Sources": []},
         {"OperatingSystem": "UBUNTU", "ApprovalRules": {"PatchRules": []}}]
     s3.put_object(Bucket="ssmpatch-out", Key="overrides/p/scan.json", Body=json.dumps(override).encode())
+    grant_s3(fleet, "ssmpatch-out")
     cmd = run(ssm, InstanceIds=[NODE], params={"BaselineOverride": "s3://ssmpatch-out/overrides/p/scan.json"},
               OutputS3BucketName="ssmpatch-out", OutputS3KeyPrefix="runs/p")
     inv = stdout(ssm, cmd)
@@ -163,6 +173,7 @@ def test_failed_install_and_override_errors(ssm, s3, clean):
     assert ssm.describe_instance_patch_states(InstanceIds=[NODE])["InstancePatchStates"][0]["FailedCount"] == 1
     s3.create_bucket(Bucket="ssmpatch-x")
     s3.put_object(Bucket="ssmpatch-x", Key="ubuntu-only.json", Body=b'[{"OperatingSystem": "UBUNTU"}]')
+    grant_s3(clean, "ssmpatch-x")
     cmd = run(ssm, InstanceIds=[NODE], params={"BaselineOverride": "s3://ssmpatch-x/ubuntu-only.json"})
     inv = stdout(ssm, cmd)
     assert inv["ResponseCode"] == 163 and "Unable to find Baseline Override for Operating System" in inv["StandardOutputContent"]
@@ -185,6 +196,7 @@ def test_stdout_truncated_at_24000(ssm, s3, clean):
     s3.put_object(Bucket="ssmpatch-out", Key="o.json", Body=json.dumps([{
         "OperatingSystem": "AMAZON_LINUX_2023", "ApprovalRules": {"PatchRules": [{"PatchFilterGroup": {
             "PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["Security"]}]}, "ApproveAfterDays": 7}]}}]).encode())
+    grant_s3(clean, "ssmpatch-out")
     cmd = run(ssm, InstanceIds=[NODE], OutputS3BucketName="ssmpatch-out", params={"BaselineOverride": "s3://ssmpatch-out/o.json"})
     inv = stdout(ssm, cmd)
     full = s3.get_object(Bucket="ssmpatch-out",
@@ -195,6 +207,7 @@ def test_stdout_truncated_at_24000(ssm, s3, clean):
 
 def test_window_execution(ssm, s3, fleet):
     s3.create_bucket(Bucket="ssmpatch-out")
+    grant_s3(fleet, "ssmpatch-out")
     wid = ssm.create_maintenance_window(Name="ssmpatch-p-install", Schedule="cron(0 3 ? * SUN *)", Duration=3, Cutoff=1,
                                         AllowUnassociatedTargets=False)["WindowId"]
     tid = ssm.register_target_with_maintenance_window(
@@ -264,6 +277,12 @@ def test_patch_policy_run_updates_compliance(ssm, qs, fleet):
     sel = json.dumps({"AMAZON_LINUX_2023": {"value": bid, "label": "ssmpatch-pp-al2023", "disabled": False}})
     arn = qs.create_configuration_manager(Name="ssmpatch-pp", ConfigurationDefinitions=[
         patch_policy(SelectedPatchBaselines=sel, TargetTagKey="PatchGroup", TargetTagValue="web")])["ManagerArn"]
+    # The node's role may read the policy's bucket and carries its QSConfigId tag (quick-setup-patch-manager;
+    # without them the run fails: test_node_roles.py).
+    cid = qs.get_configuration_manager(ManagerArn=arn)["ConfigurationDefinitions"][0]["Id"]
+    control(fleet, "/_ssmpatch/node-roles", "POST", {"tags": {f"QSConfigId-{cid}": cid}, "policy": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                "Resource": "arn:aws:s3:::aws-quicksetup-patchpolicy-*"}]}})
     res = control(fleet, "/_ssmpatch/patch-policies/run", "POST", {"ManagerArn": arn, "Operation": "Scan"})
     assert res["InstanceIds"] == [NODE]
     assert re.match(r"^s3://aws-quicksetup-patchpolicy-\d{12}-[a-z0-9]{5}/baseline_overrides\.json$", res["BaselineOverride"])

@@ -28,6 +28,11 @@ def windows(clean, s3):
                        "Severity": "Critical", "ReleaseDate": days_ago(30)},
                       {"Name": "KB5000002", "Title": "2026-11 Driver Update", "Classification": "Drivers",
                        "Severity": "", "ReleaseDate": days_ago(30)}]}]})
+    # The node's instance profile may read overrides from and write output to the bucket (the default
+    # role, AmazonSSMManagedInstanceCore, has no S3 permission: test_node_roles.py).
+    control(clean, "/_ssmpatch/node-roles", "POST", {"policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:GetEncryptionConfiguration"],
+         "Resource": ["arn:aws:s3:::out", "arn:aws:s3:::out/*"]}]}})
     return clean
 
 

@@ -138,6 +138,14 @@ impl StandIn {
         self.control("POST", "nodes", Some(body))
     }
 
+    /// Gives the instance-profile role of every simulated node in `region` `policy` (an IAM
+    /// policy document, e.g. what `ssmpatch iam-policy PLAN --node` prints) beside
+    /// AmazonSSMManagedInstanceCore. Without it a node can read no override from S3 and write no
+    /// output there (the stand-in, as AWS).
+    pub fn grant_nodes(&self, region: &str, policy: &Value) -> Value {
+        self.control("POST", "node-roles", Some(&serde_json::json!({"policy": policy, "region": region})))
+    }
+
     /// AWS requests that broke botocore's model (a non-empty list fails a test).
     pub fn violations(&self) -> Vec<Value> {
         self.control("GET", "violations", None).as_array().cloned().unwrap_or_default()

@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 use ssmpatch_test_support::standin::{StandIn, root};
 
-use crate::util::{live, ok, ok_json, text};
+use crate::util::{json as stdout_json, live, ok, ok_json, run as ssmpatch, text};
 
 const REGION: &str = "ap-northeast-1";
 const NODE: &str = "i-0123456789abcdef0";
@@ -149,10 +149,20 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
     v.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect()
 }
 
+/// `ssmpatch apply PLAN --yes`, then gives the nodes' role what `ssmpatch iam-policy PLAN --node`
+/// prints (without it a node cannot read the override: the run fails, exit 162, as on AWS).
+fn apply(si: &StandIn, plan: &str) -> String {
+    let out = ok(&live(si, &["apply", plan, "--yes"]));
+    let node = ssmpatch(&["iam-policy", plan, "--node"]);
+    assert_eq!(node.status.code(), Some(0), "{}", text(&node.stderr));
+    si.grant_nodes(REGION, &stdout_json(&node));
+    out
+}
+
 /// Applies `plan`, runs the install window: as on AWS, the run with the override records no
 /// compliance.
 fn stale_after_install(si: &StandIn, plan: &str) {
-    ok(&live(si, &["apply", plan, "--yes"]));
+    apply(si, plan);
     run_window(si, "ssmpatch-web-monthly-install");
     assert_eq!(items(si, "Patch"), json!([]));
     assert_eq!(patch_states(si), json!([]));
@@ -193,7 +203,7 @@ fn refresh_writes_compliance_after_an_install_window() {
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 fn rescan_runs_in_the_install_window_after_the_install() {
     let si = with_node();
-    ok(&live(&si, &["apply", SEED, "--yes"])); // the seed plan's strategy: rescan
+    apply(&si, SEED); // the seed plan's strategy: rescan
     let (window, run) = run_window(&si, "ssmpatch-web-monthly-install");
     // Two tasks: the install with the override at priority 1, then the scan without it at 2.
     let tasks = ssm(
@@ -252,7 +262,7 @@ fn a_custom_strategy_writes_its_own_compliance_type() {
 fn association_runs_are_refreshed() {
     let si = with_node();
     let plan = temp_plan("association", &ASSOCIATION_PLAN.replace("STRATEGY", "put-compliance-items"));
-    ok(&live(&si, &["apply", &plan, "--yes"]));
+    apply(&si, &plan);
     let install = &associations(&si)["ssmpatch-web-assoc-install"];
     assert!(install.get("Duration").is_none(), "nothing follows the install: {install}");
     let command = run_association(&si, &install["AssociationId"]);
@@ -280,7 +290,7 @@ fn association_runs_are_refreshed() {
 fn rescan_on_associations_runs_when_the_installs_duration_ends() {
     let si = with_node();
     let plan = temp_plan("association-rescan", &ASSOCIATION_PLAN.replace("STRATEGY", "rescan"));
-    let out = ok(&live(&si, &["apply", &plan, "--yes"]));
+    let out = apply(&si, &plan);
     assert!(out.contains("strategy rescan adds operation install-rescan"), "{out}");
     let found = associations(&si);
     let (install, rescan) = (&found["ssmpatch-web-assoc-install"], &found["ssmpatch-web-assoc-install-rescan"]);
@@ -305,7 +315,7 @@ fn rescan_on_associations_runs_when_the_installs_duration_ends() {
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 fn a_missing_strategy_component_stops_apply_but_not_destroy() {
     let si = with_node();
-    ok(&live(&si, &["apply", &seed_with("present", "strategy = \"put-compliance-items\""), "--yes"]));
+    apply(&si, &seed_with("present", "strategy = \"put-compliance-items\""));
     let missing = std::env::temp_dir().join(format!("ssmpatch-gone-{}.wasm", std::process::id()));
     let gone = seed_with("missing", &format!("strategy = \"{}\"", missing.display()));
     let out = live(&si, &["apply", &gone, "--yes"]);
@@ -330,7 +340,7 @@ fn runs_without_override_are_refreshed_only_when_asked() {
     assert!(ASSOCIATION_PLAN.contains(approval));
     let plan =
         temp_plan("no-override", &ASSOCIATION_PLAN.replace("STRATEGY", "put-compliance-items").replace(approval, ""));
-    ok(&live(&si, &["apply", &plan, "--yes"]));
+    apply(&si, &plan);
     let install = &associations(&si)["ssmpatch-web-assoc-install"];
     assert!(install["Parameters"].get("BaselineOverride").is_none(), "{install}");
     run_association(&si, &install["AssociationId"]);

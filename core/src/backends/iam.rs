@@ -224,23 +224,19 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
             "Resource": format!("arn:{p}:s3:::{}", s3.bucket),
             "Condition": {"StringLike": {"s3:prefix": [format!("{prefix}*")]}},
         }));
-        // HeadObject (is an object under our key ours, unchanged?) is authorized as s3:GetObject.
-        let mut objects = Vec::new();
-        if apply || destroy || refresh {
-            objects.push("s3:GetObject");
-        }
+        // HeadObject of an override the plan keeps (is it ours, unchanged?) is authorized as
+        // s3:GetObject: every command reads the plan's state.
+        let mut objects = vec!["s3:GetObject"];
         if apply {
             objects.push("s3:PutObject");
         }
         if apply || destroy {
             objects.push("s3:DeleteObject");
         }
-        if !objects.is_empty() {
-            statements.push(json!({
-                "Sid": "OverrideObjects", "Effect": "Allow", "Action": objects,
-                "Resource": format!("arn:{p}:s3:::{}/{prefix}*", s3.bucket),
-            }));
-        }
+        statements.push(json!({
+            "Sid": "OverrideObjects", "Effect": "Allow", "Action": objects,
+            "Resource": format!("arn:{p}:s3:::{}/{prefix}*", s3.bucket),
+        }));
         if let (Some(output), true) = (&s3.output_prefix, refresh) {
             // `refresh` reads each node's complete output where the plan's runs write it.
             statements.push(json!({

@@ -293,10 +293,11 @@ pub struct PublishReport {
     pub kept: Vec<String>,
 }
 
-/// Makes every object present: skips a key that exists with the same content (checked by the
-/// `sha256` metadata, or the size when an older writer left no metadata), uploads a missing one
-/// with `settings` (encryption, expected bucket owner, `If-None-Match: *`) and a `sha256`
-/// metadata entry, and fails — without writing — when a key exists with other content. Keys must
+/// Makes every object present: uploads each with `settings` (encryption, expected bucket owner,
+/// `If-None-Match: *`, so an existing key is never overwritten) and a `sha256` metadata entry;
+/// a key that already exists is kept when it holds the same content (checked by the `sha256`
+/// metadata, or the size when an older writer left no metadata) and fails — without writing —
+/// when it holds other content. Keys must
 /// end in `<sha256 of the bytes>.json`.
 pub async fn publish(
     store: &dyn ObjectStore,
@@ -320,11 +321,10 @@ pub async fn publish(
                 Some(found) => Err(PublishError::Conflict { key: o.key.clone(), expected: sha256.clone(), found }),
             }
         };
-        if let Some(meta) = store.head(&o.bucket, &o.key, owner).await? {
-            check(meta)?;
-            report.kept.push(o.key.clone());
-            continue;
-        }
+        // Straight to the conditional PUT, no HEAD first: a HEAD of a missing key is refused (403)
+        // to a caller without an unconditioned s3:ListBucket ("If you don't have the
+        // s3:ListBucket permission, Amazon S3 returns an HTTP status code 403", GetObject/HeadObject
+        // API reference), and the printed policy lists only the plan's own folder.
         let request = PutRequest {
             bucket: &o.bucket,
             key: &o.key,
@@ -336,7 +336,7 @@ pub async fn publish(
         match store.put_if_absent(&request).await? {
             PutOutcome::Created => report.uploaded.push(o.key.clone()),
             PutOutcome::AlreadyExists => {
-                // Someone wrote it between our HEAD and PUT: check it like any existing object.
+                // It exists (written before, or by someone else): check it like any existing object.
                 if let Some(meta) = store.head(&o.bucket, &o.key, owner).await? {
                     check(meta)?;
                 }

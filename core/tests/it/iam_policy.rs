@@ -1,6 +1,8 @@
 //! `ssmpatch iam-policy --for COMMAND`: on each backend, each command run against the stand-in
-//! with IAM enforced uses exactly the actions of its printed policy (none refused, none unused),
-//! and removing any one action makes that command fail with AccessDenied naming it (ablation).
+//! with IAM enforced — the printed policy document itself, resources and conditions included —
+//! uses exactly the actions of its policy (none refused, none unused), an empty policy fails, and
+//! removing any one action makes that command fail with AccessDenied naming it (ablation).
+//! `SSMPATCH_IAM_NO_ABLATION=1` skips the ablation (about two minutes for the three backends).
 
 #![cfg(feature = "aws")]
 
@@ -11,6 +13,7 @@ use ssmpatch::aws::{AwsOptions, Clients};
 use ssmpatch::backends::{IamCommand, PolicyOptions};
 use ssmpatch::compliance::{NodeResult, RefreshOptions};
 use ssmpatch::plan::{CompileOptions, Plan, Source};
+use ssmpatch::schedule::Backend;
 use ssmpatch::session::Session;
 use ssmpatch_test_support::standin::{REGION, StandIn};
 
@@ -80,7 +83,7 @@ fn session(text: String, clients: &Clients) -> Session {
     Session::with_clients(plan, ex, additions, clients.clone(), 4)
 }
 
-async fn prepared(si: &StandIn) -> Clients {
+async fn prepared(si: &StandIn, backend: &str) -> Clients {
     si.reset();
     si.settings(&json!({"page_size": 2}));
     si.create_quick_setup_roles();
@@ -99,6 +102,14 @@ async fn prepared(si: &StandIn) -> Clients {
         })
         .collect();
     si.seed_nodes(&json!({"region": REGION, "nodes": nodes}));
+    // The nodes' role as `ssmpatch iam-policy --node` prints it (both versions: same bucket and
+    // plan), and the folder of the override someone runs by hand (RefreshCommand).
+    let plan = Plan::from_source(Source::new(Some("iam.toml"), plan_text(backend, true))).expect("plan");
+    let b: Backend = backend.parse().expect("backend");
+    let mut node = ssmpatch::backends::node_policy(&plan, b, &PolicyOptions::new(&plan)).expect("a node policy");
+    node["Statement"].as_array_mut().expect("statements").push(json!({
+        "Effect": "Allow", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{BUCKET}/by-hand/*")}));
+    si.grant_nodes(REGION, &node);
     clients
 }
 
@@ -109,7 +120,13 @@ fn actions(si: &StandIn) -> BTreeSet<String> {
         .iter()
         .flat_map(|c| {
             let mut v: Vec<String> = c["action"].as_str().map(str::to_string).into_iter().collect();
-            v.extend(c["also"].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_string)));
+            v.extend(
+                c["dependent"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| d["action"].as_str().map(str::to_string)),
+            );
             v
         })
         // "No permissions are required to perform this operation" (STS API reference).
@@ -128,6 +145,19 @@ fn policy_actions(policy: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// `policy` without `action` (a statement left with no action goes).
+fn without(policy: &Value, action: &str) -> Value {
+    let mut p = policy.clone();
+    let statements = p["Statement"].as_array_mut().expect("statements");
+    for st in statements.iter_mut() {
+        if let Some(list) = st["Action"].as_array_mut() {
+            list.retain(|a| a != action);
+        }
+    }
+    statements.retain(|st| st["Action"].as_array().is_none_or(|l| !l.is_empty()));
+    p
+}
+
 /// One way a command runs: what is in the account before it (made without IAM), then the command.
 #[derive(Debug, Clone, Copy)]
 enum Scenario {
@@ -135,12 +165,16 @@ enum Scenario {
     PlanEmpty,
     /// `plan` of the second version over the first.
     PlanChange,
+    /// `plan` of the first version over itself (nothing to change).
+    PlanSame,
     /// `apply` of the first version in an empty account (the first window task in the account
     /// creates the service-linked role).
     ApplyEmpty,
-    /// `apply` of the second version over the first (updates, creates, deletes), where someone
-    /// also registered another target in the plan's install window.
+    /// `apply` of the second version over the first (updates, creates, deletes), after someone
+    /// changed the plan's resources by hand (see [`stray`]).
     ApplyChange,
+    /// `apply` of the first version over itself (nothing to change).
+    ApplySame,
     /// `refresh` after the install ran.
     RefreshRuns,
     /// `refresh --command-id` of an AWS-RunPatchBaseline command started by hand.
@@ -152,8 +186,8 @@ enum Scenario {
 fn scenarios(backend: &str, command: IamCommand) -> Vec<Scenario> {
     use Scenario::*;
     match command {
-        IamCommand::Plan => vec![PlanEmpty, PlanChange],
-        IamCommand::Apply => vec![ApplyEmpty, ApplyChange],
+        IamCommand::Plan => vec![PlanEmpty, PlanChange, PlanSame],
+        IamCommand::Apply => vec![ApplyEmpty, ApplyChange, ApplySame],
         IamCommand::Refresh if backend == "patch-policy" => vec![RefreshCommand],
         IamCommand::Refresh => vec![RefreshRuns, RefreshCommand],
         IamCommand::Destroy => vec![Destroy],
@@ -247,13 +281,13 @@ async fn stray(clients: &Clients, backend: &str) {
 /// failure as text.
 async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Result<(), String> {
     use Scenario::*;
-    let clients = prepared(si).await;
+    let clients = prepared(si, backend).await;
     let v1 = session(plan_text(backend, false), &clients);
     let v2 = session(plan_text(backend, true), &clients);
     let mut command_id = None;
     match scenario {
         PlanEmpty | ApplyEmpty => {}
-        PlanChange | ApplyChange => {
+        PlanChange | ApplyChange | PlanSame | ApplySame => {
             apply(&v1).await;
             if matches!(scenario, ApplyChange) {
                 stray(&clients, backend).await;
@@ -302,8 +336,9 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
     let result = match scenario {
         PlanEmpty => v1.diff().await.map(|_| ()).map_err(|e| e.to_string()),
         PlanChange => v2.diff().await.map(|_| ()).map_err(|e| e.to_string()),
-        ApplyEmpty | ApplyChange => {
-            let s = if matches!(scenario, ApplyEmpty) { &v1 } else { &v2 };
+        PlanSame => v1.diff().await.map(|_| ()).map_err(|e| e.to_string()),
+        ApplyEmpty | ApplyChange | ApplySame => {
+            let s = if matches!(scenario, ApplyChange) { &v2 } else { &v1 };
             match s.diff().await {
                 Ok(d) => s.apply(&d, &|_| {}).await.error.map_or(Ok(()), Err),
                 Err(e) => Err(e.to_string()),
@@ -346,10 +381,9 @@ async fn each_command_needs_exactly_its_policy(backend: &str) {
         let policy = ssmpatch::backends::iam_policy(&probe.plan, probe.explanation.backend, &opts);
         let allowed = policy_actions(&policy);
         assert!(allowed.iter().all(|a| !a.contains('*')), "no wildcard actions: {allowed:?}");
-        let list: Vec<&String> = allowed.iter().collect();
         let mut used = BTreeSet::new();
         for &scenario in &scenarios(backend, command) {
-            let r = run(&si, backend, scenario, &json!({"allow": list})).await;
+            let r = run(&si, backend, scenario, &json!({"policy": policy})).await;
             assert_eq!(r, Ok(()), "{backend} {command} {scenario:?} with its printed policy");
             let refused: Vec<Value> = si
                 .calls()
@@ -362,16 +396,17 @@ async fn each_command_needs_exactly_its_policy(backend: &str) {
         let not_allowed: Vec<_> = used.difference(&allowed).collect();
         assert!(not_allowed.is_empty(), "{backend} {command} used {not_allowed:?} beyond its policy");
         let first = scenarios(backend, command)[0];
-        let r = run(&si, backend, first, &json!({"allow": []})).await;
+        let empty = json!({"Version": "2012-10-17", "Statement": []});
+        let r = run(&si, backend, first, &json!({"policy": empty})).await;
         assert!(r.as_ref().is_err_and(|e| e.contains("AccessDenied")), "{backend} {command}: an empty policy: {r:?}");
         if std::env::var_os("SSMPATCH_IAM_NO_ABLATION").is_some() {
             continue;
         }
         for action in &allowed {
-            let without: Vec<&String> = allowed.iter().filter(|a| *a != action).collect();
+            let less = without(&policy, action);
             let mut failed = None;
             for &scenario in &scenarios(backend, command) {
-                if let Err(e) = run(&si, backend, scenario, &json!({"allow": without})).await {
+                if let Err(e) = run(&si, backend, scenario, &json!({"policy": less})).await {
                     failed = Some((scenario, e));
                     break;
                 }

@@ -9,7 +9,7 @@
 
 use serde_json::{Value, json};
 use ssmpatch::aws::{AwsOptions, Clients};
-use ssmpatch::backends::Action;
+use ssmpatch::backends::{Action, PolicyOptions};
 use ssmpatch::compliance::{NodeResult, RefreshOptions};
 use ssmpatch::plan::{CompileOptions, Plan, Source};
 use ssmpatch::session::Session;
@@ -85,6 +85,10 @@ async fn prepared(si: &StandIn, backend: &str) -> (Session, Clients) {
     let plan = Plan::from_source(Source::new(Some("refresh.toml"), plan_text(backend))).expect("valid plan");
     let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
     let ex = plan.explain(&opts).expect("explain");
+    // The nodes' role as `ssmpatch iam-policy --node` prints it.
+    if let Some(node) = ssmpatch::backends::node_policy(&plan, ex.backend, &PolicyOptions::new(&plan)) {
+        si.grant_nodes(REGION, &node);
+    }
     let additions = ssmpatch::session::additions(&plan, &ex, &opts).expect("additions");
     (Session::with_clients(plan, ex, additions, clients.clone(), 4), clients)
 }

@@ -500,11 +500,40 @@ def runs_on_change(backend, mgr, everywhere=False):
     nodes = now if everywhere else new
     if not nodes:
         return
+    attach_node_policies(backend, d, sorted(nodes))
     for operation, flag in _NEXT_INTERVAL:
         if operation == "Install" and p.get("ConfigurationOptionsPatchOperation") != "ScanAndInstall":
             continue
         if p.get(flag, "false") != "true":
             run_patch_policy(backend, mgr.arn, operation, only=None if everywhere else sorted(new))
+
+
+# IsPolicyAttachAllowed: "A boolean value that determines whether Quick Setup attaches policies to
+# instances profiles already associated with the target instances. The default value is "false"."
+# (ssm-quicksetup API, ConfigurationDefinitionInput.Parameters, patch policy). Console
+# (quick-setup-patch-manager): "apply the IAM policies created by this Quick Setup configuration to nodes
+# that already have an instance profile attached ... Your selection here is applied to managed nodes
+# created later in the accounts and Regions that this patch policy configuration applies to."
+# What is attached: what the user guide asks for when the option is off — AmazonSSMManagedInstanceCore,
+# s3:GetObject on the aws-quicksetup-patchpolicy-* buckets, and the tag QSConfigId-<configuration-id> =
+# <configuration-id> on the role (quick-setup-patch-manager, "you must ensure that the following are
+# implemented"); the s3:GetObject part as the AWS managed policy AWSQuickSetupPatchPolicyBaselineAccess
+# ("s3:GetObject" on "arn:aws:s3:::aws-quicksetup-patchpolicy-*" for the same account), which Quick
+# Setup attaches to node roles with the QSConfigId tag (its remediation role may iam:AttachRolePolicy
+# AmazonSSMManagedInstanceCore and the patch-policy baseline-override S3 policy and iam:TagRole
+# "aws:TagKeys": "QSConfigId-<id>", public copies of the Quick Setup templates). The stand-in attaches
+# at deployment (create, definition update) to the targets and to each node that becomes a target,
+# and before each run (control API) to its targets. Without the option nothing is attached: a role
+# that was not prepared cannot read baseline_overrides.json (sim.fleet, quick_setup_bucket_policy).
+QS_NODE_POLICIES = (fleet.CORE_POLICY, "arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyBaselineAccess")
+
+
+def attach_node_policies(backend, definition, node_ids):
+    p = definition.get("Parameters") or {}
+    if p.get("IsPolicyAttachAllowed") != "true":
+        return
+    cid = definition["Id"]
+    fleet.attach_to_roles(backend, node_ids, QS_NODE_POLICIES, {f"QSConfigId-{cid}": cid})
 
 
 def _on_fleet_change(backend):
@@ -550,6 +579,7 @@ def run_patch_policy(backend, manager_arn, operation, only=None):
         s3.create_bucket(bucket, backend.region_name)
     s3.put_object(bucket, "baseline_overrides.json", json.dumps(overrides, indent=4, sort_keys=True).encode())
     instance_ids, targets = (list(only), []) if only is not None else ([], _policy_targets(p))
+    attach_node_policies(backend, d, fleet.resolve_targets(backend, instance_ids, targets))
     assoc_id = mgr.association_ids.setdefault(operation, str(uuid.uuid4()))
     params = {"Operation": [operation], "BaselineOverride": [f"s3://{bucket}/baseline_overrides.json"],
               "AssociationId": [assoc_id], "RebootOption": [p.get("RebootOption") or "RebootIfNeeded"]}

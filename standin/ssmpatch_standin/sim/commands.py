@@ -35,6 +35,23 @@ def _s3_put(backend, bucket, key, body):
     s3.put_object(bucket, key, body.encode())
 
 
+def _upload(backend, node, bucket, key, body):
+    """SSM Agent uploads a step's output with the node's instance profile (sim.fleet,
+    node_write_denied). Refused, the object is not written and nothing else changes: the agent logs
+    "Unable to upload the logs" and keeps the plugin's status and exit code (amazon-ssm-agent, the run
+    script plugins: upload errors are only logged). The invocation's StandardOutputUrl/StandardErrorUrl
+    stay: "The URL for the complete text written by the plugin to stdout in Amazon S3. If an S3 bucket
+    wasn't specified, then this string is empty." (API GetCommandInvocation) — it follows the bucket,
+    not the upload (whether AWS blanks it after a refused upload: UNCONFIRMED). A node that is not
+    simulated (an EC2 instance of moto's) has no role to check."""
+    s3 = s3_backends[backend.account_id]["aws"]
+    s3.get_bucket(bucket)   # raises if missing
+    if node is not None and fleet.node_write_denied(backend, node, bucket, key):
+        return False
+    _s3_put(backend, bucket, key, body)
+    return True
+
+
 def run_command_on_nodes(backend, command, node_ids, execution_id=None):
     """Fill the moto Command's invocations with the simulated plugin results."""
     nodes = state.of(backend).nodes
@@ -63,10 +80,10 @@ def run_command_on_nodes(backend, command, node_ids, execution_id=None):
             parts = [x for x in (command.output_s3_key_prefix or "").strip("/").split("/") if x]
             base = "/".join(parts + [command.command_id, iid, folder, step])
             try:
-                _s3_put(backend, command.output_s3_bucket_name, base + "/stdout", out)
+                _upload(backend, node, command.output_s3_bucket_name, base + "/stdout", out)
                 url = f"https://s3.{backend.region_name}.amazonaws.com/{command.output_s3_bucket_name}/{base}/stdout"
                 if err:
-                    _s3_put(backend, command.output_s3_bucket_name, base + "/stderr", err)
+                    _upload(backend, node, command.output_s3_bucket_name, base + "/stderr", err)
                     err_url = url[:-len("stdout")] + "stderr"
             except Exception:
                 url = ""

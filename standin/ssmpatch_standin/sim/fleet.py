@@ -10,13 +10,15 @@ comment says so (UNCONFIRMED).
 
 import datetime
 import json
+import re
 import uuid
 
 from moto.ec2.models import ec2_backends
+from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.s3.models import s3_backends
 from moto.ssm import models as m
 
-from ssmpatch_standin import state
+from ssmpatch_standin import iam, policy, state
 
 # OS -> (package manager binary, Product, predefined baseline name, predefined rules).
 # Predefined baselines, https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-predefined-and-custom-patch-baselines.html:
@@ -79,6 +81,268 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+# --- instance profiles ------------------------------------------------------------------------------
+# A node calls AWS with the credentials of its instance profile's role: the payload downloads an s3://
+# BaselineOverride with them ("s3:// URIs with boto3 using the instance's credentials", payload 1.80
+# patch_common/downloader.py, aws-facts §2.1) and SSM Agent uploads command output with them (SSM user
+# guide, "Configure instance permissions", custom policy for S3 bucket access: "required only if you're
+# using ... an S3 bucket of your own in your Systems Manager operations"). Every node has a role
+# (node spec "InstanceProfile", or the control API POST /_ssmpatch/node-roles); its permissions are its
+# AWS managed policies plus its inline policies, evaluated by policy.py together with the bucket policy.
+#
+# DEFAULT, when a node spec has no InstanceProfile: a role with exactly the AWS managed policy
+# AmazonSSMManagedInstanceCore — what AWS requires for a managed node ("The IAM managed policy
+# AmazonSSMManagedInstanceCore must be attached to the IAM instance profile or IAM service role",
+# quick-setup-patch-manager) and what "Configure instance permissions" attaches. It grants ssm:*,
+# ssmmessages:* and ec2messages:* actions of the agent only: no S3 and no KMS permission, so a default
+# node can neither download an override from the customer's bucket nor upload output to it.
+# The policy text is AWS's (v2, as moto 5.2.5 ships it in moto/iam/aws_managed_policies.py).
+#
+# Roles are shared by name within the fleet of one account and Region: nodes naming the same RoleName
+# have the same role, and a change (node-roles control, Quick Setup attaching its policy) applies to
+# all of them, as one IAM role does for every instance it is attached to. (An IAM role is global to the
+# account; the stand-in keeps roles per Region's fleet: an approximation.)
+CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+DEFAULT_ROLE = "SSMInstanceProfile"   # the name "Configure instance permissions" suggests
+_AWS_MANAGED = json.loads(aws_managed_policies_data)
+
+
+def managed_policy_document(ref):
+    """The document of an AWS managed policy, by name or arn:aws:iam::aws:policy/<name>."""
+    name = ref.rsplit("/", 1)[-1]
+    if name not in _AWS_MANAGED:
+        raise ValueError(f"unknown AWS managed policy {ref}")
+    return _AWS_MANAGED[name]["Document"]
+
+
+def _managed_arn(ref):
+    managed_policy_document(ref)
+    return ref if ref.startswith("arn:") else f"arn:aws:iam::aws:policy/{ref}"
+
+
+class Role:
+    """A node's instance-profile role: AWS managed policies (ARNs), inline policy documents, tags."""
+
+    def __init__(self, name=DEFAULT_ROLE, managed=(CORE_POLICY,), inline=(), tags=None):
+        self.name = name
+        self.managed = [_managed_arn(a) for a in managed]
+        self.inline = list(inline)
+        self.tags = dict(tags or {})
+
+    def update(self, spec):
+        """Fields of a spec that are given replace the role's: Policy (inline; a document or a list),
+        ManagedPolicies, Tags."""
+        if "Policy" in spec:
+            docs = policy.documents(spec["Policy"]) if spec["Policy"] is not None else []
+            problems = policy.check(docs) if docs else []
+            if problems:
+                raise ValueError("InstanceProfile.Policy: " + "; ".join(problems))
+            self.inline = docs
+        if "ManagedPolicies" in spec:
+            self.managed = [_managed_arn(a) for a in spec["ManagedPolicies"] or []]
+        if "Tags" in spec:
+            self.tags = {str(k): str(v) for k, v in (spec["Tags"] or {}).items()}
+
+    def documents(self):
+        return [managed_policy_document(a) for a in self.managed] + list(self.inline)
+
+    def arn(self, account):
+        return f"arn:aws:iam::{account}:role/{self.name}"
+
+    def to_json(self):
+        return {"RoleName": self.name, "ManagedPolicies": list(self.managed), "Policy": list(self.inline),
+                "Tags": dict(self.tags)}
+
+
+def _shared_role(backend, name, exclude=None):
+    for n in state.of(backend).nodes.values():
+        if n is not exclude and n.role.name == name:
+            return n.role
+    return None
+
+
+def set_roles(backend, req):
+    """The control API POST /_ssmpatch/node-roles: ``{"role": name, "policy": doc|[docs]|null,
+    "managed_policies": [...], "tags": {...}, "instances": [ids]}`` — the listed nodes (all when absent)
+    get the role named ``role`` (their own when absent); the given fields replace the role's."""
+    nodes = state.of(backend).nodes
+    ids = req.get("instances")
+    if ids is None:
+        targets = list(nodes.values())
+    else:
+        missing = [i for i in ids if i not in nodes]
+        if missing:
+            raise ValueError(f"no such node(s): {missing}")
+        targets = [nodes[i] for i in ids]
+    spec = {}
+    for key, field in (("policy", "Policy"), ("managed_policies", "ManagedPolicies"), ("tags", "Tags")):
+        if key in req:
+            spec[field] = req[key]
+    names = {req["role"]} if req.get("role") else {n.role.name for n in targets}
+    for n in targets:
+        if req.get("role") and n.role.name != req["role"]:
+            n.role = _shared_role(backend, req["role"], exclude=n) or Role(req["role"])
+    for name in names:
+        role = next(n.role for n in targets if n.role.name == name)
+        role.update(spec)
+    return targets
+
+
+def _role_for(backend, spec):
+    """The role of a node being registered: shared by name with the fleet's nodes."""
+    prof = spec.get("InstanceProfile")
+    if prof is None:
+        return _shared_role(backend, DEFAULT_ROLE) or Role()
+    if not isinstance(prof, dict):
+        raise ValueError("InstanceProfile must be an object")
+    name = prof.get("RoleName") or DEFAULT_ROLE
+    role = _shared_role(backend, name) or Role(name)
+    role.update(prof)
+    return role
+
+
+def attach_to_roles(backend, node_ids, managed=(), tags=None):
+    """Quick Setup's change of the instance profiles of its target nodes: AWS managed policies
+    attached (if missing) and tags set, on each node's role (and so on every node sharing it)."""
+    nodes = state.of(backend).nodes
+    for i in node_ids:
+        n = nodes.get(i)
+        if n is None:
+            continue
+        for a in managed:
+            a = _managed_arn(a)
+            if a not in n.role.managed:
+                n.role.managed.append(a)
+        n.role.tags.update(tags or {})
+
+
+def _node_context(backend, node, extra=None):
+    """What IAM knows of a request a node makes with its instance-profile credentials. Known: the role
+    (aws:PrincipalArn is the role's ARN for an assumed role, aws:PrincipalTag/<key> its tags — every one
+    of them, so a tag the role lacks is absent), the account, the Region, HTTPS (aws:SecureTransport
+    "true": the payload's boto3 and the agent use HTTPS endpoints), the instance
+    (ec2:SourceInstanceARN). Other keys (aws:SourceVpc, aws:PrincipalOrgID…) are unknown: policy.py
+    decides strictly."""
+    account, region = backend.account_id, backend.region_name
+    values = {"aws:PrincipalArn": node.role.arn(account), "aws:PrincipalAccount": account,
+              "aws:PrincipalType": "AssumedRole", "aws:RequestedRegion": region, "aws:SecureTransport": "true",
+              "aws:ResourceAccount": account,
+              "ec2:SourceInstanceARN": f"arn:aws:ec2:{region}:{account}:instance/{node.id}"}
+    for k, v in node.role.tags.items():
+        values[f"aws:PrincipalTag/{k}"] = v
+    values.update(extra or {})
+    return policy.Context(values, known_prefixes=("aws:PrincipalTag/",))
+
+
+QUICK_SETUP_BUCKET = re.compile(r"^aws-quicksetup-patchpolicy-(\d{12})-([a-z0-9]+)$")
+
+
+def quick_setup_bucket_policy(bucket):
+    """The bucket policy Quick Setup puts on a patch policy's bucket
+    aws-quicksetup-patchpolicy-<account>-<configuration-id>, for a local (single-account) deployment —
+    AWS's own Quick Setup patch-policy Lambda ("This handler also adds a Quick Setup specific bucket
+    policy to the bucket to enable target nodes to pull down the S3 object during patching operations";
+    put_bucket_policy, Amazon.com 2022, as published in public copies of the Quick Setup templates):
+    DenyInsecureTransport, DenyAllButPrincipalsWithTag (s3:GetObject on baseline_overrides.json denied
+    unless "StringNotEquals": {"aws:PrincipalTag/QSConfigId-<id>": "<id>"} is false, i.e. the caller's
+    role carries that tag), and Target (s3:GetObject allowed to the account, which delegates to the
+    role's own policy). The user guide says the same from the other side (quick-setup-patch-manager):
+    the role needs "s3:GetObject" on "arn:aws:s3:::aws-quicksetup-patchpolicy-*" AND the tag
+    "Key: QSConfigId-<quick-setup-configuration-id>, Value: <quick-setup-configuration-id>".
+    The stand-in keeps this policy out of moto's bucket (moto would apply its Deny statements to every
+    caller, ignoring their conditions) and evaluates it for the nodes' downloads."""
+    m = QUICK_SETUP_BUCKET.match(bucket)
+    if not m:
+        return None
+    account, cid = m.groups()
+    obj = f"arn:aws:s3:::{bucket}/baseline_overrides.json"
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [f"arn:aws:s3:::{bucket}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "DenyAllButPrincipalsWithTag", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
+         "Resource": [obj], "Condition": {"StringNotEquals": {f"aws:PrincipalTag/QSConfigId-{cid}": cid}}},
+        {"Sid": "Target", "Effect": "Allow", "Action": "s3:GetObject", "Resource": obj, "Principal": {"AWS": account}}]}
+
+
+def _bucket_policies(backend, bucket):
+    b = s3_backends[backend.account_id]["aws"].buckets.get(bucket)
+    out = []
+    qs = quick_setup_bucket_policy(bucket) if b is not None else None
+    if qs:
+        out.append(qs)
+    raw = getattr(b, "policy", None) if b is not None else None
+    if raw:
+        try:
+            out += policy.documents(raw.decode() if isinstance(raw, bytes) else raw)
+        except (ValueError, TypeError):
+            pass
+    return out
+
+
+def node_denied(backend, node, action, resource, extra=None, bucket=None):
+    """``None`` when the node's role may perform ``action`` on ``resource``; else the policy.Decision
+    that refused it. ``bucket``: evaluate that bucket's policy too (same account: its explicit Deny
+    wins, its Allow naming the role grants)."""
+    ctx = _node_context(backend, node, extra)
+    d = policy.decide(policy.Request(action, resource, ctx), identity=node.role.documents(),
+                      resource=_bucket_policies(backend, bucket) if bucket else (),
+                      principal=(node.role.arn(backend.account_id), backend.account_id))
+    return None if d.allowed else d
+
+
+def node_read_denied(backend, node, bucket, key):
+    """What the node lacks to download s3://bucket/key (None: nothing): s3:GetObject on the object
+    (identity policy and bucket policy); for an object that does not exist, s3:ListBucket on the bucket
+    (S3 API reference, GetObject: without s3:ListBucket "Amazon S3 returns an HTTP status code 403
+    Access Denied error" instead of 404; s3:prefix is not modelled for this check: strict); for an
+    SSE-KMS object, kms:Decrypt on its key (S3 user guide, "Using server-side encryption with AWS KMS
+    keys": "To download an object encrypted with an AWS KMS key, you need kms:Decrypt permissions")."""
+    account, region = backend.account_id, backend.region_name
+    if node_denied(backend, node, "s3:GetObject", iam.object_arn(bucket, key), bucket=bucket):
+        return "s3:GetObject"
+    if iam.object_key_of(bucket, key, account) is None:
+        if node_denied(backend, node, "s3:ListBucket", iam.bucket_arn(bucket), bucket=bucket):
+            return "s3:ListBucket"
+        return None
+    k = iam.stored_object_kms_key(bucket, key, region, account)
+    if k and node_denied(backend, node, "kms:Decrypt", k, iam.kms_context(region, account)):
+        return "kms:Decrypt"
+    return None
+
+
+# s3:GetEncryptionConfiguration for output uploads. "Configure instance permissions": "The
+# GetEncryptionConfiguration element is required if your S3 bucket is configured to use encryption"
+# and "If your S3 bucket is configured to use encryption, then the S3 bucket root ... must be listed in
+# the Resource section". Every S3 bucket has had default encryption (SSE-S3) since January 2023, so the
+# stand-in requires it for every output bucket by default (setting node_output_get_encryption_configuration
+# "always"); "configured" requires it only for a bucket with a PutBucketEncryption configuration,
+# "never" not at all. UNCONFIRMED: SSM Agent's source (agent/s3util/s3util.go) calls GetBucketEncryption
+# only for Session Manager's S3EncryptionEnabled; whether Run Command output needs it is not shown.
+ENCRYPTION_CHECK_SETTING = "node_output_get_encryption_configuration"
+
+
+def node_write_denied(backend, node, bucket, key):
+    """What the node lacks to upload s3://bucket/key as SSM Agent does (None: nothing): s3:PutObject on
+    the object, s3:GetEncryptionConfiguration on the bucket (setting above), kms:GenerateDataKey on the
+    bucket's default SSE-KMS key (S3 user guide: "To upload an object encrypted with an AWS KMS key to
+    Amazon S3, you need kms:GenerateDataKey permissions on the key")."""
+    account, region = backend.account_id, backend.region_name
+    if node_denied(backend, node, "s3:PutObject", iam.object_arn(bucket, key), bucket=bucket,
+                   extra={"s3:x-amz-server-side-encryption": None,
+                          "s3:x-amz-server-side-encryption-aws-kms-key-id": None}):
+        return "s3:PutObject"
+    check = state.controls.settings.get(ENCRYPTION_CHECK_SETTING, "always")
+    b = s3_backends[account]["aws"].buckets.get(bucket)
+    configured = bool(getattr(b, "encryption", None))
+    if check == "always" or (check == "configured" and configured):
+        if node_denied(backend, node, "s3:GetEncryptionConfiguration", iam.bucket_arn(bucket), bucket=bucket):
+            return "s3:GetEncryptionConfiguration"
+    k = iam.new_object_kms_key(bucket, None, None, region, account)
+    if k and node_denied(backend, node, "kms:GenerateDataKey", k, iam.kms_context(region, account)):
+        return "kms:GenerateDataKey"
+    return None
+
+
 class Node:
     """A managed node. ``Installed`` / ``Available`` entries use payload-like package fields."""
 
@@ -100,6 +364,7 @@ class Node:
         self.last_no_reboot_install = None
         self.registered = _now()
         self.ping = spec.get("PingStatus", "Online")
+        self.role = Role()   # register() gives it the fleet's (shared) role: _role_for
 
     @property
     def platform_type(self):
@@ -133,7 +398,7 @@ class Node:
         return {"InstanceId": self.id, "Tags": self.tags, "OperatingSystem": self.os, "Product": self.product,
                 "PlatformName": self.platform_name, "PlatformVersion": self.platform_version,
                 "Installed": list(self.installed.values()), "Available": self.available,
-                "PendingReboot": sorted(self.pending_reboot)}
+                "PendingReboot": sorted(self.pending_reboot), "InstanceProfile": self.role.to_json()}
 
 
 # --- targets --------------------------------------------------------------------------------------
@@ -200,9 +465,10 @@ def registered_baseline(backend, node):
 
 
 class RunError(Exception):
-    def __init__(self, code, message):
+    def __init__(self, code, message, access_denied=None):
         super().__init__(message)
         self.code = code
+        self.access_denied = access_denied   # the action the node's role lacks (S3 answered 403)
 
 
 def load_override(backend, url, node):
@@ -212,6 +478,14 @@ def load_override(backend, url, node):
         # The payload fetches https URLs with curl/wget; the stand-in has no network access.
         raise RunError(EXIT_OVERRIDE_DOWNLOAD, f"Unable to download file from {url}.")
     bucket, _, key = url[len("s3://"):].partition("/")
+    if bucket in s3_backends[backend.account_id]["aws"].buckets:
+        # The download uses the node's instance profile (see "instance profiles" above): a refusal is an
+        # S3 403, which the payload reports like any failed download (downloader.py: "Unable to
+        # download file from S3: <url>.", exit 162, the AWS troubleshooting sample
+        # linux-patch-policy-baseline-override-download-error.txt).
+        lacks = node_read_denied(backend, node, bucket, key)
+        if lacks:
+            raise RunError(EXIT_OVERRIDE_DOWNLOAD, f"Unable to download file from S3: {url}.", access_denied=lacks)
     try:
         obj = s3_backends[backend.account_id]["aws"].get_object(bucket, key)
         if obj is None:
@@ -256,6 +530,7 @@ def register(backend, specs, replace=False):
     out = []
     for spec in specs:
         n = Node(spec)
+        n.role = _role_for(backend, spec)
         tags = backend._resource_tags["ManagedInstance"][n.id]
         tags.clear()
         tags.update(n.tags)

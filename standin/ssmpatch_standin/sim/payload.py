@@ -219,6 +219,31 @@ _WINDOWS_SUMMARY_KEYS = ("PatchGroup", "BaselineId", "Baseline", "SnapshotId", "
                          "FailedCount", "MissingCount", "NotApplicableCount", "UnreportedNotApplicableCount")
 
 
+# What a Windows node prints when its instance profile may not read the BaselineOverride: the AWS
+# troubleshooting sample "windows-patch-policy-baseline-override-access-denied" (patch-manager-
+# troubleshooting, current page; copied in standin/tests/samples/), with the node's instance id, the
+# command id and the operation in place of the sample's (the sample shows an Install; the class name
+# and command line for a Scan are UNCONFIRMED). The PowerShell error record is stderr (the console shows
+# it after "----------ERROR-------"); the agent appends "failed to run commands: exit status 0xffffffff".
+# The "At ..." line wraps at 79 characters as in the sample (an 80-column console).
+WINDOWS_EXIT_FAILED = -1   # exit status 0xffffffff; GetCommandInvocation's ResponseCode -1: UNCONFIRMED
+
+
+def windows_access_denied(instance_id, command_id, op):
+    at = (f"At C:\\ProgramData\\Amazon\\SSM\\InstanceData\\{instance_id}\\document\\orchestration\\"
+          f"{command_id}\\PatchWindows\\_script.ps1:219 char:13")
+    lines = ["Invoke-PatchBaselineOperation : Access Denied", *[at[i:i + 79] for i in range(0, len(at), 79)],
+             f"+ $response = Invoke-PatchBaselineOperation -Operation {op} -Snapsho ...",
+             "+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+             "+ CategoryInfo : OperationStopped: (Amazon.Patch.Ba...UpdateOpera",
+             f"tion:{op}WindowsUpdateOperation) [Invoke-PatchBaselineOperation], Amazo",
+             "nS3Exception",
+             "+ FullyQualifiedErrorId : PatchBaselineOperations,Amazon.Patch.Baseline.Op",
+             "erations.PowerShellCmdlets.InvokePatchBaselineOperation",
+             "failed to run commands: exit status 0xffffffff"]
+    return "\n".join(lines) + "\n"
+
+
 def _run_windows(backend, node, op, snapshot, override, reboot, association_id, command_id, execution_id, now):
     lines = [f"Downloading PatchBaselineOperations PowerShell module from https://s3.{backend.region_name}"
              f".amazonaws.com/aws-ssm-{backend.region_name}/patchbaselineoperations/windows/"
@@ -228,6 +253,8 @@ def _run_windows(backend, node, op, snapshot, override, reboot, association_id, 
         try:
             baseline = fleet.load_override(backend, override, node)
         except fleet.RunError as e:
+            if e.access_denied:
+                return WINDOWS_EXIT_FAILED, "\n".join(lines) + "\n", windows_access_denied(node.id, command_id, op)
             lines.append(f"Invoke-PatchBaselineOperation : {e}")
             return e.code, "\n".join(lines) + "\n", ""
     else:
