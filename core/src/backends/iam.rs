@@ -164,9 +164,19 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
     let mut add = |list: &[&'static str]| ssm.extend_from_slice(list);
     // Every command reads the plan's state first — except `refresh` of a patch policy, whose
     // runs AWS records itself: it reads only a command given with --command-id.
-    if opts.has(IamCommand::Plan) || apply || destroy || refresh && backend != Backend::PatchPolicy {
+    let plan_cmd = opts.has(IamCommand::Plan);
+    if plan_cmd || apply || destroy || refresh && backend != Backend::PatchPolicy {
         add(SHARED.read);
         add(own.read);
+    }
+    // `backend = "auto"`: plan and apply first look for the plan's resources on the other
+    // backends (a plan never moves silently).
+    if (plan_cmd || apply) && plan.backend == crate::plan::file::BackendChoice::Auto {
+        for other in [Backend::MaintenanceWindow, Backend::Association, Backend::PatchPolicy] {
+            if other != backend {
+                add(super::definition(other).iam_actions().read);
+            }
+        }
     }
     if apply {
         add(SHARED.change);
@@ -192,7 +202,38 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
     }
     let mut seen = std::collections::BTreeSet::new();
     ssm.retain(|a| seen.insert(*a));
+    // IAM actions (a patch policy's deployment roles) get their own statement, on the roles.
+    let mut roles: Vec<&str> = ssm.iter().copied().filter(|a| a.starts_with("iam:")).collect();
+    ssm.retain(|a| !a.starts_with("iam:"));
     let mut statements = vec![json!({"Sid": "SystemsManager", "Effect": "Allow", "Action": ssm, "Resource": "*"})];
+    if backend == Backend::PatchPolicy {
+        let (admin, exec) = super::deployment_roles(plan);
+        if plan.patch_policy().create_deployment_roles {
+            // The opt-in that creates the roles reads them at plan and apply, and creates them.
+            if plan_cmd || apply {
+                roles.extend_from_slice(super::CREATE_ROLES_READ);
+            }
+            if apply {
+                roles.extend_from_slice(super::CREATE_ROLES_CHANGE);
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        roles.retain(|a| seen.insert(*a));
+        if !roles.is_empty() {
+            let mut arns: Vec<String> =
+                [admin.as_str(), exec.as_str()].iter().map(|r| format!("arn:{p}:iam::{account}:role/{r}")).collect();
+            if roles.contains(&"iam:GetRole") && !plan.patch_policy().create_deployment_roles {
+                // When a role is missing, the error names the older StackSet roles if the account
+                // has those instead (a read the check tolerates being refused).
+                for r in [crate::plan::LEGACY_ADMINISTRATION_ROLE, crate::plan::LEGACY_EXECUTION_ROLE] {
+                    arns.push(format!("arn:{p}:iam::{account}:role/{r}"));
+                }
+            }
+            statements.push(
+                json!({"Sid": "QuickSetupDeploymentRoles", "Effect": "Allow", "Action": roles, "Resource": arns}),
+            );
+        }
+    }
     if apply && backend == Backend::MaintenanceWindow {
         // "If no appropriate service-linked role for Systems Manager exists in your account, it is
         // created when you run RegisterTaskWithMaintenanceWindow" (API reference, ServiceRoleArn).
@@ -203,15 +244,14 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
         }));
     }
     if (apply || destroy) && backend == Backend::PatchPolicy {
+        let (admin, exec) = super::deployment_roles(plan);
+        let role_arns = [format!("arn:{p}:iam::{account}:role/{admin}"), format!("arn:{p}:iam::{account}:role/{exec}")];
         // Quick Setup's deploying calls pass the local deployment roles (iam:PassRole, a
         // dependent action of CreateConfigurationManager, UpdateConfigurationDefinition and
         // DeleteConfigurationManager in the Service Authorization Reference).
         statements.push(json!({
             "Sid": "PassQuickSetupDeploymentRoles", "Effect": "Allow", "Action": ["iam:PassRole"],
-            "Resource": [
-                format!("arn:{p}:iam::{account}:role/{}", super::LOCAL_ADMINISTRATION_ROLE),
-                format!("arn:{p}:iam::{account}:role/{}", super::LOCAL_EXECUTION_ROLE),
-            ],
+            "Resource": role_arns.clone(),
             "Condition": {"StringEquals": {"iam:PassedToService": ["cloudformation.amazonaws.com", "ssm-quicksetup.amazonaws.com"]}},
         }));
     }
