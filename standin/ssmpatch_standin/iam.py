@@ -118,6 +118,14 @@ QS_PASS_ROLE = ("CreateConfigurationManager", "UpdateConfigurationDefinition", "
                 "TagResource", "UntagResource")
 QS_PASSED_TO = ("cloudformation.amazonaws.com", "ssm-quicksetup.amazonaws.com")
 
+# A maintenance-window task given a ServiceRoleArn passes that role to Systems Manager: SAR, AWS
+# Systems Manager, RegisterTaskWithMaintenanceWindow and UpdateMaintenanceWindowTask list the
+# dependent action iam:PassRole; "Configure permissions for maintenance windows" (SSM user guide):
+# users who register tasks with a custom service role need iam:PassRole on it, with
+# iam:PassedToService ssm.amazonaws.com in AWS's example policy. (Policy form only: the "allow"
+# form keeps its fixed DEPENDENT list.)
+SSM_PASS_SERVICE_ROLE = ("RegisterTaskWithMaintenanceWindow", "UpdateMaintenanceWindowTask")
+
 # The Systems Manager service-linked role (the first RegisterTaskWithMaintenanceWindow without a
 # ServiceRoleArn creates it: app.py). SAR, IAM: CreateServiceLinkedRole on "role*" with condition key
 # iam:AWSServiceName; the role's ARN: arn:aws:iam::<account>:role/aws-service-role/ssm.amazonaws.com/
@@ -535,6 +543,9 @@ def authorizations(service, operation, params=None, *, region="us-east-1", accou
     elif service == "ssm":
         fn = SSM_RESOURCES.get(operation)
         out = [Authorization(action, fn(p, region, account) if fn else ["*"])]
+        if operation in SSM_PASS_SERVICE_ROLE and p.get("ServiceRoleArn"):
+            out.append(Authorization("iam:PassRole", [p["ServiceRoleArn"]],
+                                     {"iam:PassedToService": "ssm.amazonaws.com"}))
     elif service == "ssm-quicksetup":
         if operation in QS_MANAGER and p.get("ManagerArn"):
             res = [p["ManagerArn"]]

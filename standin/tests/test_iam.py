@@ -281,6 +281,29 @@ def test_policy_service_linked_role_condition(ssm, clean):
     ssm.register_task_with_maintenance_window(**task)
 
 
+def test_policy_window_task_service_role_needs_pass_role(ssm, clean):
+    """A task with ServiceRoleArn passes the role to Systems Manager (iam:PassRole, iam:PassedToService
+    ssm.amazonaws.com); without one, no PassRole (the service-linked role is created instead)."""
+    w = ssm.create_maintenance_window(Name="role-pol", Schedule="cron(0 3 ? * SUN *)", Duration=3, Cutoff=1,
+                                      AllowUnassociatedTargets=True)["WindowId"]
+    role = f"arn:aws:iam::{ACCOUNT}:role/mw-tasks"
+    task = dict(WindowId=w, TaskArn="AWS-RunPatchBaseline", TaskType="RUN_COMMAND", Priority=1, MaxConcurrency="1",
+                MaxErrors="0", Targets=[{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]}],
+                ServiceRoleArn=role)
+    ssm_all = {"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}
+    _policy(clean, ssm_all)
+    _denied(lambda: ssm.register_task_with_maintenance_window(**task), action="iam:PassRole", resource=role)
+    _policy(clean, ssm_all, {"Effect": "Allow", "Action": "iam:PassRole", "Resource": role,
+                             "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}})
+    _denied(lambda: ssm.register_task_with_maintenance_window(**task), action="iam:PassRole", resource=role)
+    _policy(clean, ssm_all, {"Effect": "Allow", "Action": "iam:PassRole", "Resource": role,
+                             "Condition": {"StringEquals": {"iam:PassedToService": "ssm.amazonaws.com"}}})
+    t = ssm.register_task_with_maintenance_window(**task)["WindowTaskId"]
+    _policy(clean, ssm_all)
+    _denied(lambda: ssm.update_maintenance_window_task(WindowId=w, WindowTaskId=t, ServiceRoleArn=role),
+            action="iam:PassRole", resource=role)
+
+
 def test_iam_api_calls_are_enforced(clean):
     iam_client = _client("iam", clean)
     iam_client.create_role(RoleName="node-role", AssumeRolePolicyDocument="{}")

@@ -234,7 +234,16 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
             );
         }
     }
-    if apply && backend == Backend::MaintenanceWindow {
+    if let (true, Backend::MaintenanceWindow, Some(role)) = (apply, backend, plan.service_role_arn()) {
+        // Window tasks run as the plan's role: registering them passes it to Systems Manager
+        // (iam:PassRole, a dependent action of RegisterTaskWithMaintenanceWindow and
+        // UpdateMaintenanceWindowTask in the Service Authorization Reference).
+        statements.push(json!({
+            "Sid": "PassMaintenanceWindowServiceRole", "Effect": "Allow", "Action": ["iam:PassRole"],
+            "Resource": role,
+            "Condition": {"StringEquals": {"iam:PassedToService": "ssm.amazonaws.com"}},
+        }));
+    } else if apply && backend == Backend::MaintenanceWindow {
         // "If no appropriate service-linked role for Systems Manager exists in your account, it is
         // created when you run RegisterTaskWithMaintenanceWindow" (API reference, ServiceRoleArn).
         statements.push(json!({

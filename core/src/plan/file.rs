@@ -63,6 +63,11 @@ pub struct PlanFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = 365))]
     pub one_shot_retention_days: Option<u32>,
+    /// The IAM role maintenance-window tasks run as (`ServiceRoleArn`, an IAM role ARN). AWS
+    /// recommends a custom role over the Systems Manager service-linked role it uses otherwise;
+    /// the caller then needs `iam:PassRole` on it (`ssmpatch iam-policy` prints it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_role_arn: Option<String>,
     /// Quick Setup patch-policy settings (used when the plan runs on the patch-policy backend):
     /// the local deployment roles, whether Quick Setup may change the nodes' instance profiles,
     /// and what runs on operating systems the plan declares no baseline for.

@@ -223,6 +223,24 @@ fn valid_bucket(s: &str) -> bool {
         && !s.contains("..")
 }
 
+/// `arn:<partition>:iam::<12 digits>:role/<path/>name`: role names are 1-64 characters of
+/// letters, digits and `+=,.@_-` (IAM API reference, CreateRole), paths `/`-separated.
+fn valid_role_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let [arn, partition, service, region, account, resource] = parts.as_slice() else { return false };
+    let Some(path) = resource.strip_prefix("role/") else { return false };
+    let name = path.rsplit('/').next().unwrap_or_default();
+    *arn == "arn"
+        && partition.starts_with("aws")
+        && *service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && (1..=64).contains(&name.len())
+        && path.len() <= 512
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
+}
+
 fn valid_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
@@ -280,6 +298,14 @@ impl Plan {
                         .with_hint("tag keys are 1-128 characters and may not start with `aws:`; values are up to 256"),
                 );
             }
+        }
+        if let Some(arn) = &file.service_role_arn
+            && !valid_role_arn(arn)
+        {
+            c.push(
+                PlanError::at("service-role-arn", format!("`{arn}` is not an IAM role ARN"))
+                    .with_hint("write e.g. `arn:aws:iam::123456789012:role/MaintenanceWindowRole`"),
+            );
         }
         let default_zone = file.time_zone.clone().unwrap_or_else(|| "UTC".to_string());
         if let Some(z) = &file.time_zone
@@ -438,6 +464,12 @@ impl Plan {
     /// [`DEFAULT_ONE_SHOT_RETENTION_DAYS`]).
     pub fn one_shot_retention_days(&self) -> u32 {
         self.file.one_shot_retention_days.unwrap_or(DEFAULT_ONE_SHOT_RETENTION_DAYS)
+    }
+
+    /// The role maintenance-window tasks run as (`service-role-arn`), when the plan names one;
+    /// otherwise AWS uses the Systems Manager service-linked role.
+    pub fn service_role_arn(&self) -> Option<&str> {
+        self.file.service_role_arn.as_deref()
     }
 
     /// The `[patch-policy]` settings, defaults filled in.

@@ -443,3 +443,58 @@ async fn each_command_on_associations_needs_exactly_its_policy() {
 async fn each_command_on_patch_policies_needs_exactly_its_policy() {
     each_command_needs_exactly_its_policy("patch-policy").await;
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn window_tasks_run_as_the_plans_service_role_which_apply_passes() {
+    let si = StandIn::start();
+    let clients = prepared(&si, "maintenance-window").await;
+    let role = "arn:aws:iam::123456789012:role/patching/MaintenanceWindowTasks";
+    let text = plan_text("maintenance-window", false)
+        .replace("region = ", &format!("service-role-arn = \"{role}\"\nregion = "));
+    let s = session(text, &clients);
+    let policy = ssmpatch::backends::iam_policy(
+        &s.plan,
+        s.explanation.backend,
+        &PolicyOptions::new(&s.plan).commands(&[IamCommand::Apply]),
+    );
+    let actions = policy_actions(&policy);
+    assert!(actions.contains("iam:PassRole") && !actions.contains("iam:CreateServiceLinkedRole"), "{actions:?}");
+    // Without iam:PassRole the first task cannot be registered; with the printed policy all is made.
+    si.settings(&json!({"iam": {"policy": without(&policy, "iam:PassRole")}}));
+    let d = s.diff().await.expect("plan");
+    let e = s.apply(&d, &|_| {}).await.error.expect("refused");
+    assert!(e.contains("AccessDenied") && e.contains("iam:PassRole"), "{e}");
+    si.settings(&json!({"iam": {"policy": policy}}));
+    let d = s.diff().await.expect("plan");
+    assert_eq!(s.apply(&d, &|_| {}).await.error, None);
+    si.settings(&json!({"iam": null}));
+    let id = install_id(&clients, "maintenance-window").await;
+    let tasks = clients.ssm.describe_maintenance_window_tasks().window_id(&id).send().await.expect("tasks");
+    let roles: Vec<Option<&str>> = tasks.tasks().iter().map(|t| t.service_role_arn()).collect();
+    assert!(!roles.is_empty() && roles.iter().all(|r| *r == Some(role)), "{roles:?}");
+    // The next plan sees nothing to change; without the setting, the tasks go back to the
+    // service-linked role.
+    assert_eq!(s.diff().await.expect("plan").count(ssmpatch::backends::Action::Update), 0);
+    let plain = session(plan_text("maintenance-window", false), &clients);
+    let d = plain.diff().await.expect("plan");
+    assert!(d.count(ssmpatch::backends::Action::Update) > 0, "the role is part of each task");
+    assert_eq!(plain.apply(&d, &|_| {}).await.error, None);
+    assert_eq!(plain.diff().await.expect("plan").count(ssmpatch::backends::Action::Update), 0);
+}
+
+#[test]
+fn a_service_role_must_be_an_iam_role_arn() {
+    for bad in
+        ["MaintenanceWindowTasks", "arn:aws:iam::123:role/x", "arn:aws:s3:::bucket", "arn:aws:iam::123456789012:user/x"]
+    {
+        let text = plan_text("maintenance-window", false)
+            .replace("region = ", &format!("service-role-arn = \"{bad}\"\nregion = "));
+        let e = Plan::from_source(Source::new(Some("iam.toml"), text)).expect_err(bad);
+        assert!(e.to_string().contains("is not an IAM role ARN"), "{bad}: {e}");
+    }
+    let ok = "arn:aws-us-gov:iam::123456789012:role/path/Name_1";
+    let text =
+        plan_text("maintenance-window", false).replace("region = ", &format!("service-role-arn = \"{ok}\"\nregion = "));
+    assert_eq!(Plan::from_source(Source::new(Some("iam.toml"), text)).expect("valid").service_role_arn(), Some(ok));
+}

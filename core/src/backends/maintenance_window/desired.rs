@@ -58,6 +58,9 @@ pub(crate) fn resources(plan: &Plan, ex: &Explanation, additions: &Additions) ->
                     "Parameters": parameters(op, kind, &e.baseline, with_override),
                     "WindowTargets": target_names,
                 });
+                if let Some(role) = plan.service_role_arn() {
+                    t["ServiceRoleArn"] = json!(role);
+                }
                 if let Some((bucket, prefix)) = &output {
                     t["OutputS3BucketName"] = json!(bucket);
                     t["OutputS3KeyPrefix"] = json!(format!("{prefix}/{}/{task}", plan.name));

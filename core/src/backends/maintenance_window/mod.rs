@@ -182,6 +182,11 @@ impl MaintenanceWindows {
                 if let Some(b) = rc.and_then(|r| r.output_s3_bucket_name()) {
                     spec["OutputS3BucketName"] = json!(b);
                 }
+                // A role of the user's (the plan's `service-role-arn`); the service-linked role AWS
+                // uses without one is not a setting of the plan.
+                if let Some(role) = full.service_role_arn().filter(|r| !r.contains(":role/aws-service-role/")) {
+                    spec["ServiceRoleArn"] = json!(role);
+                }
                 if let Some(p) = rc.and_then(|r| r.output_s3_key_prefix()) {
                     spec["OutputS3KeyPrefix"] = json!(p);
                 }
@@ -302,6 +307,7 @@ impl Scheduler for MaintenanceWindows {
                     .set_max_concurrency(s(v, "MaxConcurrency"))
                     .set_max_errors(s(v, "MaxErrors"))
                     .set_name(s(v, "Name"))
+                    .set_service_role_arn(s(v, "ServiceRoleArn"))
                     .task_invocation_parameters(Self::invocation(d))
                     .send()
                     .await
@@ -380,6 +386,7 @@ impl Scheduler for MaintenanceWindows {
                     .set_max_concurrency(s(v, "MaxConcurrency"))
                     .set_max_errors(s(v, "MaxErrors"))
                     .set_name(s(v, "Name"))
+                    .set_service_role_arn(s(v, "ServiceRoleArn"))
                     .task_invocation_parameters(Self::invocation(d))
                     .replace(true)
                     .send()
