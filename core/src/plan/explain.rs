@@ -264,6 +264,16 @@ impl Plan {
             );
         }
         let overridden = operations.iter().any(|o| matches!(o.baseline, BaselineUse::Override { .. }));
+        if let (true, Some(s3)) = (overridden, &self.s3) {
+            // The payload downloads an s3:// override with the node's own credentials
+            // ("BaselineOverride", patch-manager-aws-runpatchbaseline); AmazonSSMManagedInstanceCore
+            // grants no S3 read.
+            placement.consequence = format!(
+                "{}\nnodes: their instance profile must allow s3:GetObject on s3://{}/{}/{}/* (`ssmpatch iam-policy \
+                 PLAN --node` prints it); without it every run with an override fails on the node (exit 162)",
+                placement.consequence, s3.bucket, s3.override_prefix, self.name
+            );
+        }
         let reads_output = matches!(self.compliance, Compliance::PutComplianceItems | Compliance::Custom { .. });
         let not_linux: Vec<&str> = self
             .baseline_specs()
