@@ -6,6 +6,7 @@
 //! | 1 | the answer is "no": a backend rejects the schedule (`schedule check`), or apply was declined at the prompt |
 //! | 2 | invalid input: a plan, schedule, argument or file the user gave, an unknown operation, a strategy that cannot be loaded or fails |
 //! | 3 | AWS or I/O failure: a call failed or the endpoint is unreachable, an apply stopped part way, a foreign resource is in the way |
+//! | 4 | finished, but not for every node: `refresh` wrote nothing for some node (`failed` or `skipped`; each node's detail says why) |
 
 use ssmpatch::error::{Error, Hint};
 use ssmpatch::plan::PlanErrors;
@@ -17,6 +18,8 @@ pub const REJECTED: u8 = 1;
 pub const INVALID_INPUT: u8 = 2;
 /// AWS or I/O failure.
 pub const FAILURE: u8 = 3;
+/// Finished, but not for every node.
+pub const INCOMPLETE: u8 = 4;
 
 /// Everything a command can fail with, mapped to an exit code.
 #[derive(Debug)]

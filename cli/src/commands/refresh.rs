@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use ssmpatch::compliance::RefreshOptions;
+use ssmpatch::compliance::{NodeResult, RefreshOptions, RefreshReport};
 
 use crate::args::RefreshArgs;
 use crate::context::{runtime, session};
-use crate::error::CliError;
+use crate::error::{CliError, INCOMPLETE};
 use crate::printer::Printer;
 
 pub fn run(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
@@ -22,7 +22,7 @@ pub fn run(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let report = rt.block_on(s.refresh(&opts, &progress))?;
     if a.live.plan.json {
         out.json(&serde_json::to_value(&report).map_err(anyhow::Error::from)?)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit_code(&report));
     }
     out.line(&format!(
         "refresh {} with strategy {}: {} node result(s)",
@@ -36,5 +36,16 @@ pub fn run(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
     for m in &report.messages {
         out.line(&format!("  note: {m}"));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit_code(&report))
+}
+
+/// 0 when every node's outcome is what the strategy decided; [`INCOMPLETE`] when refresh wrote
+/// nothing for some node (it failed, or its output was cut or held no report after an override
+/// run), so a scheduled job can alert.
+fn exit_code(report: &RefreshReport) -> ExitCode {
+    if report.nodes.iter().any(|n| matches!(n.result, NodeResult::Failed | NodeResult::Skipped)) {
+        ExitCode::from(INCOMPLETE)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

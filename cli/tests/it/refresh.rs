@@ -357,3 +357,24 @@ fn runs_without_override_are_refreshed_only_when_asked() {
     let detail = report["nodes"][0]["detail"].as_str().unwrap_or("");
     assert!(detail.contains("holds no per-package result; compliance not written"), "{report}");
 }
+
+#[test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+fn a_run_that_failed_on_the_node_makes_refresh_exit_4() {
+    let si = with_node();
+    let plan = seed_with("failed-run", "strategy = \"put-compliance-items\"");
+    // The nodes' role is not granted the override folder: the install fails on the node (exit 162).
+    ok(&live(&si, &["apply", &plan, "--yes"]));
+    run_window(&si, "ssmpatch-web-monthly-install");
+    let out = live(&si, &["refresh", &plan, "--json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let report = stdout_json(&out);
+    assert_eq!(results(&report), pairs(&[("install", "skipped")]), "{report}");
+    let detail = report["nodes"][0]["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("holds no per-package result"), "{report}");
+    // Granted, the next run is refreshed and refresh exits 0.
+    apply(&si, &plan);
+    run_window(&si, "ssmpatch-web-monthly-install");
+    let report = ok_json(&live(&si, &["refresh", &plan, "--json"]));
+    assert_eq!(results(&report), pairs(&[("install", "compliance-written")]), "{report}");
+}

@@ -275,7 +275,8 @@ pub async fn refresh(
                 continue;
             }
         };
-        let routed = route(&name, &op, &runs, actions);
+        let with_override = ops.iter().any(|o| o.name == op && o.uses_override);
+        let routed = route(&name, &op, &runs, actions, with_override);
         report.nodes.extend(routed.outcomes);
         report.messages.extend(routed.messages);
         for p in routed.puts {

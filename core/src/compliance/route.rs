@@ -40,7 +40,11 @@ pub(crate) struct Routed {
     pub(crate) outcomes: Vec<NodeOutcome>,
 }
 
-pub(crate) fn route(strategy: &str, op: &str, runs: &[RunResult], actions: Vec<Action>) -> Routed {
+/// `with_override`: the operation runs with a BaselineOverride, so AWS recorded nothing of its
+/// runs and a node whose output holds no per-package result and got no action is stale (its run
+/// failed on the node, e.g. exit 162 when it could not read the override): `Skipped`. Without
+/// an override AWS recorded the run itself: `NoAction`.
+pub(crate) fn route(strategy: &str, op: &str, runs: &[RunResult], actions: Vec<Action>, with_override: bool) -> Routed {
     let incomplete: BTreeSet<&str> = runs.iter().filter(|r| r.truncated).map(|r| r.instance_id.as_str()).collect();
     let mut acted = BTreeSet::new();
     let mut out = Routed::default();
@@ -72,11 +76,16 @@ pub(crate) fn route(strategy: &str, op: &str, runs: &[RunResult], actions: Vec<A
         }
     }
     for r in runs.iter().filter(|r| !acted.contains(&r.instance_id)) {
+        let no_report = r.summary.is_empty() && r.non_compliant.is_empty() && !r.all_compliant;
         out.outcomes.push(NodeOutcome {
             instance_id: r.instance_id.clone(),
             operation: op.to_string(),
             execution_id: r.execution_id.clone(),
-            result: NodeResult::NoAction,
+            result: if with_override && (no_report || r.truncated) {
+                NodeResult::Skipped
+            } else {
+                NodeResult::NoAction
+            },
             detail: out
                 .messages
                 .iter()
@@ -129,7 +138,7 @@ mod tests {
             Action::Message("i-c: nothing to say".into()),
             Action::StartScan(vec!["i-b".into()]),
         ];
-        let r = route("x", "install", &runs, actions);
+        let r = route("x", "install", &runs, actions, true);
         assert_eq!(r.puts, vec![put("i-a")]);
         assert_eq!(r.scans, vec![vec!["i-b".to_string()]]);
         assert_eq!(r.messages, ["i-c: nothing to say"]);
@@ -147,10 +156,19 @@ mod tests {
                 ("i-d", NodeResult::NoAction, "strategy `x` returned no action for this node"),
             ]
         );
+        // A run with an override whose output holds no per-package result (it failed on the node)
+        // is stale, not "nothing to do"; without an override AWS recorded it itself.
+        let mut failed = run("i-e", false);
+        failed.summary.clear();
+        failed.all_compliant = false;
+        for (with_override, result) in [(true, NodeResult::Skipped), (false, NodeResult::NoAction)] {
+            let r = route("x", "install", std::slice::from_ref(&failed), Vec::new(), with_override);
+            assert_eq!(r.outcomes.iter().map(|o| o.result).collect::<Vec<_>>(), [result]);
+        }
         // Scans are sent 50 nodes per SendCommand.
         let many: Vec<String> = (0..120).map(|i| format!("i-{i}")).collect();
         let runs: Vec<RunResult> = many.iter().map(|n| run(n, false)).collect();
-        let r = route("x", "install", &runs, vec![Action::StartScan(many)]);
+        let r = route("x", "install", &runs, vec![Action::StartScan(many)], true);
         assert_eq!(r.scans.iter().map(Vec::len).collect::<Vec<_>>(), [50, 50, 20]);
         assert!(r.outcomes.is_empty());
     }
