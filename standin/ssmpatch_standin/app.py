@@ -2,18 +2,23 @@
 injection and the test-only control API under ``/_ssmpatch/`` (documented in standin/README.md).
 """
 
+import datetime
 import json
 import socket
+import threading
 import time
 import urllib.parse
+from functools import lru_cache
 from io import BytesIO
 from xml.sax.saxutils import escape
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
+from moto.core.config import default_user_config
 from moto.core.model_instances import reset_model_data
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from moto.iam.models import iam_backends
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
 from moto.ssm.models import ssm_backends
 
 from ssmpatch_standin import faults, handlers, iam, paging, state, validation
@@ -447,6 +452,78 @@ def _loggable(service, params):
     return params
 
 
+# --- start-up ------------------------------------------------------------------------------------
+
+# AWS managed policies are in every account: "An AWS managed policy is a standalone policy that is
+# created and administered by AWS" (IAM user guide, access_policies_managed-vs-inline), attached by ARN
+# arn:aws:iam::aws:policy/<name> — e.g. AWSQuickSetupPatchPolicyDeploymentRolePolicy on a patch
+# policy's local execution role (quick-setup-patch-manager) and AmazonSSMManagedInstanceCore on a
+# managed node's instance profile. moto creates them only when told to: its configuration
+# {"iam": {"load_aws_managed_policies": true}} (moto docs, configuration: "iam":
+# {"load_aws_managed_policies": ...}; or MOTO_IAM_LOAD_MANAGED_POLICIES=true), read by
+# IAMBackend.__init__ (moto.settings.load_iam_aws_managed_policies) for every account and partition.
+# Without them AttachRolePolicy of any AWS managed policy fails (NoSuchEntity); AWS refuses only a
+# policy it does not have. The stand-in turns that on, and has each backend build them lazily (below).
+# The documents are moto 5.2.5's copy of AWS's (moto/iam/aws_managed_policies.py), the same the
+# simulated nodes' roles are evaluated with (sim/fleet.py, managed_policy_document).
+def _load_aws_managed_policies():
+    default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
+    IAMBackend._init_aws_policies = lambda self: _PENDING
+    IAMBackend._init_managed_policies = lambda self: _PENDING
+    IAMBackend.aws_managed_policies = _AwsManagedPolicies("aws_managed_policies")
+    IAMBackend.managed_policies = _AwsManagedPolicies("managed_policies")
+
+
+# Made on first use. moto builds the ~1,600 policies (IAMBackend.__init__: _init_aws_policies,
+# AWSManagedPolicy.from_data each) for every IAM backend it makes: one per partition of an account (6,
+# moto.utilities.utils.PARTITION_NAMES) as soon as any request follows the first IAM use
+# (moto.iam.models.get_account_id_from), and all of them again on every reset — about 0.8 s each time on
+# 2 busy cores, paid by every test that registers a window task (the SSM service-linked role check)
+# whether or not it reads a policy. Here a backend builds them when its aws_managed_policies or
+# managed_policies is first read (GetPolicy, AttachRolePolicy, ListPolicies, CreatePolicy, ...), from
+# moto's data parsed once; what IAM answers is the same.
+_PENDING = object()
+_BUILD_LOCK = threading.Lock()
+
+
+class _AwsManagedPolicies:
+    """IAMBackend.aws_managed_policies (the AWS managed policies, a list) and managed_policies (ARN →
+    policy, the account's own policies added later), filled on first read."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, backend, owner=None):
+        if backend is None:
+            return self
+        d = backend.__dict__
+        if self.name not in d:
+            raise AttributeError(self.name)
+        if d[self.name] is _PENDING:
+            with _BUILD_LOCK:
+                if d.get("aws_managed_policies") is _PENDING:
+                    d["aws_managed_policies"] = [
+                        AWSManagedPolicy(name, account_id=backend.account_id, region=backend.region_name,
+                                         default_version_id=version, path=path, document=document,
+                                         create_date=created, update_date=updated)
+                        for name, version, path, document, created, updated in _aws_managed_policy_data()]
+                if d.get("managed_policies") is _PENDING:
+                    d["managed_policies"] = {p.arn: p for p in d["aws_managed_policies"]}
+        return d[self.name]
+
+    def __set__(self, backend, value):
+        backend.__dict__[self.name] = value
+
+
+@lru_cache(maxsize=1)
+def _aws_managed_policy_data():
+    """moto's data, parsed once: (name, default version, path, document JSON, created, updated)."""
+    return [(name, d.get("DefaultVersionId"), d.get("Path"), json.dumps(d.get("Document")),
+             datetime.datetime.fromisoformat(d["CreateDate"]), datetime.datetime.fromisoformat(d["UpdateDate"]))
+            for name, d in json.loads(aws_managed_policies_data).items()]
+
+
 def build_app():
+    _load_aws_managed_policies()
     handlers.install()
     return Middleware(DomainDispatcherApplication(create_backend_app))
