@@ -359,12 +359,7 @@ mod live {
 
         let lines = Mutex::new(Vec::new());
         let report = s.apply(&d, &|l: &str| lines.lock().expect("lines").push(l.to_string())).await;
-        // The stand-in's IAM (moto) holds AWS managed policies only when told to; AWS always does.
-        let managed = si.boto3_json(
-            "import boto3, json\niam = boto3.client('iam', region_name='us-east-1')\n\
-             try:\n    iam.get_policy(PolicyArn='arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyDeploymentRolePolicy'); print('true')\n\
-             except iam.exceptions.NoSuchEntityException:\n    print('false')",
-        ) == json!(true);
+        assert_eq!(report.error, None);
 
         // Made as the managed policy expects them, with the caller's account, marked as ssmpatch's.
         let admin = boto3_role(&si, "AWS-QuickSetup-PatchPolicy-LocalAdministrationRole");
@@ -388,29 +383,16 @@ mod live {
             assert_eq!(role["tags"], json!([{"Key": "ssmpatch:managed-by", "Value": "ssmpatch"}]), "{role}");
         }
 
-        if managed {
-            assert_eq!(report.error, None);
-            assert_eq!(
-                exec["attached"],
-                json!(["arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyDeploymentRolePolicy"])
-            );
-            assert_eq!(managers(&clients).await, 1);
-            // Undone by hand: plan shows the one missing piece, apply restores it, nothing twice.
-            si.boto3_json(
-                "import boto3\nboto3.client('iam', region_name='us-east-1').detach_role_policy(\
-                 RoleName='AWS-QuickSetup-PatchPolicy-LocalExecutionRole', \
-                 PolicyArn='arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyDeploymentRolePolicy')\nprint('{}')",
-            );
-        } else {
-            // Stopped at the attachment (the stand-in lacks the policy): what was made is kept.
-            let error = report.error.clone().expect("AttachRolePolicy refused by the stand-in");
-            assert!(error.contains("AttachRolePolicy"), "{error}");
-            eprintln!(
-                "note: the stand-in has no AWS managed policies (MOTO_IAM_LOAD_MANAGED_POLICIES): \
-                 the attachment and the patch policy after it are not proven here"
-            );
-        }
-        // A retry: the roles exist, so only what is missing is an update, and no role is created
+        // The AWS managed policy is attached, and the patch policy deployed with the new roles.
+        assert_eq!(exec["attached"], json!(["arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyDeploymentRolePolicy"]));
+        assert_eq!(managers(&clients).await, 1);
+        // Undone by hand: plan shows the one missing piece, apply restores it, nothing twice.
+        si.boto3_json(
+            "import boto3\nboto3.client('iam', region_name='us-east-1').detach_role_policy(\
+             RoleName='AWS-QuickSetup-PatchPolicy-LocalExecutionRole', \
+             PolicyArn='arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyDeploymentRolePolicy')\nprint('{}')",
+        );
+        // The retry: the roles exist, so only what is missing is an update, and no role is created
         // twice.
         let d = s.diff().await.expect("diff");
         let roles = d.changes.iter().find(|c| c.key.kind == Kind::DeploymentRoles).expect("roles");
@@ -423,15 +405,22 @@ mod live {
         let calls: Vec<String> =
             si.calls().iter().filter_map(|c| c["operation"].as_str().map(str::to_string)).collect();
         assert!(!calls.iter().any(|c| c == "CreateRole"), "{calls:?}");
-        if managed {
-            assert_eq!(report.error, None);
-            assert!(s.diff().await.expect("diff").is_empty());
-            // destroy removes the policy and leaves the roles.
-            let gone = s.destroy_diff().await.expect("destroy diff");
-            assert!(gone.changes.iter().all(|c| c.key.kind != Kind::DeploymentRoles));
-            assert_eq!(s.apply(&gone, &quiet).await.error, None);
-            assert!(!boto3_role(&si, "AWS-QuickSetup-PatchPolicy-LocalExecutionRole").is_null());
-        }
+        assert!(calls.iter().any(|c| c == "AttachRolePolicy"), "{calls:?}");
+        assert_eq!(report.error, None);
+        assert_eq!(
+            boto3_role(&si, "AWS-QuickSetup-PatchPolicy-LocalExecutionRole")["attached"],
+            json!(["arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyDeploymentRolePolicy"])
+        );
+        assert!(s.diff().await.expect("diff").is_empty());
+        // destroy removes the patch policy and leaves the roles as they are.
+        let gone = s.destroy_diff().await.expect("destroy diff");
+        assert!(gone.changes.iter().all(|c| c.key.kind != Kind::DeploymentRoles));
+        assert_eq!(s.apply(&gone, &quiet).await.error, None);
+        assert_eq!(managers(&clients).await, 0);
+        assert_eq!(
+            boto3_role(&si, "AWS-QuickSetup-PatchPolicy-LocalExecutionRole")["attached"],
+            json!(["arn:aws:iam::aws:policy/AWSQuickSetupPatchPolicyDeploymentRolePolicy"])
+        );
 
         // Roles someone else made are used as they are: no change shown, none made.
         let (si, clients) = standin().await;
@@ -517,40 +506,45 @@ mod live {
 
     #[tokio::test]
     #[ignore = "needs the stand-in (scripts/test.sh)"]
-    async fn aws_default_selects_the_regions_predefined_baselines_or_stops_before_any_change() {
+    async fn aws_default_selects_the_regions_predefined_baselines() {
         let (si, clients) = standin().await;
         si.create_quick_setup_roles();
         let s = session(&web("[patch-policy]\nundeclared-os = \"aws-default\"\n"), &clients);
         let d = s.diff().await.expect("diff");
-        si.clear_calls();
         let report = s.apply(&d, &quiet).await;
-        // AWS's own baselines as the Region lists them (their ids are ARNs on AWS).
+        assert_eq!(report.error, None);
+        // AWS's own baselines as the Region lists them (their ids are ARNs).
         let aws = si.boto3_json(
             "import boto3, json\nssm = boto3.client('ssm', region_name='us-east-1')\n\
              out = {}\nfor page in ssm.get_paginator('describe_patch_baselines').paginate(Filters=[{'Key': 'OWNER', 'Values': ['AWS']}]):\n    \
              out.update({b['BaselineName']: b['BaselineId'] for b in page['BaselineIdentities']})\nprint(json.dumps(out))",
         );
-        if aws.as_object().is_some_and(|m| m.contains_key("AWS-DefaultPatchBaseline")) {
-            assert_eq!(report.error, None);
-            let m = clients.quicksetup.list_configuration_managers().send().await.expect("managers");
-            let arn = m.configuration_managers_list()[0].manager_arn().to_string();
-            let got = clients.quicksetup.get_configuration_manager().manager_arn(&arn).send().await.expect("manager");
-            let selected: Value = serde_json::from_str(
-                got.configuration_definitions()[0].parameters().get("SelectedPatchBaselines").expect("selected"),
-            )
-            .expect("json");
-            assert_eq!(selected["WINDOWS"]["value"], aws["AWS-DefaultPatchBaseline"]);
-            assert_eq!(selected["WINDOWS"]["label"], "AWS-DefaultPatchBaseline");
-            assert_eq!(selected.as_object().map(|o| o.len()), Some(14));
-            assert!(s.diff().await.expect("diff").is_empty());
-        } else {
-            // The stand-in lists no AWS-owned baselines: the policy cannot name them, and apply
-            // stops before it has written anything.
-            let error = report.error.expect("refused");
-            assert!(error.contains("AWS's predefined baseline AWS-"), "{error}");
-            assert_eq!(si.writes(), Vec::<String>::new());
-            eprintln!("note: the stand-in lists no AWS-owned patch baselines: aws-default is not applied here");
+        let m = clients.quicksetup.list_configuration_managers().send().await.expect("managers");
+        let arn = m.configuration_managers_list()[0].manager_arn().to_string();
+        let got = clients.quicksetup.get_configuration_manager().manager_arn(&arn).send().await.expect("manager");
+        let selected: Value = serde_json::from_str(
+            got.configuration_definitions()[0].parameters().get("SelectedPatchBaselines").expect("selected"),
+        )
+        .expect("json");
+        assert_eq!(selected["WINDOWS"]["value"], aws["AWS-DefaultPatchBaseline"]);
+        assert_eq!(selected["WINDOWS"]["label"], "AWS-DefaultPatchBaseline");
+        assert_eq!(selected.as_object().map(|o| o.len()), Some(14));
+        // Every operating system but the declared one has AWS's predefined baseline of the Region, by
+        // the ARN the Region lists for it; the declared one has the plan's own baseline.
+        let mut predefined = 0;
+        for (os, entry) in selected.as_object().expect("an object") {
+            let label = entry["label"].as_str().expect("a label");
+            if os == "AMAZON_LINUX_2023" {
+                assert!(!label.starts_with("AWS-"), "{entry}");
+                continue;
+            }
+            predefined += 1;
+            let id = aws[label].as_str().unwrap_or_else(|| panic!("{os}: {label} is not listed: {aws}"));
+            assert_eq!(entry["value"], id, "{os}");
+            assert!(id.starts_with("arn:aws:ssm:us-east-1:") && id.contains(":patchbaseline/pb-"), "{id}");
         }
+        assert_eq!(predefined, 13);
+        assert!(s.diff().await.expect("diff").is_empty());
     }
 
     #[tokio::test]
