@@ -2,6 +2,7 @@
 //! where:
 
 mod golden; // every example plan's output pinned byte for byte (offline, and live on the stand-in)
+mod hostile_input; // huge values, unbounded files, hostile text: exit 2 with a clear, clipped message, never a panic
 mod live; // plan, apply, destroy on the local AWS stand-in as a user runs them, a killed apply
 mod plan; // full output of the offline plan commands (validate, explain, calendar, override render)
 mod refresh; // `refresh` after runs on a simulated node: windows, associations, rescan, custom strategies

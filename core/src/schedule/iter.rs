@@ -117,8 +117,9 @@ impl Iterator for Occurrences<'_> {
                 }
                 Expression::Rate(rate) => {
                     self.step += 1;
+                    // Checked all the way: a step past the last instant ends the iteration.
                     let secs = rate.interval_seconds().checked_mul(self.step)?;
-                    let ts = self.cursor.checked_add(secs.seconds()).ok();
+                    let ts = self.cursor.checked_add(jiff::SignedDuration::from_secs(secs)).ok();
                     match ts {
                         Some(ts) => ts,
                         None => {

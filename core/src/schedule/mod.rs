@@ -33,7 +33,9 @@ use jiff::{Timestamp, Zoned};
 pub use dialect::{Backend, Rule, RuleStatus, Verdict, Violation, WindowSettings, check};
 pub use error::{FieldName, ScheduleError};
 pub use iter::{AT_TIME_ZONE_IS_UTC, Occurrences};
-pub use parse::{CronExpr, Expression, Field, FieldSpec, Item, Rate, RateUnit, StepBase};
+pub use parse::{
+    CronExpr, Expression, Field, FieldSpec, Item, MAX_EXPRESSION_CHARS, MAX_RATE_DAYS, Rate, RateUnit, StepBase,
+};
 
 use cron::CompiledCron;
 

@@ -228,6 +228,20 @@ pub(crate) fn max_step(name: FieldName) -> u16 {
     }
 }
 
+/// The longest `rate()` interval ssmpatch accepts, in days (also as `87600 hours` or
+/// `5256000 minutes`). UNCONFIRMED: AWS documents no upper bound for maintenance windows — the
+/// rate page says only "Value: A positive number" (EventBridge, eb-rate-expressions.html) and the
+/// Systems Manager cron and rate reference lists examples up to `rate(25 days)`; associations and
+/// patch policies take less than 31 days (a dialect rule). Ten years is far beyond any patching
+/// interval and keeps every run time, and sums of them, inside the calendar; a longer value is a
+/// parse error naming it. One place to change should AWS document a bound.
+pub const MAX_RATE_DAYS: u32 = 3650;
+
+/// The longest schedule expression, in characters (after trimming white space, as sent):
+/// CreateMaintenanceWindow `Schedule` and CreateAssociation `ScheduleExpression` are strings of
+/// 1-256 characters (Systems Manager API reference).
+pub const MAX_EXPRESSION_CHARS: usize = 256;
+
 const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
@@ -235,6 +249,14 @@ const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 pub(super) fn parse(input: &str) -> Result<Expression, ScheduleError> {
     let lead = input.len() - input.trim_start().len();
     let s = input.trim();
+    let chars = s.chars().count();
+    if chars > MAX_EXPRESSION_CHARS {
+        return Err(ScheduleError::new(format!(
+            "the expression is {chars} characters long; AWS takes at most {MAX_EXPRESSION_CHARS}"
+        ))
+        .at(col(input, lead))
+        .with_hint("a maintenance window's Schedule and an association's ScheduleExpression are 1-256 characters"));
+    }
     let open = s.find('(');
     let keyword = open.map(|i| &s[..i]).unwrap_or(s);
     let Some(open) = open else {
@@ -323,6 +345,18 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
         ))
         .at(col(input, off + upos))
         .with_hint(format!("write `rate({value} {})`", unit.word(value != 1))));
+    }
+    let unit_word = unit.word(true);
+    let max = i64::from(MAX_RATE_DAYS) * RateUnit::Days.seconds() / unit.seconds();
+    if i64::from(value) > max {
+        return Err(ScheduleError::new(format!(
+            "rate({value} {unit_word}) is longer than {MAX_RATE_DAYS} days, the longest interval ssmpatch accepts"
+        ))
+        .at(col(input, off + vpos))
+        .with_hint(format!(
+            "write at most `rate({max} {unit_word})`; for runs further apart use a cron expression with a year, \
+             or at(...) (AWS documents no upper bound for rate(), so ssmpatch keeps to {MAX_RATE_DAYS} days)"
+        )));
     }
     Ok(Rate { value, unit })
 }

@@ -1,0 +1,65 @@
+//! Hostile input gets a clear error and exit 2 from every command, never a panic (exit 101), a
+//! hang or an out-of-memory (issue 16; the reliability trial's commands).
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use crate::util::{run, ssmpatch, text};
+
+/// A scratch file for one test.
+fn scratch(test: &str, name: &str, content: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ssmpatch-hostile-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let p = dir.join(name);
+    std::fs::write(&p, content).expect("scratch file");
+    p
+}
+
+/// The seed plan with the install operation's schedule replaced.
+fn seed_with_install_schedule(schedule: &str) -> String {
+    let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/seed-monthly.toml"))
+        .expect("seed plan");
+    seed.replace("schedule = \"last sunday at 03:00\"", &format!("schedule = \"{schedule}\""))
+}
+
+/// Exit 2 with `needle` in stderr, and no panic.
+fn invalid(out: &Output, needle: &str, what: &str) -> String {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    assert!(err.contains(needle), "{what}: `{needle}` not in {err}");
+    err
+}
+
+#[test]
+fn huge_rates_are_exit_2_in_schedule_next_and_check() {
+    for expr in ["rate(7304850 days)", "rate(180000000 hours)", "rate(4294967295 days)"] {
+        for cmd in ["next", "check"] {
+            let out = run(&["schedule", cmd, expr]);
+            let err = invalid(&out, "longer than 3650 days", &format!("schedule {cmd} {expr}"));
+            assert!(err.contains("^"), "a caret under the value: {err}");
+        }
+    }
+    let out = run(&["schedule", "next", "rate(3650 days)", "--count", "10000", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_plan_with_a_huge_rate_is_exit_2_in_every_command_before_any_call() {
+    let plan = scratch("rate", "huge-rate.toml", seed_with_install_schedule("rate(7400000 days)").as_bytes());
+    let plan = plan.to_str().expect("utf-8 path");
+    for args in [
+        vec!["validate", plan],
+        vec!["explain", plan],
+        vec!["calendar", plan],
+        vec!["iam-policy", plan],
+        // The plan is read before any AWS call: the endpoint is never reached.
+        vec!["plan", plan, "--endpoint-url", "http://127.0.0.1:9", "--region", "ap-northeast-1"],
+    ] {
+        let mut c = ssmpatch(&args);
+        c.env("AWS_EC2_METADATA_DISABLED", "true").env("AWS_ACCESS_KEY_ID", "x").env("AWS_SECRET_ACCESS_KEY", "y");
+        let out = c.output().expect("run ssmpatch");
+        let err = invalid(&out, "operations.install.schedule: rate(7400000 days) is longer than", args[0]);
+        assert!(err.contains("huge-rate.toml:41:"), "{}: located: {err}", args[0]);
+    }
+}
