@@ -235,10 +235,11 @@ fn rescan_runs_in_the_install_window_after_the_install() {
     assert!(states.as_array().map(Vec::len) == Some(1) && states[0][1].as_u64() >= Some(1), "{states}");
     let patch = items(&si, "Patch");
     assert!(patch.as_array().expect("items").iter().any(|i| i[1] == "NON_COMPLIANT"), "{patch}");
-    // And `refresh` with rescan scans the installed nodes again at once.
+    // `refresh` with rescan starts no second scan: the window's own scan ran after the install.
     let report = ok_json(&live(&si, &["refresh", SEED, "--json"]));
     assert_eq!(report["strategy"], "rescan");
-    assert_eq!(results(&report), pairs(&[("install", "scan-started")]), "{report}");
+    assert_eq!(results(&report), pairs(&[("install", "no-action")]), "{report}");
+    assert!(report["nodes"][0]["detail"].as_str().unwrap_or("").contains("recorded its compliance after this run"));
 }
 
 #[test]
@@ -309,6 +310,26 @@ fn rescan_on_associations_runs_when_the_installs_duration_ends() {
     assert!(states.as_array().map(Vec::len) == Some(1) && states[0][1].as_u64() >= Some(1), "{states}");
     // A second apply changes nothing (Duration is read back).
     assert!(ok(&live(&si, &["plan", &plan])).lines().any(|l| l == "no changes"));
+}
+
+#[test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+fn rescan_starts_one_scan_per_run() {
+    let si = with_node();
+    let plan = temp_plan("association-rescan-once", &ASSOCIATION_PLAN.replace("STRATEGY", "rescan"));
+    apply(&si, &plan);
+    let install = &associations(&si)["ssmpatch-web-assoc-install"];
+    run_association(&si, &install["AssociationId"]);
+    let scans = |si: &StandIn| si.calls().iter().filter(|c| c["name"] == "SendCommand").count();
+    let before = scans(&si);
+    let report = ok_json(&live(&si, &["refresh", &plan, "--json"]));
+    assert_eq!(results(&report), pairs(&[("install", "scan-started")]), "{report}");
+    assert_eq!(scans(&si), before + 1);
+    // The same run refreshed again: the scan it started has recorded the node's compliance since.
+    let report = ok_json(&live(&si, &["refresh", &plan, "--json"]));
+    assert_eq!(results(&report), pairs(&[("install", "no-action")]), "{report}");
+    assert!(report["nodes"][0]["detail"].as_str().unwrap_or("").contains("recorded its compliance after this run"));
+    assert_eq!(scans(&si), before + 1, "no second scan");
 }
 
 #[test]

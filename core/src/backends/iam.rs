@@ -306,10 +306,12 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
 fn strategy_actions(c: &Compliance) -> &'static [&'static str] {
     match c {
         Compliance::None => &[],
-        Compliance::Rescan => &["ssm:SendCommand"],
+        // A scan is started unless AWS recorded the node's compliance after the run (its patch
+        // state).
+        Compliance::Rescan => &["ssm:SendCommand", "ssm:DescribeInstancePatchStates"],
         Compliance::PutComplianceItems => &["ssm:PutComplianceItems"],
         // A strategy of the user's may ask for either.
-        Compliance::Custom { .. } => &["ssm:PutComplianceItems", "ssm:SendCommand"],
+        Compliance::Custom { .. } => &["ssm:PutComplianceItems", "ssm:SendCommand", "ssm:DescribeInstancePatchStates"],
     }
 }
 

@@ -156,6 +156,36 @@ fn s3_key_in(url: &str, bucket: &str) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
+/// When each of `nodes` last had its patch compliance recorded by AWS (`OperationEndTime` of its
+/// patch state: a scan or install without override; a run with an override records none), in
+/// batches of 50 ids as `DescribeInstancePatchStates` takes them.
+pub(crate) async fn recorded_at(
+    c: &Clients,
+    nodes: &[String],
+) -> Result<std::collections::BTreeMap<String, jiff::Timestamp>, Error> {
+    let mut out = std::collections::BTreeMap::new();
+    for chunk in nodes.chunks(50) {
+        let states = crate::backends::paging::all(
+            "ssm",
+            "DescribeInstancePatchStates",
+            c.ssm
+                .describe_instance_patch_states()
+                .set_instance_ids(Some(chunk.to_vec()))
+                .into_paginator()
+                .items()
+                .send(),
+        )
+        .await?;
+        for st in states {
+            let t = st.operation_end_time();
+            if let Ok(end) = jiff::Timestamp::new(t.secs(), i32::try_from(t.subsec_nanos()).unwrap_or(0)) {
+                out.insert(st.instance_id().to_string(), end);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Start `AWS-RunPatchBaseline` Scan without override on `nodes`; the command id.
 pub(crate) async fn start_scan(c: &Clients, nodes: &[String], comment: String) -> Result<String, Error> {
     let out = c

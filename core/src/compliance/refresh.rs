@@ -289,7 +289,35 @@ pub async fn refresh(
                 report.nodes.push(outcome(node, op.clone(), cmd, NodeResult::Skipped, String::new()));
             }
         }
+        // A scan is started once per run: not for a node whose compliance AWS recorded after
+        // this run ended (a scan started by an earlier refresh, or any scan without override).
+        let asked: Vec<String> = routed.scans.iter().flatten().cloned().collect();
+        let recorded = if asked.is_empty() { BTreeMap::new() } else { read::recorded_at(clients, &asked).await? };
+        let ended: BTreeMap<&str, Timestamp> = runs
+            .iter()
+            .filter_map(|r| r.execution_time.parse::<Timestamp>().ok().map(|t| (r.instance_id.as_str(), t)))
+            .collect();
+        let mut scans = Vec::new();
         for chunk in routed.scans {
+            // Whole seconds: a scan recorded in the second the run ended started after it (a scan
+            // takes longer than that), and patch states' times may come to the second.
+            let (done, todo): (Vec<String>, Vec<String>) = chunk.into_iter().partition(|n| {
+                matches!((recorded.get(n), ended.get(n.as_str())),
+                         (Some(at), Some(end)) if at.as_second() >= end.as_second())
+            });
+            for n in done {
+                let detail = format!(
+                    "AWS recorded its compliance after this run ended (patch state of {}): no new scan",
+                    recorded[&n]
+                );
+                let cmd = runs.iter().find(|r| r.instance_id == n).map(|r| r.execution_id.clone()).unwrap_or_default();
+                report.nodes.push(outcome(n, op.clone(), cmd, NodeResult::NoAction, detail));
+            }
+            if !todo.is_empty() {
+                scans.push(todo);
+            }
+        }
+        for chunk in scans {
             progress(&format!("starting a scan without override on {} node(s)", chunk.len()));
             let comment = format!("ssmpatch refresh of {} ({op})", session.plan.name);
             let (cmd, result, detail) = match read::start_scan(clients, &chunk, comment).await {

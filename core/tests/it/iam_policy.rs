@@ -498,3 +498,57 @@ fn a_service_role_must_be_an_iam_role_arn() {
         plan_text("maintenance-window", false).replace("region = ", &format!("service-role-arn = \"{ok}\"\nregion = "));
     assert_eq!(Plan::from_source(Source::new(Some("iam.toml"), text)).expect("valid").service_role_arn(), Some(ok));
 }
+
+/// `refresh` with the `rescan` strategy (the tests above use put-compliance-items): its policy has
+/// exactly what it calls — reading the run, the nodes' patch states, starting the scan.
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn refresh_with_rescan_needs_exactly_its_policy() {
+    let si = StandIn::start();
+    let text = plan_text("association", true).replace("\"put-compliance-items\"", "\"rescan\"");
+    let probe = session(text.clone(), &Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await);
+    let opts = PolicyOptions::new(&probe.plan).commands(&[IamCommand::Refresh]);
+    let policy = ssmpatch::backends::iam_policy(&probe.plan, probe.explanation.backend, &opts);
+    let allowed = policy_actions(&policy);
+    assert!(allowed.contains("ssm:SendCommand") && allowed.contains("ssm:DescribeInstancePatchStates"));
+    assert!(!allowed.contains("ssm:PutComplianceItems"), "{allowed:?}");
+    // A run of the install, then refresh under `iam`: the scan is started for its node(s).
+    let refresh = |iam: Value| {
+        let (si, text) = (&si, text.clone());
+        async move {
+            let clients = prepared(si, "association").await;
+            let s = session(text, &clients);
+            apply(&s).await;
+            let id = install_id(&clients, "association").await;
+            si.control("POST", &format!("associations/{id}/run"), Some(&json!({})));
+            si.settings(&json!({"iam": iam}));
+            si.clear_calls();
+            let r = s.refresh(&RefreshOptions::default(), &|_| {}).await;
+            si.settings(&json!({"iam": null}));
+            match r {
+                Err(e) => Err(e.to_string()),
+                Ok(r) if r.nodes.is_empty() => Err(format!("refresh read no node: {r:?}")),
+                Ok(r) => match r.nodes.iter().find(|n| n.result != NodeResult::ScanStarted) {
+                    Some(n) => Err(format!("{:?}: {}", n.result, n.detail)),
+                    None => Ok(()),
+                },
+            }
+        }
+    };
+    assert_eq!(refresh(json!({"policy": policy})).await, Ok(()));
+    let used = actions(&si);
+    assert_eq!(used.difference(&allowed).collect::<Vec<_>>(), Vec::<&String>::new());
+    // The other actions of this policy are proven by the tests above (the same reads; ListCommands
+    // only with --command-id): here the ones the strategy adds.
+    let mut problems = Vec::new();
+    for action in ["ssm:SendCommand", "ssm:DescribeInstancePatchStates"] {
+        match refresh(json!({"policy": without(&policy, action)})).await {
+            Ok(()) => problems.push(format!("no need for {action}")),
+            Err(e) if !(e.contains("AccessDenied") && e.contains(action.split(':').nth(1).unwrap_or(action))) => {
+                problems.push(format!("without {action}: {e}"))
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

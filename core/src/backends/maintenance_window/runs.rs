@@ -51,7 +51,7 @@ pub(crate) async fn finished(
                 continue;
             }
             let Some(exec_id) = ex.window_execution_id() else { continue };
-            let end = ex.end_time().and_then(instant);
+            let window_end = ex.end_time().and_then(instant);
             let tasks = all(
                 "ssm",
                 "DescribeMaintenanceWindowExecutionTasks",
@@ -65,6 +65,9 @@ pub(crate) async fn finished(
             .await?;
             for t in &tasks {
                 let Some(task_id) = t.task_execution_id() else { continue };
+                // The run ended with its task, before the window's later tasks (e.g. the scan
+                // without override that `rescan` adds at a lower priority).
+                let end = t.end_time().and_then(instant).or(window_end);
                 let invocations = all(
                     "ssm",
                     "DescribeMaintenanceWindowExecutionTaskInvocations",
