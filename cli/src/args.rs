@@ -146,17 +146,40 @@ pub struct OutputParseArgs {
 #[derive(Debug, Args, Clone)]
 pub struct AwsArgs {
     /// AWS region (default: the plan's `region`, else the standard chain: AWS_REGION, profile).
-    #[arg(long)]
+    #[arg(long, value_parser = region)]
     pub region: Option<String>,
     /// Named profile from the AWS config files.
     #[arg(long)]
     pub profile: Option<String>,
     /// Send every AWS call to this endpoint (a local stand-in).
-    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL", value_parser = endpoint_url)]
     pub endpoint_url: Option<String>,
     /// AWS calls in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
+    /// Seconds to wait for a connection to an AWS endpoint (each attempt).
+    #[arg(long, value_name = "SECONDS", default_value_t = ssmpatch::aws::DEFAULT_CONNECT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(ssmpatch::aws::TIMEOUT_SECONDS_RANGE))]
+    pub connect_timeout: u64,
+    /// Seconds one attempt of an AWS call may wait for its answer before it is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = ssmpatch::aws::DEFAULT_ATTEMPT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(ssmpatch::aws::TIMEOUT_SECONDS_RANGE))]
+    pub attempt_timeout: u64,
+    /// Seconds one AWS call may take in all, every attempt and the backoff between them included;
+    /// a call that runs out fails (exit 3) naming the operation and the limit.
+    #[arg(long, value_name = "SECONDS", default_value_t = ssmpatch::aws::DEFAULT_OPERATION_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(ssmpatch::aws::TIMEOUT_SECONDS_RANGE))]
+    pub operation_timeout: u64,
+}
+
+/// `--region`: a Region name, checked before any call.
+fn region(s: &str) -> Result<String, String> {
+    ssmpatch::aws::check_region(s).map(|()| s.to_string())
+}
+
+/// `--endpoint-url` / AWS_ENDPOINT_URL: an http(s) URL, checked before any call.
+fn endpoint_url(s: &str) -> Result<String, String> {
+    ssmpatch::aws::check_endpoint_url(s).map(|()| s.to_string())
 }
 
 #[derive(Debug, Args)]

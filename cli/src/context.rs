@@ -1,6 +1,8 @@
 //! What commands are given from their arguments: the plan (loaded and validated), compile
 //! options, AWS options, the async runtime and a core `Session`.
 
+use std::time::Duration;
+
 use ssmpatch::aws::AwsOptions;
 use ssmpatch::plan::CompileOptions;
 use ssmpatch::plan::{Plan, PlanError, PlanErrors, Source};
@@ -51,12 +53,15 @@ pub fn options(a: &PlanArgs) -> CompileOptions {
     CompileOptions::from(a.from.unwrap_or_else(jiff::Timestamp::now))
 }
 
-/// `--region`, `--profile`, `--endpoint-url`.
+/// `--region`, `--profile`, `--endpoint-url`, the timeouts.
 pub fn aws_options(a: &AwsArgs) -> AwsOptions {
     let mut options = AwsOptions::default();
     options.region = a.region.clone();
     options.profile = a.profile.clone();
     options.endpoint_url = a.endpoint_url.clone();
+    options.connect_timeout = Some(Duration::from_secs(a.connect_timeout));
+    options.attempt_timeout = Some(Duration::from_secs(a.attempt_timeout));
+    options.operation_timeout = Some(Duration::from_secs(a.operation_timeout));
     options
 }
 

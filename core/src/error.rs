@@ -23,7 +23,7 @@ pub trait Hint {
 #[non_exhaustive]
 pub enum Error {
     /// An AWS call failed.
-    #[error("{service} {operation} failed: {}{message}{}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(), request_id.as_deref().map(|r| format!(" (request id {r})")).unwrap_or_default())]
+    #[error("{service} {operation} failed: {message}{}", aws_ids(code.as_deref(), request_id.as_deref()))]
     Aws {
         /// e.g. `ssm`.
         service: &'static str,
@@ -63,6 +63,16 @@ pub enum Error {
     /// A bug in ssmpatch: a resource it built itself cannot be sent.
     #[error("{0} (a bug in ssmpatch; please report it)")]
     Internal(String),
+}
+
+/// ` (AWS error code C, request id R)` — each part only when AWS gave it.
+fn aws_ids(code: Option<&str>, request_id: Option<&str>) -> String {
+    let parts: Vec<String> =
+        [code.map(|c| format!("AWS error code {c}")), request_id.map(|r| format!("request id {r}"))]
+            .into_iter()
+            .flatten()
+            .collect();
+    if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
 }
 
 impl From<PlanError> for Error {
@@ -194,7 +204,10 @@ impl Error {
     }
 }
 
-/// Convert an SDK error, keeping code, message and request id.
+/// Convert an SDK error, keeping code, message and request id. When no answer came from AWS
+/// (no credentials, no region, an endpoint that is malformed, refuses, cannot be resolved or does
+/// not answer in time, an answer that is not AWS's), the message says so in words, with what to
+/// do — never a debug dump of the SDK's error.
 #[cfg(feature = "aws")]
 pub(crate) fn aws<E, R>(service: &'static str, operation: &'static str, e: SdkError<E, R>) -> Error
 where
@@ -204,19 +217,158 @@ where
 {
     let request_id = e.request_id().map(str::to_string);
     let code = e.code().map(str::to_string);
-    let message = match (e.message(), &e) {
-        (Some(m), _) => m.to_string(),
-        (None, SdkError::DispatchFailure(d)) => format!("could not reach the endpoint: {d:?}"),
-        (None, SdkError::TimeoutError(_)) => "the call timed out".to_string(),
-        (None, other) => {
-            let mut s = other.to_string();
-            let mut src = std::error::Error::source(other);
-            while let Some(x) = src {
-                s.push_str(&format!(": {x}"));
-                src = x.source();
-            }
-            s
-        }
+    let message = match e.message() {
+        Some(m) => m.to_string(),
+        None => without_answer(&e),
     };
     Error::Aws { service, operation, code, message, request_id }
+}
+
+/// What the SDK's error says, cause after cause from `first`, without the wrappers' generic
+/// words ("dispatch failure", "io error", "other"…).
+#[cfg(feature = "aws")]
+fn causes(first: Option<&(dyn std::error::Error + 'static)>) -> Vec<String> {
+    const GENERIC: [&str; 10] = [
+        "dispatch failure",
+        "io error",
+        "other",
+        "timeout",
+        "user error",
+        "service error",
+        "response error",
+        "timeout error",
+        "failed to construct request",
+        "unhandled error",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    let mut next = first;
+    while let Some(x) = next {
+        let text = x.to_string();
+        if !GENERIC.contains(&text.as_str()) && !out.iter().any(|o| o.contains(&text)) {
+            out.push(text);
+        }
+        next = x.source();
+    }
+    out
+}
+
+/// The sentence for an SDK error that carries no message from AWS.
+#[cfg(feature = "aws")]
+fn without_answer<E, R>(e: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let first = std::error::Error::source(e);
+    let all = causes(first);
+    let said = if all.is_empty() { e.to_string() } else { all.join(": ") };
+    let io_kind = std::iter::successors(first, |x| x.source())
+        .find_map(|x| x.downcast_ref::<std::io::Error>().map(std::io::Error::kind));
+    // The credential chain's errors (aws-credential-types `CredentialsError`, whose Display texts
+    // these are) reach us as the cause of a dispatch failure.
+    let credentials = |prefix: &str| all.iter().any(|c| c.starts_with(prefix));
+    if credentials("the credential provider was not enabled") {
+        return "no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile that \
+                has them with --profile or AWS_PROFILE — `aws configure` or `aws sso login` sets one up — or run \
+                where an instance or container role provides them)"
+            .to_string();
+    }
+    if ["credentials provider timed out", "the credentials provider was not properly configured"]
+        .iter()
+        .chain(&["an error occurred while loading credentials", "unexpected credentials error"])
+        .any(|p| credentials(p))
+    {
+        return format!("could not load AWS credentials: {said}");
+    }
+    if said.contains("Missing Region")
+        || said.contains("missing signing region")
+        || said.contains("a required field was missing: `region`")
+    {
+        return "no region (set `region` in the plan, --region or AWS_REGION)".to_string();
+    }
+    if said.contains("invalid value for field: `region`") {
+        return "the region is not a valid AWS Region name (set `region` in the plan, --region or AWS_REGION to \
+                e.g. ap-northeast-1)"
+            .to_string();
+    }
+    if said.contains("failed to apply endpoint") || said.contains("unsupported scheme") {
+        return format!(
+            "the endpoint URL is not valid ({said}); give an http:// or https:// URL with --endpoint-url or \
+             AWS_ENDPOINT_URL"
+        );
+    }
+    match e {
+        SdkError::TimeoutError(_) => {
+            let after = all.iter().find_map(|c| c.split_once(" occurred after ").map(|(_, d)| d.to_string()));
+            let after = after.unwrap_or_else(|| "the limit".into());
+            if said.contains("operation attempt timeout") {
+                format!(
+                    "timed out: the last attempt got no answer within {after} (the per-attempt limit, \
+                     --attempt-timeout / attempt_timeout) and the retries ran out"
+                )
+            } else {
+                format!(
+                    "timed out: no answer within {after} (the limit for the whole call with its retries, \
+                     --operation-timeout / operation_timeout)"
+                )
+            }
+        }
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            let after = all.iter().find_map(|c| c.split_once(" occurred after ").map(|(_, d)| d.to_string()));
+            format!(
+                "timed out: could not connect to the endpoint within {} (the connect limit, --connect-timeout / \
+                 connect_timeout) and the retries ran out",
+                after.unwrap_or_else(|| "the limit".into())
+            )
+        }
+        SdkError::DispatchFailure(_) if io_kind == Some(std::io::ErrorKind::ConnectionRefused) => {
+            "could not connect to the endpoint: the connection was refused (nothing listens there; check \
+             --endpoint-url / AWS_ENDPOINT_URL)"
+                .to_string()
+        }
+        SdkError::DispatchFailure(_) if said.contains("dns error") => format!(
+            "could not resolve the endpoint's host name ({said}); check the region (an unknown Region has no \
+             endpoint) and --endpoint-url / AWS_ENDPOINT_URL"
+        ),
+        SdkError::DispatchFailure(_) => format!("could not reach the endpoint: {said}"),
+        SdkError::ResponseError(_) => format!(
+            "the endpoint's answer is not an AWS answer ({said}); check --endpoint-url / AWS_ENDPOINT_URL and the \
+             region"
+        ),
+        _ => said,
+    }
+}
+
+#[cfg(test)]
+mod aws_message_tests {
+    use super::Error;
+
+    #[test]
+    fn the_aws_error_code_and_request_id_are_labelled() {
+        let e = |code: Option<&str>, request_id: Option<&str>| {
+            Error::Aws {
+                service: "ssm",
+                operation: "CreateMaintenanceWindow",
+                code: code.map(str::to_string),
+                message: "Maximum number of windows reached".into(),
+                request_id: request_id.map(str::to_string),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            e(Some("ResourceLimitExceededException"), Some("4f3c")),
+            "ssm CreateMaintenanceWindow failed: Maximum number of windows reached (AWS error code \
+             ResourceLimitExceededException, request id 4f3c)"
+        );
+        assert_eq!(
+            e(Some("ResourceLimitExceededException"), None),
+            "ssm CreateMaintenanceWindow failed: Maximum number of windows reached (AWS error code \
+             ResourceLimitExceededException)"
+        );
+        assert_eq!(
+            e(None, Some("4f3c")),
+            "ssm CreateMaintenanceWindow failed: Maximum number of windows reached (request id 4f3c)"
+        );
+        assert_eq!(e(None, None), "ssm CreateMaintenanceWindow failed: Maximum number of windows reached");
+    }
 }
