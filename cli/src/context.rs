@@ -23,12 +23,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// Read and validate a plan file.
 pub fn load(path: &std::path::Path) -> Result<Plan, CliError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::Input(
-            format!("cannot read plan `{name}`: {e}"),
-            Some("give the path of a plan file (TOML or JSON)".into()),
-        )
-    })?;
+    let text = ssmpatch::input::read_file(path, ssmpatch::input::PLAN_FILE_LIMIT, "plan")
+        .map_err(|e| CliError::Input(e.to_string(), Some(e.hint())))?;
     Plan::from_source(Source::new(Some(&name), text.clone()))
         .map_err(|errors| CliError::Plan { errors, text: Some(text) })
 }

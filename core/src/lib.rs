@@ -57,6 +57,7 @@
 //! - [`compliance`] (feature `aws`): `refresh`, writing compliance after runs AWS does not record.
 //! - [`session`] (feature `aws`): the one entry point the CLI and Python call.
 //! - [`error`]: [`Error`], and [`Hint`]: what to do next, for every error.
+//! - [`input`]: files read up to a limit, and values echoed in messages clipped and escaped.
 //!
 //! # Features
 //!
@@ -74,6 +75,7 @@ pub mod baseline;
 #[cfg(feature = "aws")]
 pub mod compliance;
 pub mod error;
+pub mod input;
 pub mod plan;
 pub mod run_output;
 pub mod schedule;

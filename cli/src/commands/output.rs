@@ -1,8 +1,8 @@
 //! `ssmpatch output parse FILE` — what AWS-RunPatchBaseline printed, as data.
 
-use std::io::Read;
 use std::process::ExitCode;
 
+use ssmpatch::input;
 use ssmpatch::run_output::{OutputSource, parse as parse_output};
 
 use crate::args::OutputParseArgs;
@@ -11,15 +11,12 @@ use crate::printer::Printer;
 
 pub fn parse(a: OutputParseArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let name = a.file.display().to_string();
-    let text = if name == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::Input(format!("cannot read stdin: {e}"), None))?;
-        s
+    let read = if name == "-" {
+        input::read_from(std::io::stdin().lock(), "stdin", input::OUTPUT_FILE_LIMIT, "output file")
     } else {
-        std::fs::read_to_string(&a.file).map_err(|e| CliError::Input(format!("cannot read `{name}`: {e}"), None))?
+        input::read_file(&a.file, input::OUTPUT_FILE_LIMIT, "output file")
     };
+    let text = read.map_err(|e| CliError::Input(e.to_string(), Some(e.hint())))?;
     let source = if a.from_invocation { OutputSource::Invocation } else { OutputSource::Complete };
     let r = parse_output(&text, source).map_err(|e| CliError::Input(format!("{name}: {e}"), Some(e.hint.clone())))?;
     if a.json {

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 use ssmpatch::error::Error;
+use ssmpatch::input;
 use ssmpatch::run_output::{OutputSource, parse as parse_output};
 use ssmpatch::strategy::{BUILTIN, Host, Limits, Pair, PlanInfo, RunResult, StrategyBackend, load, run_result};
 
@@ -30,8 +31,8 @@ pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let strategy = load(&host, &a.strategy).map_err(|e| CliError::from(Error::from(e)))?;
     let input = match (&a.input, &a.output_file) {
         (Some(p), _) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| CliError::Input(format!("cannot read `{}`: {e}", p.display()), None))?;
+            let text = input::read_file(p, input::OUTPUT_FILE_LIMIT, "run file")
+                .map_err(|e| CliError::Input(e.to_string(), Some(e.hint())))?;
             serde_json::from_str::<Input>(&text).map_err(|e| {
                 CliError::Input(
                     format!("{}: {e}", p.display()),
@@ -40,8 +41,8 @@ pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
             })?
         }
         (None, Some(p)) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| CliError::Input(format!("cannot read `{}`: {e}", p.display()), None))?;
+            let text = input::read_file(p, input::OUTPUT_FILE_LIMIT, "output file")
+                .map_err(|e| CliError::Input(e.to_string(), Some(e.hint())))?;
             let report = parse_output(&text, OutputSource::Complete)
                 .map_err(|e| CliError::Input(format!("{}: {e}", p.display()), Some(e.hint.clone())))?;
             let run = run_result(&report, "test", "test-execution", "1970-01-01T00:00:00Z", &text);

@@ -63,3 +63,49 @@ fn a_plan_with_a_huge_rate_is_exit_2_in_every_command_before_any_call() {
         assert!(err.contains("huge-rate.toml:41:"), "{}: located: {err}", args[0]);
     }
 }
+
+/// A FIFO with a writer that writes until the reader goes away.
+fn endless_fifo(test: &str) -> (PathBuf, std::thread::JoinHandle<()>) {
+    let path = scratch(test, "placeholder", b"").with_file_name("fifo");
+    let _ = std::fs::remove_file(&path);
+    assert!(std::process::Command::new("mkfifo").arg(&path).status().expect("mkfifo").success());
+    let p = path.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let Ok(mut w) = std::fs::OpenOptions::new().write(true).open(&p) else { return };
+        while w.write_all(b"11/22/2026 19:29:12 root [INFO]: still going\n").is_ok() {}
+    });
+    (path, writer)
+}
+
+#[test]
+fn endless_plan_and_output_files_are_exit_2_naming_the_file_and_the_limit() {
+    for (args, needle) in [
+        (vec!["validate", "/dev/zero"], "plan `/dev/zero` is larger than 1 MiB"),
+        (vec!["explain", "/dev/zero"], "plan `/dev/zero` is larger than 1 MiB"),
+        (vec!["calendar", "/dev/zero"], "plan `/dev/zero` is larger than 1 MiB"),
+        (vec!["output", "parse", "/dev/zero"], "output file `/dev/zero` is larger than 16 MiB"),
+        (
+            vec!["strategy", "test", "put-compliance-items", "--output-file", "/dev/zero"],
+            "output file `/dev/zero` is larger than 16 MiB",
+        ),
+        (vec!["strategy", "test", "put-compliance-items", "--input", "/dev/zero"], "is larger than 16 MiB"),
+    ] {
+        let out = run(&args);
+        let err = invalid(&out, needle, &args.join(" "));
+        assert!(err.contains("hint: "), "{err}");
+    }
+    // stdin from /dev/zero.
+    let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+    let out = ssmpatch(&["output", "parse", "-"]).stdin(zero).output().expect("run");
+    invalid(&out, "output file `stdin` is larger than 16 MiB", "output parse - </dev/zero");
+    // FIFOs whose writer never stops.
+    let (fifo, writer) = endless_fifo("fifo-plan");
+    let out = run(&["validate", fifo.to_str().expect("utf-8")]);
+    invalid(&out, "is larger than 1 MiB", "validate FIFO");
+    writer.join().expect("writer");
+    let (fifo, writer) = endless_fifo("fifo-output");
+    let out = run(&["output", "parse", fifo.to_str().expect("utf-8")]);
+    invalid(&out, "is larger than 16 MiB", "output parse FIFO");
+    writer.join().expect("writer");
+}

@@ -130,15 +130,33 @@ pub(crate) async fn output(
 /// read it, above all — is an error: refresh must not quietly fall back to a cut text.
 async fn s3_text(c: &Clients, bucket: &str, key: &str) -> Result<Option<String>, Error> {
     match c.s3.get_object().bucket(bucket).key(key).send().await {
-        Ok(o) => {
-            let body = o.body.collect().await.map_err(|e| Error::Aws {
-                service: "s3",
-                operation: "GetObject",
-                code: None,
-                message: format!("reading s3://{bucket}/{key}: {e}"),
-                request_id: None,
-            })?;
-            Ok(Some(String::from_utf8_lossy(&body.into_bytes()).into_owned()))
+        Ok(mut o) => {
+            // Read no more than a node's output can be (the object's size is not bounded by AWS).
+            let limit = crate::input::OUTPUT_FILE_LIMIT;
+            let too_large = || {
+                Error::Unexpected(format!(
+                    "s3://{bucket}/{key} is larger than {}, the most ssmpatch reads for one node's output",
+                    crate::input::size(limit)
+                ))
+            };
+            if o.content_length().is_some_and(|n| u64::try_from(n).unwrap_or(0) > limit) {
+                return Err(too_large());
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = o.body.next().await {
+                let chunk = chunk.map_err(|e| Error::Aws {
+                    service: "s3",
+                    operation: "GetObject",
+                    code: None,
+                    message: format!("reading s3://{bucket}/{key}: {e}"),
+                    request_id: None,
+                })?;
+                if (bytes.len() + chunk.len()) as u64 > limit {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
         }
         Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
         Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(None),

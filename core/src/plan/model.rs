@@ -255,13 +255,13 @@ impl Plan {
         Plan::validate(file, Some(source))
     }
 
-    /// Read and validate a plan file.
+    /// Read and validate a plan file (at most [`crate::input::PLAN_FILE_LIMIT`] bytes).
     pub fn load(path: &std::path::Path) -> Result<Plan, PlanErrors> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::input::read_file(path, crate::input::PLAN_FILE_LIMIT, "plan").map_err(|e| {
             PlanErrors::from(PlanError {
                 file: Some(name.clone()),
-                ..PlanError::at("", format!("cannot read the plan: {e}"))
+                ..PlanError::at("", e.reason()).with_hint(e.hint())
             })
         })?;
         Plan::from_source(Source::new(Some(&name), text))

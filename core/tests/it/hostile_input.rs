@@ -90,3 +90,148 @@ fn a_plan_with_a_huge_rate_is_a_located_error_in_every_offline_command() {
         assert_eq!(e.line, Some(line as u32), "{errors}");
     }
 }
+
+/// A FIFO at `path` with a writer that writes `chunk` until the reader goes away.
+fn endless_fifo(path: &std::path::Path, chunk: &'static [u8]) -> std::thread::JoinHandle<()> {
+    let _ = std::fs::remove_file(path);
+    let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+    let p = path.to_path_buf();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let Ok(mut w) = std::fs::OpenOptions::new().write(true).open(&p) else { return };
+        while w.write_all(chunk).is_ok() {}
+    })
+}
+
+#[test]
+fn plan_files_are_read_up_to_a_limit() {
+    use ssmpatch::input::{PLAN_FILE_LIMIT, ReadError, read_file};
+    // `validate /dev/zero` used to read until memory ran out.
+    let e = Plan::load(std::path::Path::new("/dev/zero")).expect_err("an endless file");
+    assert_eq!(e.0[0].file.as_deref(), Some("/dev/zero"));
+    assert!(e.0[0].message.contains("larger than 1 MiB"), "{e}");
+    assert!(e.0[0].hint.as_deref().is_some_and(|h| h.contains("1 MiB")), "{e}");
+    // A FIFO whose writer never stops.
+    let dir = std::env::temp_dir().join(format!("ssmpatch-hostile-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let fifo = dir.join("plan.toml");
+    let writer = endless_fifo(&fifo, b"# a comment line that never ends\n");
+    let e = Plan::load(&fifo).expect_err("an endless FIFO");
+    assert!(e.0[0].message.contains("larger than 1 MiB"), "{e}");
+    writer.join().expect("writer");
+    // At the limit a file is read; one byte more is refused.
+    let path = dir.join("limit.toml");
+    std::fs::write(&path, vec![b'#'; PLAN_FILE_LIMIT as usize]).expect("write");
+    assert_eq!(read_file(&path, PLAN_FILE_LIMIT, "plan").expect("at the limit").len(), PLAN_FILE_LIMIT as usize);
+    std::fs::write(&path, vec![b'#'; PLAN_FILE_LIMIT as usize + 1]).expect("write");
+    assert!(matches!(read_file(&path, PLAN_FILE_LIMIT, "plan"), Err(ReadError::TooLarge { .. })));
+    // The examples are far below it.
+    let examples = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples"));
+    for entry in std::fs::read_dir(examples).expect("examples") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            Plan::load(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        }
+    }
+}
+
+/// A node's S3 output object larger than [`ssmpatch::input::OUTPUT_FILE_LIMIT`] fails that node
+/// with a message naming the object and the limit; refresh never reads it whole.
+#[cfg(feature = "aws")]
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn an_output_object_larger_than_the_limit_fails_that_node_only() {
+    use serde_json::json;
+    use ssmpatch::aws::{AwsOptions, Clients};
+    use ssmpatch::backends::{Action, PolicyOptions};
+    use ssmpatch::compliance::{NodeResult, RefreshOptions};
+    use ssmpatch::plan::CompileOptions;
+    use ssmpatch::session::Session;
+    use ssmpatch_test_support::standin::{REGION, StandIn};
+
+    const BUCKET: &str = "hostile-output";
+    let nodes = ["i-0000000000000000a", "i-0000000000000000b"];
+    let si = StandIn::start();
+    let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
+    clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
+    let seeded: Vec<serde_json::Value> = nodes
+        .iter()
+        .map(|id| {
+            json!({
+                "InstanceId": id, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
+                "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
+                "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023",
+                               "Epoch": "1", "Classification": "Security", "Severity": "Critical",
+                               "ReleaseDate": "2026-01-01T00:00:00Z", "CVEIds": ["CVE-2026-0001"], "FailInstall": true}]
+            })
+        })
+        .collect();
+    si.seed_nodes(&json!({"region": REGION, "nodes": seeded}));
+    let text = format!(
+        r#"
+version = 1
+name = "hostile-output"
+region = "{REGION}"
+backend = "maintenance-window"
+baseline-rules-from = "declared"
+
+[targets]
+tags = {{ "Patch Group" = "web" }}
+
+[[baselines.AMAZON_LINUX_2023.approval-rules]]
+approve-after-days = 7
+
+[operations.install]
+kind = "install"
+schedule = "second tuesday at 02:00"
+approval = {{ approve-after-days = 21 }}
+
+[compliance]
+strategy = "put-compliance-items"
+
+[s3]
+bucket = "{BUCKET}"
+output-prefix = "output"
+"#
+    );
+    let plan = Plan::from_source(Source::new(Some("hostile-output.toml"), text)).expect("valid plan");
+    let opts = CompileOptions::from(ts("2026-06-01T00:00:00Z"));
+    let ex = plan.explain(&opts).expect("explain");
+    if let Some(node) = ssmpatch::backends::node_policy(&plan, ex.backend, &PolicyOptions::new(&plan)) {
+        si.grant_nodes(REGION, &node);
+    }
+    let additions = ssmpatch::session::additions(&plan, &ex, &opts).expect("additions");
+    let session = Session::with_clients(plan, ex, additions, clients.clone(), 4);
+    let diff = session.diff().await.expect("diff");
+    assert!(diff.count(Action::Create) > 0);
+    assert_eq!(session.apply(&diff, &|_| {}).await.error, None);
+    let windows = clients.ssm.describe_maintenance_windows().send().await.expect("windows");
+    let window = windows
+        .window_identities()
+        .iter()
+        .find(|w| w.name().is_some_and(|n| n.ends_with("-install")))
+        .and_then(|w| w.window_id())
+        .expect("install window")
+        .to_string();
+    si.control("POST", &format!("windows/{window}/execute"), Some(&json!({})));
+
+    // Node a's output object grows past the limit (a runaway log, or not an output at all).
+    let listed = clients.s3.list_objects_v2().bucket(BUCKET).send().await.expect("list");
+    let key = listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key())
+        .find(|k| k.contains(nodes[0]) && k.ends_with("/stdout"))
+        .expect("node a's output object")
+        .to_string();
+    let big = vec![b'x'; ssmpatch::input::OUTPUT_FILE_LIMIT as usize + 1];
+    clients.s3.put_object().bucket(BUCKET).key(&key).body(big.into()).send().await.expect("put");
+
+    let report = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
+    let a = report.nodes.iter().find(|n| n.instance_id == nodes[0]).expect("node a");
+    assert_eq!(a.result, NodeResult::Failed, "{report:#?}");
+    assert!(a.detail.contains(&key) && a.detail.contains("larger than 16 MiB"), "{}", a.detail);
+    let b = report.nodes.iter().find(|n| n.instance_id == nodes[1]).expect("node b");
+    assert_eq!(b.result, NodeResult::ComplianceWritten, "{report:#?}");
+}
