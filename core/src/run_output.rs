@@ -16,6 +16,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::input::echo;
+
 /// Characters `GetCommandInvocation.StandardOutputContent` keeps (botocore).
 pub const INVOCATION_OUTPUT_LIMIT: usize = 24_000;
 
@@ -25,6 +27,7 @@ const OVERRIDE_ALL_COMPLIANT: &str = "[BASELINE OVERRIDE]: All Packages are Comp
 const COMPLIANT: &str = " Instance is Compliant ";
 const NON_COMPLIANT: &str = " Instance is Non-Compliant with severity of ";
 const WINDOWS_SUMMARY: &str = "Patch Summary for";
+const RUN_START: &str = "Running with snapshot id = ";
 
 /// Where the text came from, which decides whether its length means truncation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +87,9 @@ pub struct Details {
     /// Lines inside a JSON block that are not part of it (another process's output interleaved
     /// with the payload's on a real host), left out of the block: 1-based line numbers.
     pub foreign_lines: Vec<usize>,
+    /// First lines (1-based) of the other block sets in the text (a run printed again): the report
+    /// is the last complete set and these were left out (see `parse`).
+    pub other_runs: Vec<usize>,
 }
 
 /// Output that is not a readable AWS-RunPatchBaseline report.
@@ -278,41 +284,191 @@ fn python_literal(s: &str) -> Option<Value> {
     value(&mut c, s)
 }
 
-/// Parse one node's stdout.
+/// Where one block set of a node's output starts and how: the one place that decides how output
+/// holding several runs is read.
+///
+/// A set is what one run of the step prints: from a run's first line (`Running with snapshot id
+/// = …` on Linux, `Patch Summary for …` on Windows) to the next one. A second
+/// `[BASELINE OVERRIDE]: Summary:` after the current set's override blocks also starts a set (the
+/// same run's results printed again). The report is the **last complete set** (its results all
+/// there and not cut short), and its run-level lines (instance id, operation) come from earlier
+/// sets of the same run when it has none. UNCONFIRMED whether AWS-RunPatchBaseline ever prints a
+/// second set into one invocation's stdout (a step run again after a reboot might); AWS documents
+/// nothing, so whatever the text holds, ssmpatch reports the newest complete result and says
+/// which lines it left out ([`Details::other_runs`]). Sets of different nodes (another instance id)
+/// are never merged: that text is an error.
+#[derive(Debug, Clone, Copy)]
+struct SetStart {
+    /// Byte offset of the set's first line.
+    at: usize,
+    /// True when a new run starts here (false: the same run's results again).
+    new_run: bool,
+}
+
+fn set_starts(text: &str) -> Vec<SetStart> {
+    let mut starts = vec![SetStart { at: 0, new_run: true }];
+    let (mut override_blocks, mut offset) = (false, 0);
+    for raw in text.split_inclusive('\n') {
+        let line = raw.trim_end_matches('\n');
+        let msg = message(line);
+        let run_start = msg.starts_with(RUN_START) || line.trim_start().starts_with(WINDOWS_SUMMARY);
+        let again = msg.starts_with(OVERRIDE_SUMMARY) && override_blocks;
+        if (run_start || again) && offset > 0 {
+            starts.push(SetStart { at: offset, new_run: run_start });
+            override_blocks = false;
+        }
+        if msg.starts_with(OVERRIDE_SUMMARY)
+            || msg.starts_with(OVERRIDE_PACKAGES)
+            || msg.starts_with(OVERRIDE_ALL_COMPLIANT)
+        {
+            override_blocks = true;
+        }
+        offset += raw.len();
+    }
+    starts
+}
+
+/// Every node the text names (`Instance Id:` on Linux, `Patch Summary for <node>` on Windows),
+/// with the 1-based line of its first mention, in order.
+fn nodes(text: &str) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let id = match message(line).strip_prefix("Instance Id: ") {
+            Some(v) => v.trim(),
+            None => line.trim_start().strip_prefix(WINDOWS_SUMMARY).map_or("", str::trim),
+        };
+        if !id.is_empty() && !out.iter().any(|(o, _)| o == id) {
+            out.push((id.to_string(), n + 1));
+        }
+    }
+    out
+}
+
+/// What one set held beyond its report.
+#[derive(Default)]
+struct SetState {
+    /// Any line ssmpatch knows.
+    recognized: bool,
+    /// `Instance is Compliant` / `Non-Compliant` (the normal run's result).
+    compliance_line: bool,
+    /// The override's `Non Compliant Packages` block (1-based line) and `All Packages are
+    /// Compliant` (1-based line).
+    packages_at: Option<usize>,
+    all_compliant_at: Option<usize>,
+}
+
+impl SetState {
+    fn complete(&self, r: &RunReport) -> bool {
+        !r.truncated
+            && if r.details.platform == "windows" {
+                !r.summary.is_empty()
+            } else if r.details.baseline_override {
+                !r.summary.is_empty() && (self.packages_at.is_some() || self.all_compliant_at.is_some())
+            } else {
+                self.compliance_line
+            }
+    }
+}
+
+/// Parse one node's stdout. Text naming more than one node, a set that says both "All Packages are
+/// Compliant" and lists non-compliant packages, and a package entry that is not an object with an
+/// `Id` are errors; of several sets of one node the last complete one is the report (see
+/// [`SetStart`]).
 pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError> {
     // The limit counts the characters AWS kept, line ends as written (Windows writes CRLF).
     let at_limit = source == OutputSource::Invocation && text.chars().count() >= INVOCATION_OUTPUT_LIMIT;
     let normalized = text.replace("\r\n", "\n");
     let text = normalized.as_str();
+    if let [(first, first_line), (second, second_line), ..] = nodes(text).as_slice() {
+        return Err(OutputError {
+            message: format!(
+                "the output holds more than one node's run: `{}` (line {first_line}) and `{}`",
+                echo(first),
+                echo(second)
+            ),
+            line: *second_line,
+            snippet: text.lines().nth(second_line - 1).and_then(snippet),
+            hint: "give each node's stdout on its own (one GetCommandInvocation or S3 output object per node); \
+                   concatenated output would lose all but one node's results"
+                .into(),
+        });
+    }
+    let starts = set_starts(text);
+    let mut sets: Vec<(RunReport, SetState, usize)> = Vec::with_capacity(starts.len());
+    for (i, s) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |n| n.at);
+        let (mut report, state) = parse_set(&text[..end], s.at)?;
+        // Run-level lines of the same run carry over to a set printed again.
+        if !s.new_run
+            && let Some((prev, _, _)) = sets.last()
+        {
+            report.instance_id = report.instance_id.or_else(|| prev.instance_id.clone());
+            report.operation = report.operation.or(prev.operation);
+            report.details.baseline_override |= prev.details.baseline_override;
+        }
+        sets.push((report, state, line_of(text, s.at)));
+    }
+    let recognized = sets.iter().any(|(_, s, _)| s.recognized);
+    let chosen = sets.iter().rposition(|(r, s, _)| s.complete(r)).unwrap_or(sets.len() - 1);
+    // A later set cut short may hold a newer result: the earlier one is not to be trusted alone.
+    let later_cut = sets[chosen + 1..].iter().any(|(r, _, _)| r.truncated);
+    let instance_id = sets.iter().find_map(|(r, _, _)| r.instance_id.clone());
+    let other_runs: Vec<usize> = sets
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, s, _))| *i != chosen && s.recognized)
+        .map(|(_, (_, _, line))| *line)
+        .collect();
+    let (mut report, _, _) = sets.swap_remove(chosen);
+    report.instance_id = report.instance_id.or(instance_id);
+    report.truncated |= at_limit || later_cut;
+    report.details.other_runs = other_runs;
+    // Text cut at the limit before any line ssmpatch knows (e.g. a long package manager log first)
+    // is an incomplete report, not foreign output.
+    if !recognized && !report.truncated {
+        return Err(OutputError {
+            message: "this is not AWS-RunPatchBaseline output: no instance id, operation or compliance line".into(),
+            line: 1,
+            snippet: text.lines().next().and_then(snippet),
+            hint:
+                "give the stdout of the PatchLinux / PatchWindows step (GetCommandInvocation or the S3 output object)"
+                    .into(),
+        });
+    }
+    Ok(report)
+}
+
+/// One block set: the lines of `text` from byte `from` to its end.
+fn parse_set(text: &str, from: usize) -> Result<(RunReport, SetState), OutputError> {
     let mut report = RunReport {
         instance_id: None,
         operation: None,
         summary: Map::new(),
         non_compliant: Vec::new(),
         all_compliant: false,
-        truncated: at_limit,
+        truncated: false,
         details: Details { platform: "linux", ..Details::default() },
     };
-    let mut recognized = false;
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
+    let mut state = SetState::default();
+    let mut offset = from;
+    for raw in text[from..].split_inclusive('\n') {
         let line = raw.trim_end_matches('\n');
         let line_start = offset;
         offset += raw.len();
         let msg = message(line);
         if let Some(v) = msg.strip_prefix("Instance Id: ") {
             report.instance_id = Some(v.trim().to_string());
-            recognized = true;
+            state.recognized = true;
         } else if let Some(v) = msg.strip_prefix("Operation type: ") {
             report.operation = op(v.trim());
-            recognized = true;
-        } else if let Some(rest) = msg.strip_prefix("Running with snapshot id = ") {
+            state.recognized = true;
+        } else if let Some(rest) = msg.strip_prefix(RUN_START) {
             if let Some((_, o)) = rest.rsplit_once("and operation = ") {
                 report.operation = report.operation.or(op(o.trim()));
             }
-            recognized = true;
+            state.recognized = true;
         } else if msg.starts_with(OVERRIDE_SUMMARY) || msg.starts_with(OVERRIDE_PACKAGES) {
-            recognized = true;
+            state.recognized = true;
             report.details.baseline_override = true;
             let is_summary = msg.starts_with(OVERRIDE_SUMMARY);
             let json_start = line_start
@@ -334,7 +490,11 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
             })?;
             match (is_summary, value) {
                 (true, Value::Object(m)) => report.summary = m,
-                (false, Value::Array(a)) => report.non_compliant = a,
+                (false, Value::Array(a)) => {
+                    packages(&a, text, json_start, line)?;
+                    report.non_compliant = a;
+                    state.packages_at = Some(line_of(text, line_start));
+                }
                 (_, other) => {
                     return Err(OutputError {
                         message: format!(
@@ -349,16 +509,19 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
                 }
             }
         } else if msg.starts_with(OVERRIDE_ALL_COMPLIANT) {
-            recognized = true;
+            state.recognized = true;
             report.details.baseline_override = true;
             report.all_compliant = true;
+            state.all_compliant_at = Some(line_of(text, line_start));
         } else if msg.starts_with(COMPLIANT) || msg.trim() == COMPLIANT.trim() {
-            recognized = true;
+            state.recognized = true;
+            state.compliance_line = true;
             if !report.details.baseline_override {
                 report.all_compliant = true;
             }
         } else if let Some(sev) = msg.strip_prefix(NON_COMPLIANT) {
-            recognized = true;
+            state.recognized = true;
+            state.compliance_line = true;
             report.all_compliant = false;
             report.details.non_compliant_severity = Some(sev.trim().to_string());
         } else if let Some(rest) = msg.strip_prefix("Summary: ") {
@@ -373,7 +536,7 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
         } else if line.contains(" [ERROR]: ") {
             report.details.errors.push(msg.trim().to_string());
         } else if let Some(node) = line.trim_start().strip_prefix(WINDOWS_SUMMARY) {
-            recognized = true;
+            state.recognized = true;
             report.details.platform = "windows";
             report.instance_id = report.instance_id.or_else(|| Some(node.trim().to_string()).filter(|s| !s.is_empty()));
         } else if report.details.platform == "windows"
@@ -388,6 +551,20 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
             }
         }
     }
+    if let (Some(all), Some(list)) = (state.all_compliant_at, state.packages_at)
+        && !report.non_compliant.is_empty()
+    {
+        return Err(OutputError {
+            message: format!(
+                "the run says that all packages are compliant, and also that {} package(s) are not (their list: line \
+                 {list})",
+                report.non_compliant.len()
+            ),
+            line: all,
+            snippet: text.lines().nth(all - 1).and_then(snippet),
+            hint: "the output is damaged or mixes two runs; read the complete output of one run from S3".into(),
+        });
+    }
     if report.details.platform == "windows" {
         report.details.unsupported.push(
             "per-package results: AWS does not document how the Windows payload prints BaselineOverride results".into(),
@@ -399,19 +576,33 @@ pub fn parse(text: &str, source: OutputSource) -> Result<RunReport, OutputError>
     if report.details.baseline_override && !report.non_compliant.is_empty() {
         report.all_compliant = false;
     }
-    // Text cut at the limit before any line ssmpatch knows (e.g. a long package manager log first)
-    // is an incomplete report, not foreign output.
-    if !recognized && !report.truncated {
+    Ok((report, state))
+}
+
+/// Every entry of a `Non Compliant Packages` block is an object with a non-empty string `Id`
+/// (aws-facts §3.1: each item has `Id`, `Title`, `Severity`, …); anything else would become a
+/// compliance item without an id.
+fn packages(list: &[Value], text: &str, json_start: usize, line: &str) -> Result<(), OutputError> {
+    for (i, p) in list.iter().enumerate() {
+        let problem = match p {
+            Value::Object(m) => match m.get("Id") {
+                Some(Value::String(id)) if !id.trim().is_empty() => continue,
+                Some(Value::String(_)) => "an object with an empty `Id`".to_string(),
+                Some(other) => format!("an object whose `Id` is {}", kind(other)),
+                None => "an object without an `Id`".to_string(),
+            },
+            other => kind(other).to_string(),
+        };
         return Err(OutputError {
-            message: "this is not AWS-RunPatchBaseline output: no instance id, operation or compliance line".into(),
-            line: 1,
-            snippet: text.lines().next().and_then(snippet),
-            hint:
-                "give the stdout of the PatchLinux / PatchWindows step (GetCommandInvocation or the S3 output object)"
-                    .into(),
+            message: format!("non-compliant package {} of {} is {problem}, not a package", i + 1, list.len()),
+            line: line_of(text, json_start),
+            snippet: snippet(line),
+            hint: "each entry of the payload's package list is an object with `Id`, `Title`, `PatchState`…; the \
+                   output may be damaged or not from AWS-RunPatchBaseline"
+                .into(),
         });
     }
-    Ok(report)
+    Ok(())
 }
 
 fn op(s: &str) -> Option<RunOperation> {

@@ -42,6 +42,14 @@ pub fn parse(a: OutputParseArgs, out: &Printer) -> Result<ExitCode, CliError> {
             out.dim(p["PatchSeverity"].as_str().unwrap_or(""))
         ));
     }
+    if !r.details.other_runs.is_empty() {
+        let lines: Vec<String> = r.details.other_runs.iter().map(usize::to_string).collect();
+        out.note(&format!(
+            "note: the output holds {} more run(s) of this node (from line {}); shown is the last complete one",
+            lines.len(),
+            lines.join(", ")
+        ));
+    }
     for u in &r.details.unsupported {
         out.note(&format!("note: not readable: {u}"));
     }

@@ -109,3 +109,50 @@ fn endless_plan_and_output_files_are_exit_2_naming_the_file_and_the_limit() {
     invalid(&out, "is larger than 16 MiB", "output parse FIFO");
     writer.join().expect("writer");
 }
+
+fn output_fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data/runpatchbaseline-output").join(name),
+    )
+    .expect("fixture")
+}
+
+#[test]
+fn output_of_two_nodes_contradictions_and_non_object_packages_are_exit_2() {
+    let one = output_fixture("synth-override-scan-noncompliant.txt");
+    let two = format!("{one}{}", one.replace("i-0123456789abcdef0", "i-0fedcba9876543210"));
+    let reboot = one.find("11/22/2026 19:29:12 root [INFO]: Reboot is").expect("reboot line");
+    let contradict = format!(
+        "{}11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: All Packages are Compliant.\n{}",
+        &one[..reboot],
+        &one[reboot..]
+    );
+    let start = one.find("Non Compliant Packages: ").expect("block") + "Non Compliant Packages: ".len();
+    let end = one[start..].find("\n]\n").map(|i| start + i + 2).expect("end");
+    let non_object = format!("{}[1,\"x\",null]{}", &one[..start], &one[end..]);
+    for (name, text, needle) in [
+        ("two-nodes.txt", &two, "more than one node's run: `i-0123456789abcdef0` (line 6) and `i-0fedcba9876543210`"),
+        ("contradict.txt", &contradict, "all packages are compliant"),
+        ("non-object.txt", &non_object, "package 1 of 3 is a number"),
+    ] {
+        let path = scratch("output", name, text.as_bytes());
+        let p = path.to_str().expect("utf-8");
+        for args in
+            [vec!["output", "parse", p, "--json"], vec!["strategy", "test", "put-compliance-items", "--output-file", p]]
+        {
+            let out = run(&args);
+            let err = invalid(&out, needle, &args.join(" "));
+            assert!(err.contains(name), "names the file: {err}");
+            assert_eq!(text_of(&out.stdout), "", "nothing on stdout: {}", args.join(" "));
+        }
+    }
+    // One node's run printed twice: the last complete one, with a note.
+    let path = scratch("output", "twice.txt", format!("{one}{one}").as_bytes());
+    let out = run(&["output", "parse", path.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("holds 1 more run(s) of this node (from line 4)"), "{}", text(&out.stderr));
+}
+
+fn text_of(b: &[u8]) -> String {
+    text(b)
+}

@@ -235,3 +235,137 @@ output-prefix = "output"
     let b = report.nodes.iter().find(|n| n.instance_id == nodes[1]).expect("node b");
     assert_eq!(b.result, NodeResult::ComplianceWritten, "{report:#?}");
 }
+
+fn output_fixture(name: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/runpatchbaseline-output").join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The non-compliant fixture with its package list replaced by `all compliant`.
+fn compliant_fixture() -> String {
+    let text = output_fixture("synth-override-scan-noncompliant.txt");
+    let start =
+        text.find("11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: Non Compliant Packages:").expect("block");
+    let end = text[start..].find("\n]\n").map(|i| start + i + 3).expect("end of block");
+    format!(
+        "{}11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: All Packages are Compliant.\n{}",
+        &text[..start],
+        &text[end..]
+    )
+    .replace(" Instance is Non-Compliant with severity of HIGH ", " Instance is Compliant ")
+    .replace("\"MissingCount\": \"2\"", "\"MissingCount\": \"0\"")
+}
+
+#[test]
+fn output_of_two_nodes_is_an_error_naming_both() {
+    use ssmpatch::run_output::{OutputSource, parse};
+    // Two nodes' stdout concatenated used to give the second node's findings only.
+    let a = output_fixture("synth-override-scan-noncompliant.txt");
+    let b = a.replace("i-0123456789abcdef0", "i-0fedcba9876543210");
+    for source in [OutputSource::Complete, OutputSource::Invocation] {
+        let e = parse(&format!("{a}{b}"), source).expect_err("two nodes");
+        assert!(e.message.contains("more than one node"), "{e}");
+        assert!(e.message.contains("i-0123456789abcdef0") && e.message.contains("i-0fedcba9876543210"), "{e}");
+        let second = a.lines().count() + b.lines().position(|l| l.contains("Instance Id:")).expect("id line") + 1;
+        assert_eq!(e.line, second, "{e}");
+    }
+    // Windows summaries of two hosts likewise.
+    let w = output_fixture("windows-patch-summary-no-wsus-access.txt");
+    let two = format!(
+        "{}{}",
+        w.replace("Patch Summary for\n", "Patch Summary for HOST-A\n"),
+        w.replace("Patch Summary for\n", "Patch Summary for HOST-B\n")
+    );
+    assert!(parse(&two, OutputSource::Complete).expect_err("two hosts").message.contains("HOST-B"));
+}
+
+#[test]
+fn of_one_nodes_runs_printed_again_the_last_complete_set_is_the_report() {
+    use ssmpatch::run_output::{OutputSource, parse};
+    let non = output_fixture("synth-override-scan-noncompliant.txt");
+    let ok = compliant_fixture();
+    let second_run = non.lines().count() + 4; // `Running with snapshot id` is the second run's 4th line
+
+    // The later run wins, whichever it says.
+    let r = parse(&format!("{non}{ok}"), OutputSource::Complete).expect("one node, two runs");
+    assert!(r.all_compliant && r.non_compliant.is_empty() && !r.truncated, "{r:?}");
+    assert_eq!(r.summary["MissingCount"], "0");
+    assert_eq!(r.details.other_runs, [4], "the first run's first line, left out");
+    let r = parse(&format!("{ok}{non}"), OutputSource::Complete).expect("one node, two runs");
+    assert!(!r.all_compliant && r.non_compliant.len() == 2, "{r:?}");
+    assert_eq!(r.instance_id.as_deref(), Some("i-0123456789abcdef0"));
+
+    // A later run that printed no result (it failed on the node) leaves the earlier complete one.
+    let failed = non[..non.find("11/22/2026 19:29:12 root [INFO]: Patch Group").expect("line")].to_string()
+        + "11/22/2026 19:29:13 root [ERROR]: yum lock held by another process\n";
+    let r = parse(&format!("{non}{failed}"), OutputSource::Complete).expect("a failed re-run");
+    assert!(!r.all_compliant && r.non_compliant.len() == 2 && !r.truncated, "{r:?}");
+    assert_eq!(r.details.other_runs, [second_run]);
+
+    // A later run cut short may hold a newer result: the earlier one is reported, truncated.
+    let cut = &ok[..ok.find("\"PatchGroup\"").expect("inside the summary")];
+    let r = parse(&format!("{non}{cut}"), OutputSource::Complete).expect("a cut re-run");
+    assert!(r.truncated, "{r:?}");
+
+    // The same run's override blocks printed twice: the second set is the report.
+    let blocks = &non[non.find("11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: Summary:").expect("blocks")
+        ..non.find("11/22/2026 19:29:12 root [INFO]: Reboot is").expect("reboot line")];
+    let ok_blocks = &ok[ok.find("11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: Summary:").expect("blocks")
+        ..ok.find("11/22/2026 19:29:12 root [INFO]: Reboot is").expect("reboot line")];
+    let twice = non.replace(blocks, &format!("{blocks}{ok_blocks}"));
+    let r = parse(&twice, OutputSource::Complete).expect("blocks twice");
+    assert!(r.all_compliant && r.non_compliant.is_empty(), "{r:?}");
+    assert!(r.operation.is_some(), "run-level lines carry over to the repeated set");
+    assert_eq!(r.instance_id.as_deref(), Some("i-0123456789abcdef0"));
+}
+
+#[test]
+fn all_packages_compliant_beside_a_non_compliant_list_is_an_error() {
+    use ssmpatch::run_output::{OutputSource, parse};
+    let non = output_fixture("synth-override-scan-noncompliant.txt");
+    let reboot = non.find("11/22/2026 19:29:12 root [INFO]: Reboot is").expect("reboot line");
+    let both = format!(
+        "{}11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: All Packages are Compliant.\n{}",
+        &non[..reboot],
+        &non[reboot..]
+    );
+    let e = parse(&both, OutputSource::Complete).expect_err("contradictory");
+    assert!(e.message.contains("all packages are compliant") && e.message.contains("2 package(s) are not"), "{e}");
+    // The other order too.
+    let start =
+        non.find("11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: Non Compliant Packages:").expect("block");
+    let first = format!(
+        "{}11/22/2026 19:29:12 root [INFO]: [BASELINE OVERRIDE]: All Packages are Compliant.\n{}",
+        &non[..start],
+        &non[start..]
+    );
+    assert!(parse(&first, OutputSource::Complete).is_err());
+    // An empty list beside it says the same thing twice: fine.
+    let list_start = non[start..].find('[').map(|i| start + i).and_then(|i| non[i + 1..].find('[').map(|j| i + 1 + j));
+    let list_start = list_start.expect("the list");
+    let end = non[list_start..].find("\n]\n").map(|i| list_start + i + 2).expect("end");
+    let empty = format!("{}[]{}", &both[..list_start], &both[end..]);
+    let r = parse(&empty, OutputSource::Complete).expect("empty list and all compliant");
+    assert!(r.all_compliant, "{r:?}");
+}
+
+#[test]
+fn package_entries_that_are_not_objects_with_an_id_are_errors() {
+    use ssmpatch::run_output::{OutputSource, parse};
+    let non = output_fixture("synth-override-scan-noncompliant.txt");
+    let start = non.find("[BASELINE OVERRIDE]: Non Compliant Packages: ").expect("block")
+        + "[BASELINE OVERRIDE]: Non Compliant Packages: ".len();
+    let end = non[start..].find("\n]\n").map(|i| start + i + 2).expect("end");
+    for (list, needle) in [
+        (r#"[1,"x",null]"#, "package 1 of 3 is a number"),
+        (r#"[{"Id": "curl.x86_64"}, "x"]"#, "package 2 of 2 is a string"),
+        (r#"[{"Title": "curl"}]"#, "an object without an `Id`"),
+        (r#"[{"Id": ""}]"#, "an object with an empty `Id`"),
+        (r#"[{"Id": 5}]"#, "an object whose `Id` is a number"),
+    ] {
+        let text = format!("{}{list}{}", &non[..start], &non[end..]);
+        let e = parse(&text, OutputSource::Complete).expect_err(list);
+        assert!(e.message.contains(needle), "{list}: {e}");
+        assert!(e.line > 20, "{list}: located at the block: {e}");
+    }
+}
