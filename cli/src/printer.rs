@@ -2,6 +2,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use ssmpatch::input;
+
 use crate::error::CliError;
 
 #[derive(Debug)]
@@ -60,19 +62,27 @@ impl Printer {
         println!("{s}");
     }
 
-    /// Every problem with its location, a caret under the spot, and its hint, on stderr.
+    /// Every problem with its location, a caret under the spot, and its hint, on stderr. Whatever
+    /// the text repeats is made safe to print here, the last stop before the terminal: headline
+    /// and hint clipped with control characters escaped, the source line a window around the
+    /// caret (`ssmpatch::input`).
     pub fn error(&self, err: &CliError) {
         let mut text = String::new();
         for d in err.diagnostics() {
             let label = Self::paint(self.color_err, "1;31", "error");
-            text.push_str(&format!("{label}: {}\n", d.headline));
+            text.push_str(&format!("{label}: {}\n", input::clip_message(&d.headline)));
             if let Some((source, column)) = &d.snippet {
+                let (source, column) = input::snippet(source, *column);
                 let pad: String =
                     source.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 text.push_str(&format!("  {source}\n  {pad}{}\n", Self::paint(self.color_err, "1;31", "^")));
             }
             if let Some(h) = &d.hint {
-                text.push_str(&format!("{}: {h}\n", Self::paint(self.color_err, "1;36", "hint")));
+                text.push_str(&format!(
+                    "{}: {}\n",
+                    Self::paint(self.color_err, "1;36", "hint"),
+                    input::clip_message(h)
+                ));
             }
         }
         let _ = std::io::stderr().lock().write_all(text.as_bytes());

@@ -106,9 +106,9 @@ pub struct OutputError {
     pub hint: String,
 }
 
+/// The start of a line, echoed (clipped and escaped).
 fn snippet(line: &str) -> Option<String> {
-    let s: String = line.chars().take(80).collect();
-    (!s.is_empty()).then_some(s)
+    (!line.is_empty()).then(|| echo(line))
 }
 
 /// The message part of a payload log line (`… root [INFO]: message`), or the line itself.

@@ -25,13 +25,19 @@ pub fn run(a: IamPolicyArgs, out: &Printer) -> Result<ExitCode, CliError> {
     }
     if let Some(p) = a.partition {
         if !p.starts_with("aws") || p.contains(|c: char| !(c.is_ascii_lowercase() || c == '-')) {
-            return Err(CliError::Input(format!("`{p}` is not an AWS partition (aws, aws-cn, aws-us-gov, …)"), None));
+            return Err(CliError::Input(
+                format!("`{}` is not an AWS partition (aws, aws-cn, aws-us-gov, …)", ssmpatch::input::echo(&p)),
+                None,
+            ));
         }
         opts.partition = p;
     }
     if let Some(acct) = a.account {
         if acct.len() != 12 || !acct.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CliError::Input(format!("`{acct}` is not an AWS account id (12 digits)"), None));
+            return Err(CliError::Input(
+                format!("`{}` is not an AWS account id (12 digits)", ssmpatch::input::echo(&acct)),
+                None,
+            ));
         }
         opts.account = acct;
     }

@@ -51,7 +51,7 @@ pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
                 .iter()
                 .map(|s| match s.split_once('=') {
                     Some((k, v)) => Ok(Pair { key: k.into(), value: v.into() }),
-                    None => Err(CliError::Input(format!("--setting `{s}` is not KEY=VALUE"), None)),
+                    None => Err(CliError::Input(format!("--setting `{}` is not KEY=VALUE", input::echo(s)), None)),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let plan = PlanInfo {
@@ -81,7 +81,7 @@ pub fn new(a: StrategyNewArgs, out: &Printer) -> Result<ExitCode, CliError> {
         && a.name.starts_with(|c: char| c.is_ascii_lowercase());
     if !valid {
         return Err(CliError::Input(
-            format!("`{}` is not a crate name ssmpatch scaffolds", a.name),
+            format!("`{}` is not a crate name ssmpatch scaffolds", input::echo(&a.name)),
             Some("use lowercase letters, digits and `-`, starting with a letter, e.g. `critical-only`".into()),
         ));
     }

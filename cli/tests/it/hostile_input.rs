@@ -156,3 +156,61 @@ fn output_of_two_nodes_contradictions_and_non_object_packages_are_exit_2() {
 fn text_of(b: &[u8]) -> String {
     text(b)
 }
+
+/// Stderr of a hostile input: exit 2, at most `max` bytes, no raw control or bidirectional
+/// override character (escape sequences, NUL, U+202E reach the terminal escaped).
+fn safe_stderr(out: &Output, max: usize, what: &str) -> String {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{what}: {}", &err[..err.len().min(500)]);
+    assert!(err.len() <= max, "{what}: {} bytes of stderr: {}…", err.len(), &err[..err.len().min(300)]);
+    let raw: Vec<char> =
+        err.chars().filter(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c)).collect();
+    assert!(raw.is_empty(), "{what}: raw {raw:?} in {err}");
+    err
+}
+
+#[test]
+fn echoed_values_on_stderr_are_clipped_and_escaped() {
+    let seed = seed_with_install_schedule("last sunday at 03:00");
+    let big = "a".repeat(900_000);
+    for (name, text, needle) in [
+        // A 50 MB name was echoed twice (message and source line): 104 MB of stderr. Under the
+        // plan size limit, 900 KB shows the same.
+        (
+            "big-name.toml",
+            seed.replacen("name = \"web-monthly\"", &format!("name = \"{big}\""), 1),
+            "… (900000 characters)",
+        ),
+        (
+            "ctrl-name.toml",
+            seed.replacen("name = \"web-monthly\"", r#"name = "x\u0000y\u001b[31mRED\u202Eevil""#, 1),
+            "x\\u{0}y\\u{1b}[31mRED\\u{202e}evil",
+        ),
+        (
+            "big-rule.toml",
+            seed.replacen("schedule = \"last sunday at 03:00\"", &format!("schedule = \"last {big} at 03:00\""), 1),
+            "characters)` is not a day of the week",
+        ),
+        (
+            "big-tag.toml",
+            seed.replacen("tags = { team = \"web\"", &format!("tags = {{ \"{big}\" = \"web\""), 1),
+            "tags.aaaa",
+        ),
+    ] {
+        let path = scratch("echo", name, text.as_bytes());
+        let out = run(&["validate", path.to_str().expect("utf-8")]);
+        let err = safe_stderr(&out, 4_000, name);
+        assert!(err.contains(needle), "{name}: `{needle}` not in {err}");
+        assert!(err.contains("^"), "{name}: the caret under the clipped line: {err}");
+    }
+    let long = format!("cron(0 0 ? * {} *)", "X".repeat(100_000));
+    for args in [
+        vec!["schedule", "next", long.as_str()],
+        vec!["schedule", "next", "cr\u{1b}[31mon(0 0 ? * \u{202e}SUN *)"],
+        vec!["schedule", "next", "cron(0 0 ? * SUN *)", "--tz", "Asia/\u{1b}[2JTokyo"],
+        vec!["override", "render", "examples/seed-monthly.toml", "--operation", "no\u{1b}[2Jpe\u{7}"],
+    ] {
+        let err = safe_stderr(&run(&args), 2_000, args[1]);
+        assert!(err.contains("\\u{") || err.contains("256"), "{err}");
+    }
+}

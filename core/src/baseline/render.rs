@@ -137,7 +137,7 @@ pub fn plan_prefix(prefix: &str, plan: &str) -> Result<String, BaselineError> {
     if trimmed.split('/').any(|s| s == "." || s == "..") || trimmed.contains("//") {
         return Err(BaselineError::new(
             "s3.override-prefix",
-            format!("override prefix `{trimmed}` has an empty, `.` or `..` segment"),
+            format!("override prefix `{}` has an empty, `.` or `..` segment", crate::input::echo(trimmed)),
             "write folder names separated by single `/`, e.g. `ssmpatch/overrides`",
         ));
     }
@@ -153,7 +153,10 @@ pub fn override_key(prefix: &str, plan: &str, operation: &str, sha256: &str) -> 
 fn forbidden(path: &str, what: &str, value: &str, c: char) -> BaselineError {
     BaselineError::new(
         path,
-        format!("{what} `{value}` contains `{c}`, which AWS forbids in BaselineOverride file names"),
+        format!(
+            "{what} `{}` contains `{c}`, which AWS forbids in BaselineOverride file names",
+            crate::input::echo(value)
+        ),
         "remove backticks (`), single quotes ('), double quotes (\") and dollar signs ($) — \
          AWS-RunPatchBaseline cannot read an override whose name has them (patch-manager-baselineoverride-parameter)",
     )
@@ -167,7 +170,7 @@ fn segment(path: &str, value: &str, what: &str) -> Result<(), BaselineError> {
     if value.is_empty() || value == "." || value == ".." || value.contains('/') || value.chars().any(char::is_control) {
         return Err(BaselineError::new(
             path,
-            format!("{what} `{value}` cannot be one folder of an S3 key"),
+            format!("{what} `{}` cannot be one folder of an S3 key", crate::input::echo(value)),
             "use letters, digits, `-`, `_` and `.` (no `/`)",
         ));
     }

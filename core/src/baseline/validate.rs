@@ -283,8 +283,9 @@ impl Check {
         if l.allows(n) {
             return true;
         }
+        // Clipped shorter than other echoes: the count follows.
         let shown: String = s.chars().take(24).collect();
-        let shown = if n > 24 { format!("{shown}…") } else { shown };
+        let shown = crate::input::echo(&shown) + if n > 24 { "…" } else { "" };
         self.push(
             path,
             format!("`{shown}` has {n} {} where AWS allows {}-{}", l.what, l.min, l.max),
@@ -324,7 +325,11 @@ impl Check {
         match parsed {
             Some(d) => Some(ApprovalDelay::UntilDate(d)),
             None => {
-                self.push(path, format!("`{date}` is not a date"), "write YYYY-MM-DD, e.g. `2026-06-30`");
+                self.push(
+                    path,
+                    format!("`{}` is not a date", crate::input::echo(date)),
+                    "write YYYY-MM-DD, e.g. `2026-06-30`",
+                );
                 None
             }
         }
@@ -370,7 +375,7 @@ impl Check {
         if !id.chars().all(is_baseline_id_char) {
             self.push(
                 path,
-                format!("`{id}` is not a patch baseline id"),
+                format!("`{}` is not a patch baseline id", crate::input::echo(id)),
                 "write e.g. `pb-0123456789abcdef0` or an AWS default baseline's ARN",
             );
         } else {
@@ -383,7 +388,7 @@ impl Check {
         if self.length(&name_path, &s.name, LIMITS.source_name_len) && !s.name.chars().all(is_name_char) {
             self.push(
                 &name_path,
-                format!("source name `{}` has a character AWS does not allow", s.name),
+                format!("source name `{}` has a character AWS does not allow", crate::input::echo(&s.name)),
                 "use letters, digits, `_`, `-` and `.` (pattern ^[a-zA-Z0-9_\\-.]{3,50}$)",
             );
         }

@@ -17,6 +17,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::input::echo;
 use crate::plan::compile::{CompileOptions, Compiled, NativeForm, compile};
 use crate::plan::file::{OperationKind as PlanKind, SettingValue};
 use crate::plan::model::Compliance;
@@ -173,21 +174,29 @@ pub fn place(
     if ex.backend == Backend::PatchPolicy {
         return Err(fail(format!(
             "cannot run on a patch policy (`{}`): a patch policy runs one scan and one install schedule",
-            added[0].name
+            echo(&added[0].name)
         )));
     }
     for a in added {
         if !valid_operation_name(&a.name) {
-            return Err(fail(format!("has an invalid name `{}` (1-64 letters, digits, `-`, `_`)", a.name)));
+            return Err(fail(format!("has an invalid name `{}` (1-64 letters, digits, `-`, `_`)", echo(&a.name))));
         }
         if plan.operation(&a.name).is_some() || out.get(&a.name).is_some() {
-            return Err(fail(format!("is named `{}` like another operation of the plan", a.name)));
+            return Err(fail(format!("is named `{}` like another operation of the plan", echo(&a.name))));
         }
         let Some((op, e)) = plan.operations.iter().zip(&ex.operations).find(|(o, _)| o.name == a.after) else {
-            return Err(fail(format!("`{}` follows `{}`, which the plan does not have", a.name, a.after)));
+            return Err(fail(format!(
+                "`{}` follows `{}`, which the plan does not have",
+                echo(&a.name),
+                echo(&a.after)
+            )));
         };
         if a.uses_override && !matches!(e.baseline, BaselineUse::Override { .. }) {
-            return Err(fail(format!("`{}` runs with the override of `{}`, which runs without one", a.name, a.after)));
+            return Err(fail(format!(
+                "`{}` runs with the override of `{}`, which runs without one",
+                echo(&a.name),
+                echo(&a.after)
+            )));
         }
         let kind = match a.kind {
             OperationKind::Scan => PlanKind::Scan,

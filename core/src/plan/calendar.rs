@@ -24,6 +24,7 @@ use jiff::civil::{self, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
+use crate::input::echo;
 use crate::schedule::iter::resolve_local;
 use crate::schedule::{Schedule, ScheduleError};
 
@@ -261,7 +262,7 @@ impl<'a> Cursor<'a> {
         let col = self.column();
         let n = self.bump().unwrap_or_default();
         let Ok(days) = n.parse::<i32>() else {
-            return Err(ScheduleError::new(format!("expected a number of days, found `{n}`"))
+            return Err(ScheduleError::new(format!("expected a number of days, found `{}`", echo(&n)))
                 .at(col)
                 .with_hint("write e.g. `+ 3 days` or `7 days before install`"));
         };
@@ -283,7 +284,7 @@ impl<'a> Cursor<'a> {
         let col = self.column();
         let w = self.bump().unwrap_or_default();
         parse_time(&w).ok_or_else(|| {
-            ScheduleError::new(format!("`{w}` is not a time of day"))
+            ScheduleError::new(format!("`{}` is not a time of day", echo(&w)))
                 .at(col)
                 .with_hint("write a 24-hour time such as `03:00`")
         })
@@ -292,7 +293,7 @@ impl<'a> Cursor<'a> {
     fn end(&self) -> Result<(), ScheduleError> {
         match self.tokens.get(self.pos) {
             None => Ok(()),
-            Some(t) => Err(ScheduleError::new(format!("unexpected `{}`", t.word))
+            Some(t) => Err(ScheduleError::new(format!("unexpected `{}`", echo(t.word)))
                 .at(t.column)
                 .with_hint("a calendar rule ends with its time, e.g. `last sunday at 03:00`")),
         }
@@ -325,7 +326,7 @@ impl ScheduleSpec {
                 other => {
                     c.pos -= 1;
                     return Err(c.error(
-                        format!("expected `before` or `after`, found `{}`", other.unwrap_or("")),
+                        format!("expected `before` or `after`, found `{}`", echo(other.unwrap_or(""))),
                         "write e.g. `7 days before install`",
                     ));
                 }
@@ -350,7 +351,7 @@ impl ScheduleSpec {
                 let col = c.column();
                 let w = c.bump().unwrap_or_default();
                 Recurrence::Weekly(parse_weekday(&w).ok_or_else(|| {
-                    ScheduleError::new(format!("`{w}` is not a day of the week"))
+                    ScheduleError::new(format!("`{}` is not a day of the week", echo(&w)))
                         .at(col)
                         .with_hint("write e.g. `every sunday at 03:00` or `every day at 03:00`")
                 })?)
@@ -367,7 +368,7 @@ impl ScheduleSpec {
             let col = c.column();
             let w = c.bump().unwrap_or_default();
             let weekday = parse_weekday(&w).ok_or_else(|| {
-                ScheduleError::new(format!("`{w}` is not a day of the week"))
+                ScheduleError::new(format!("`{}` is not a day of the week", echo(&w)))
                     .at(col)
                     .with_hint("write e.g. `second tuesday at 02:00`")
             })?;
@@ -377,7 +378,7 @@ impl ScheduleSpec {
             Recurrence::Monthly { nth, weekday }
         } else {
             return Err(c.error(
-                format!("`{}` does not start a schedule", c.tokens[0].word),
+                format!("`{}` does not start a schedule", echo(c.tokens[0].word)),
                 "write an AWS expression (`cron(...)`, `rate(...)`, `at(...)`), a rule such as `last sunday at 03:00`, \
                  `patch tuesday + 3 days at 02:00`, `every day at 01:00`, or `7 days before install`",
             ));

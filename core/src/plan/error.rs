@@ -33,7 +33,7 @@ impl PlanError {
 
     /// `file:line:column` (as much as is known).
     pub fn location(&self) -> String {
-        let mut s = self.file.clone().unwrap_or_else(|| "<plan>".to_string());
+        let mut s = self.file.as_deref().map_or_else(|| "<plan>".to_string(), crate::input::echo);
         if let Some(l) = self.line {
             s.push_str(&format!(":{l}"));
             if let Some(c) = self.column {
@@ -43,12 +43,16 @@ impl PlanError {
         s
     }
 
-    /// The first line, without the hint.
+    /// The first line, without the hint. Made safe to print: each key of the path is echoed
+    /// ([`crate::input::echo`]; a key is what the user wrote) and the message clipped
+    /// ([`crate::input::clip_message`]).
     pub fn headline(&self) -> String {
+        let message = crate::input::clip_message(&self.message);
         if self.path.is_empty() {
-            format!("{}: {}", self.location(), self.message)
+            format!("{}: {message}", self.location())
         } else {
-            format!("{}: {}: {}", self.location(), self.path, self.message)
+            let path: Vec<String> = self.path.split('.').map(crate::input::echo).collect();
+            format!("{}: {}: {message}", self.location(), path.join("."))
         }
     }
 }
@@ -57,7 +61,7 @@ impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.headline())?;
         if let Some(h) = &self.hint {
-            write!(f, "\nhint: {h}")?;
+            write!(f, "\nhint: {}", crate::input::clip_message(h))?;
         }
         Ok(())
     }

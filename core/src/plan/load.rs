@@ -77,7 +77,7 @@ impl Source {
                     column,
                     path: String::new(),
                     hint: type_hint(&message),
-                    message: lowercase_first(&message),
+                    message: crate::input::clip_message(&lowercase_first(&message)),
                 })
             }),
             Format::Json => {
@@ -92,7 +92,7 @@ impl Source {
                         column: u32::try_from(inner.column()).ok(),
                         path: if path == "." { String::new() } else { path },
                         hint: type_hint(&message),
-                        message: lowercase_first(&message),
+                        message: crate::input::clip_message(&lowercase_first(&message)),
                     })
                 })
             }

@@ -15,6 +15,7 @@ use super::file::{
     SettingValue, TargetsFile,
 };
 use super::load::Source;
+use crate::input::echo;
 use crate::schedule::{Expression, ScheduleError, WindowSettings, time_zone};
 
 /// Default rate control (AWS's console default for Run Command is 50 / 0; ssmpatch is more
@@ -278,7 +279,7 @@ impl Plan {
         }
         if !valid_name(&file.name) {
             c.push(
-                PlanError::at("name", format!("plan name `{}` is not valid", file.name)).with_hint(
+                PlanError::at("name", format!("plan name `{}` is not valid", echo(&file.name))).with_hint(
                     "use 3-128 letters, digits, `_`, `-` or `.` (it names windows, associations and S3 keys)",
                 ),
             );
@@ -287,14 +288,14 @@ impl Plan {
             && !valid_region(r)
         {
             c.push(
-                PlanError::at("region", format!("`{r}` is not an AWS region name"))
+                PlanError::at("region", format!("`{}` is not an AWS region name", echo(r)))
                     .with_hint("write e.g. `ap-northeast-1`"),
             );
         }
         for (k, v) in &file.tags {
             if k.starts_with("aws:") || k.is_empty() || k.len() > 128 || v.len() > 256 {
                 c.push(
-                    PlanError::at(format!("tags.{k}"), format!("tag `{k}` is not allowed"))
+                    PlanError::at(format!("tags.{k}"), format!("tag `{}` is not allowed", echo(k)))
                         .with_hint("tag keys are 1-128 characters and may not start with `aws:`; values are up to 256"),
                 );
             }
@@ -303,7 +304,7 @@ impl Plan {
             && !valid_role_arn(arn)
         {
             c.push(
-                PlanError::at("service-role-arn", format!("`{arn}` is not an IAM role ARN"))
+                PlanError::at("service-role-arn", format!("`{}` is not an IAM role ARN", echo(arn)))
                     .with_hint("write e.g. `arn:aws:iam::123456789012:role/MaintenanceWindowRole`"),
             );
         }
@@ -330,7 +331,7 @@ impl Plan {
                 || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
             {
                 c.push(
-                    PlanError::at(&base, format!("operation name `{name}` is not valid"))
+                    PlanError::at(&base, format!("operation name `{}` is not valid", echo(name)))
                         .with_hint("use 1-64 letters, digits, `-` or `_` (it appears in resource names and S3 keys)"),
                 );
             }
@@ -356,7 +357,7 @@ impl Plan {
             Some(op) => {
                 if !file.operations.contains_key(op) {
                     c.push(
-                        PlanError::at("baseline-rules-from", format!("no operation named `{op}`"))
+                        PlanError::at("baseline-rules-from", format!("no operation named `{}`", echo(op)))
                             .with_hint("name an operation of this plan, or write `declared`"),
                     );
                 }
@@ -534,7 +535,7 @@ fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
         let values = v.values();
         if k.is_empty() || k.len() > 128 || values.is_empty() || values.iter().any(|x| x.is_empty() || x.len() > 256) {
             c.push(
-                PlanError::at(format!("targets.tags.{k}"), format!("tag target `{k}` is not valid"))
+                PlanError::at(format!("targets.tags.{k}"), format!("tag target `{}` is not valid", echo(k)))
                     .with_hint("tag keys are 1-128 characters with 1 or more values of 1-256 characters"),
             );
         }
@@ -546,7 +547,7 @@ fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
             (8..=17).contains(&h.len()) && h.chars().all(|ch| ch.is_ascii_hexdigit() && !ch.is_ascii_uppercase())
         }) {
             c.push(
-                PlanError::at("targets.instance-ids", format!("`{id}` is not a managed node id"))
+                PlanError::at("targets.instance-ids", format!("`{}` is not a managed node id", echo(id)))
                     .with_hint("node ids look like `i-0123456789abcdef0` (EC2) or `mi-0123456789abcdef0` (hybrid)"),
             );
         }
@@ -602,7 +603,7 @@ fn validate_operation_settings(base: &str, op: &OperationFile, c: &mut Check) {
         && !valid_rate(m, false)
     {
         c.push(
-            PlanError::at(format!("{base}.max-concurrency"), format!("`{m}` is not a valid max-concurrency"))
+            PlanError::at(format!("{base}.max-concurrency"), format!("`{}` is not a valid max-concurrency", echo(m)))
                 .with_hint("write a number of nodes from 1 (e.g. `10`) or a percentage from 1% to 100% (e.g. `10%`)"),
         );
     }
@@ -610,7 +611,7 @@ fn validate_operation_settings(base: &str, op: &OperationFile, c: &mut Check) {
         && !valid_rate(m, true)
     {
         c.push(
-            PlanError::at(format!("{base}.max-errors"), format!("`{m}` is not a valid max-errors"))
+            PlanError::at(format!("{base}.max-errors"), format!("`{}` is not a valid max-errors", echo(m)))
                 .with_hint("write a number of errors from 0 (e.g. `1`) or a percentage from 0% to 100% (e.g. `5%`)"),
         );
     }
@@ -660,7 +661,7 @@ fn resolve_intents(
                             c.push(
                                 PlanError::at(
                                     format!("operations.{name}.schedule"),
-                                    format!("no operation named `{operation}`"),
+                                    format!("no operation named `{}`", echo(operation)),
                                 )
                                 .with_hint(format!(
                                     "name another operation of this plan: {}",
@@ -716,7 +717,7 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
         "put-compliance-items" => Compliance::PutComplianceItems,
         p if p.ends_with(".wasm") => Compliance::Custom { path: PathBuf::from(p) },
         other => {
-            c.push(PlanError::at("compliance.strategy", format!("unknown compliance strategy `{other}`")).with_hint(
+            c.push(PlanError::at("compliance.strategy", format!("unknown compliance strategy `{}`", echo(other))).with_hint(
                 "use `none`, `rescan`, `put-compliance-items`, or the path of a strategy component ending in `.wasm`",
             ));
             Compliance::None
@@ -726,8 +727,11 @@ fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance 
         && !crate::strategy::compliance_type_is_valid(t)
     {
         c.push(
-            PlanError::at("compliance.compliance-type", format!("`{t}` is not a compliance type ssmpatch writes"))
-                .with_hint(crate::strategy::COMPLIANCE_TYPE_HINT),
+            PlanError::at(
+                "compliance.compliance-type",
+                format!("`{}` is not a compliance type ssmpatch writes", echo(t)),
+            )
+            .with_hint(crate::strategy::COMPLIANCE_TYPE_HINT),
         );
     }
     if !f.settings.is_empty() && matches!(strategy, Compliance::None) {
@@ -764,7 +768,7 @@ fn validate_limits(f: Option<&crate::plan::file::StrategyLimitsFile>, c: &mut Ch
 fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
     if !valid_bucket(&s.bucket) {
         c.push(
-            PlanError::at("s3.bucket", format!("`{}` is not a valid S3 bucket name", s.bucket))
+            PlanError::at("s3.bucket", format!("`{}` is not a valid S3 bucket name", echo(&s.bucket)))
                 .with_hint("3-63 lowercase letters, digits, `.` or `-`, starting and ending with a letter or digit"),
         );
     }
@@ -775,7 +779,7 @@ fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
             c.push(
                 PlanError::at(
                     format!("s3.{key}"),
-                    format!("`{v}` contains a character AWS forbids in BaselineOverride file names"),
+                    format!("`{}` contains a character AWS forbids in BaselineOverride file names", echo(&v)),
                 )
                 .with_hint("remove backticks, quotes and `$` (patch-manager-baselineoverride-parameter)"),
             );
@@ -789,7 +793,7 @@ fn validate_s3(s: &S3File, c: &mut Check) -> S3Location {
         && !(owner.len() == 12 && owner.chars().all(|ch| ch.is_ascii_digit()))
     {
         c.push(
-            PlanError::at("s3.expected-bucket-owner", format!("`{owner}` is not a 12-digit AWS account id"))
+            PlanError::at("s3.expected-bucket-owner", format!("`{}` is not a 12-digit AWS account id", echo(owner)))
                 .with_hint("write the account id that owns the bucket, e.g. `123456789012`"),
         );
     }

@@ -105,8 +105,11 @@ pub(super) fn validate(f: Option<&PatchPolicyFile>, errors: &mut Vec<PlanError>)
         let Some(v) = value else { continue };
         if !valid_role_name(v) {
             errors.push(
-                PlanError::at(format!("patch-policy.{key}"), format!("`{v}` is not an IAM role name"))
-                    .with_hint("write the role's name (1-64 letters, digits or `_+=,.@-`), not its ARN"),
+                PlanError::at(
+                    format!("patch-policy.{key}"),
+                    format!("`{}` is not an IAM role name", crate::input::echo(v)),
+                )
+                .with_hint("write the role's name (1-64 letters, digits or `_+=,.@-`), not its ARN"),
             );
         }
         *slot = v.clone();

@@ -249,7 +249,7 @@ impl Plan {
         let Some(op) = self.operation(operation) else {
             let names: Vec<&str> = self.operations.iter().map(|o| o.name.as_str()).collect();
             return Err(crate::error::Error::input(
-                format!("the plan has no operation named `{operation}`"),
+                format!("the plan has no operation named `{}`", crate::input::echo(operation)),
                 Some(format!("the plan's operations: {}", names.join(", "))),
             ));
         };

@@ -80,9 +80,10 @@ impl ScheduleError {
         self
     }
 
-    /// The first line: the message with its location, without the hint.
+    /// The first line: the message with its location, without the hint (made safe to print:
+    /// [`crate::input::clip_message`]).
     pub fn headline(&self) -> String {
-        let mut s = self.message.clone();
+        let mut s = crate::input::clip_message(&self.message);
         match (self.field, self.column) {
             (Some(f), Some(c)) => s.push_str(&format!(" (in the {f} field, column {c})")),
             (Some(f), None) => s.push_str(&format!(" (in the {f} field)")),
@@ -94,7 +95,7 @@ impl ScheduleError {
 
     fn render(&self) -> String {
         match &self.hint {
-            Some(h) => format!("{}\nhint: {h}", self.headline()),
+            Some(h) => format!("{}\nhint: {}", self.headline(), crate::input::clip_message(h)),
             None => self.headline(),
         }
     }

@@ -232,7 +232,7 @@ pub fn time_zone(name: &str) -> Result<TimeZone, ScheduleError> {
         );
     }
     jiff::tz::db().get(name).map_err(|_| {
-        ScheduleError::new(format!("unknown time zone `{name}`"))
+        ScheduleError::new(format!("unknown time zone `{}`", crate::input::echo(name)))
             .with_hint("use an IANA name such as `America/New_York`, `Europe/Berlin` or `UTC`")
     })
 }

@@ -4,6 +4,7 @@
 use jiff::civil;
 
 use super::error::{FieldName, ScheduleError};
+use crate::input::echo;
 
 /// A parsed schedule expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,14 +261,14 @@ pub(super) fn parse(input: &str) -> Result<Expression, ScheduleError> {
     let open = s.find('(');
     let keyword = open.map(|i| &s[..i]).unwrap_or(s);
     let Some(open) = open else {
-        return Err(ScheduleError::new(format!("expected `cron(...)`, `rate(...)` or `at(...)`, found `{}`", clip(s)))
+        return Err(ScheduleError::new(format!("expected `cron(...)`, `rate(...)` or `at(...)`, found `{}`", echo(s)))
             .at(col(input, lead))
             .with_hint("wrap the fields in parentheses, e.g. `cron(0 2 ? * SUN *)`"));
     };
     if !s.ends_with(')') {
         return Err(ScheduleError::new("missing closing parenthesis")
             .at(col(input, lead + s.len()))
-            .with_hint(format!("end the expression with `)`, e.g. `{keyword}(...)`")));
+            .with_hint(format!("end the expression with `)`, e.g. `{}(...)`", echo(keyword))));
     }
     let inner_off = lead + open + 1;
     let inner = &s[open + 1..s.len() - 1];
@@ -285,7 +286,7 @@ pub(super) fn parse(input: &str) -> Result<Expression, ScheduleError> {
             } else {
                 "use `cron(...)`, `rate(...)` or `at(...)`".to_string()
             };
-            Err(ScheduleError::new(format!("unknown schedule kind `{}`", clip(other)))
+            Err(ScheduleError::new(format!("unknown schedule kind `{}`", echo(other)))
                 .at(col(input, lead))
                 .with_hint(hint))
         }
@@ -296,10 +297,6 @@ pub(super) fn parse(input: &str) -> Result<Expression, ScheduleError> {
 fn col(input: &str, byte: usize) -> usize {
     let byte = byte.min(input.len());
     input.get(..byte).map_or(byte, |p| p.chars().count()) + 1
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s.to_string() }
 }
 
 fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleError> {
@@ -316,12 +313,12 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
     let (vpos, vtext) = parts[0];
     let (upos, utext) = parts[1];
     if vtext.is_empty() || !vtext.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ScheduleError::new(format!("rate value `{}` is not a positive whole number", clip(vtext)))
+        return Err(ScheduleError::new(format!("rate value `{}` is not a positive whole number", echo(vtext)))
             .at(col(input, off + vpos))
             .with_hint(hint));
     }
     let value: u32 = vtext.parse().map_err(|_| {
-        ScheduleError::new(format!("rate value `{}` is too large", clip(vtext))).at(col(input, off + vpos))
+        ScheduleError::new(format!("rate value `{}` is too large", echo(vtext))).at(col(input, off + vpos))
     })?;
     if value == 0 {
         return Err(ScheduleError::new("rate value must be positive").at(col(input, off + vpos)).with_hint(hint));
@@ -334,7 +331,7 @@ fn parse_rate(input: &str, inner: &str, off: usize) -> Result<Rate, ScheduleErro
         "day" => (RateUnit::Days, false),
         "days" => (RateUnit::Days, true),
         other => {
-            return Err(ScheduleError::new(format!("unknown rate unit `{}`", clip(other)))
+            return Err(ScheduleError::new(format!("unknown rate unit `{}`", echo(other)))
                 .at(col(input, off + upos))
                 .with_hint("Systems Manager rates use minute(s), hour(s) or day(s)"));
         }
@@ -373,12 +370,12 @@ fn parse_at(input: &str, inner: &str, off: usize) -> Result<civil::DateTime, Sch
             _ => c.is_ascii_digit(),
         });
     if !shape_ok {
-        return Err(ScheduleError::new(format!("`{}` is not a timestamp of the form YYYY-MM-DDTHH:MM:SS", clip(t)))
+        return Err(ScheduleError::new(format!("`{}` is not a timestamp of the form YYYY-MM-DDTHH:MM:SS", echo(t)))
             .at(col(input, pos))
             .with_hint("write e.g. `at(2026-07-07T15:55:00)` (no time zone suffix; the time is UTC)"));
     }
     t.parse::<civil::DateTime>()
-        .map_err(|e| ScheduleError::new(format!("`{t}` is not a valid date and time: {e}")).at(col(input, pos)))
+        .map_err(|e| ScheduleError::new(format!("`{}` is not a valid date and time: {e}", echo(t))).at(col(input, pos)))
 }
 
 /// Split on runs of ASCII white space, keeping byte offsets.
@@ -546,11 +543,11 @@ fn parse_dom_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
                 .with_hint("use `LW` for the last weekday of the month, or `L-n` alone"));
         }
         let n = number(rest).ok_or_else(|| {
-            field_err(name, column, format!("`{t}`: expected a number of days after `L-`"))
+            field_err(name, column, format!("`{}`: expected a number of days after `L-`", echo(t)))
                 .with_hint("write e.g. `L-2` for two days before the last day of the month")
         })?;
         if n > 30 {
-            return Err(field_err(name, column, format!("`{t}`: `L-n` takes n from 0 to 30"))
+            return Err(field_err(name, column, format!("`{}`: `L-n` takes n from 0 to 30", echo(t)))
                 .with_hint("a month has at most 31 days"));
         }
         return Ok(Some(FieldSpec::LastDayOfMonth { offset: n as u8 }));
@@ -561,17 +558,17 @@ fn parse_dom_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
                 .with_hint("write e.g. `15W` (the weekday nearest the 15th) or `LW`"));
         }
         let n = number(rest).ok_or_else(|| {
-            field_err(name, column, format!("`{t}`: expected a day number before `W`"))
+            field_err(name, column, format!("`{}`: expected a day number before `W`", echo(t)))
                 .with_hint("write e.g. `15W`; ranges and lists cannot take `W`")
         })?;
         if !(1..=31).contains(&n) {
-            return Err(field_err(name, column, format!("`{t}`: day {n} is out of range"))
+            return Err(field_err(name, column, format!("`{}`: day {n} is out of range", echo(t)))
                 .with_hint("`nW` takes a day from 1 to 31"));
         }
         return Ok(Some(FieldSpec::NearestWeekday(n as u8)));
     }
     if t.contains('L') {
-        return Err(field_err(name, column, format!("`{t}`: `L` in day-of-month must be `L`, `L-n` or `LW`"))
+        return Err(field_err(name, column, format!("`{}`: `L` in day-of-month must be `L`, `L-n` or `LW`", echo(t)))
             .with_hint("`nL` (last weekday n of the month) belongs in the day-of-week field"));
     }
     if t.contains('#') {
@@ -588,28 +585,28 @@ fn parse_dow_special(t: &str, column: usize) -> Result<Option<FieldSpec>, Schedu
     }
     if let Some((d, n)) = t.split_once('#') {
         let weekday = weekday_value(d).ok_or_else(|| {
-            field_err(name, column, format!("`{t}`: `{d}` is not a day of the week"))
+            field_err(name, column, format!("`{}`: `{}` is not a day of the week", echo(t), echo(d)))
                 .with_hint("write e.g. `TUE#2` or `3#2` (1 = SUN)")
         })?;
         let nth = number(n).filter(|n| (1..=5).contains(n)).ok_or_else(|| {
-            field_err(name, column, format!("`{t}`: the number after `#` must be 1 to 5"))
+            field_err(name, column, format!("`{}`: the number after `#` must be 1 to 5", echo(t)))
                 .with_hint("a month has at most five of any weekday")
         })?;
         return Ok(Some(FieldSpec::NthDayOfWeek { weekday: weekday as u8, nth: nth as u8 }));
     }
     if let Some(d) = t.strip_suffix('L') {
         if d.contains('-') || d.contains('/') {
-            return Err(field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
+            return Err(field_err(name, column, format!("`{}` has no meaning in day-of-week", echo(t)))
                 .with_hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
         }
         let weekday = weekday_value(d).ok_or_else(|| {
-            field_err(name, column, format!("`{t}`: `{d}` is not a day of the week"))
+            field_err(name, column, format!("`{}`: `{}` is not a day of the week", echo(t), echo(d)))
                 .with_hint("write e.g. `1L` or `SUNL` for the last Sunday of the month")
         })?;
         return Ok(Some(FieldSpec::LastDayOfWeek(weekday as u8)));
     }
     if t.contains('L') {
-        return Err(field_err(name, column, format!("`{t}` has no meaning in day-of-week"))
+        return Err(field_err(name, column, format!("`{}` has no meaning in day-of-week", echo(t)))
             .with_hint("use `nL` (e.g. `6L`, the last Friday of the month) or `L` (Saturday)"));
     }
     if t.contains('W') && !WEEKDAYS.iter().any(|w| t.contains(w)) {
@@ -650,9 +647,9 @@ fn parse_value(name: FieldName, s: &str, column: usize) -> Result<u16, ScheduleE
     };
     by_name.ok_or_else(|| {
         let msg = if s.chars().all(|c| c.is_ascii_digit()) {
-            format!("{name} value `{}` is out of range", clip(s))
+            format!("{name} value `{}` is out of range", echo(s))
         } else {
-            format!("`{}` is not a valid {name} value", clip(s))
+            format!("`{}` is not a valid {name} value", echo(s))
         };
         field_err(name, column, msg).with_hint(range_hint(name))
     })
@@ -662,7 +659,7 @@ fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleE
     if let Some((base, step)) = s.split_once('/') {
         let step_col = column + base.chars().count() + 1;
         let step = number(step).filter(|n| *n >= 1).ok_or_else(|| {
-            field_err(name, step_col, format!("`{}`: the step after `/` must be a positive number", clip(s)))
+            field_err(name, step_col, format!("`{}`: the step after `/` must be a positive number", echo(s)))
                 .with_hint("write e.g. `0/15` (every 15 starting at 0)")
         })?;
         let max = max_step(name);
@@ -692,7 +689,7 @@ fn parse_item(name: FieldName, s: &str, column: usize) -> Result<Item, ScheduleE
         return Ok(Item::Range(a, b));
     }
     if s.contains('-') {
-        return Err(field_err(name, column, format!("`{}` is not a range", clip(s)))
+        return Err(field_err(name, column, format!("`{}` is not a range", echo(s)))
             .with_hint("a range has one `-`, e.g. `1-5`"));
     }
     Ok(Item::Value(parse_value(name, s, column)?))

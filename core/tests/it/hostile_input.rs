@@ -369,3 +369,83 @@ fn package_entries_that_are_not_objects_with_an_id_are_errors() {
         assert!(e.line > 20, "{list}: located at the block: {e}");
     }
 }
+
+/// No raw control or bidirectional-override character, and a bounded length.
+fn safe(shown: &str, max: usize) {
+    assert!(shown.len() <= max, "{} bytes shown: {}…", shown.len(), &shown[..shown.len().min(300)]);
+    let raw: Vec<char> =
+        shown.chars().filter(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c)).collect();
+    assert!(raw.is_empty(), "raw characters {raw:?} in: {shown}");
+}
+
+#[test]
+fn plan_errors_echo_values_clipped_and_escaped() {
+    let seed = seed_with_install_schedule("last sunday at 03:00");
+    let with = |old: &str, new: &str| {
+        assert!(seed.contains(old), "{old}");
+        seed.replacen(old, new, 1)
+    };
+    let huge = "a".repeat(50_000_000);
+    for (what, text, needle) in [
+        // A 50 MB name was echoed twice (message and source line): 104 MB of stderr.
+        ("huge name", with("name = \"web-monthly\"", &format!("name = \"{huge}\"")), "… (50000000 characters)"),
+        (
+            "control characters",
+            with("name = \"web-monthly\"", r#"name = "x\u0000y\u001b[31mRED\u202Eevil""#),
+            "\\u{1b}[31mRED\\u{202e}evil",
+        ),
+        (
+            "huge tag key",
+            with("tags = { team = \"web\"", &format!("tags = {{ \"{}\" = \"web\"", "k".repeat(5_000_000))),
+            "… (5000000 characters)",
+        ),
+        (
+            "huge calendar word",
+            with(
+                "schedule = \"last sunday at 03:00\"",
+                &format!("schedule = \"last {} at 03:00\"", "x".repeat(5_000_000)),
+            ),
+            "characters)",
+        ),
+        (
+            "escape in a rule",
+            with("schedule = \"last sunday at 03:00\"", r#"schedule = "last \u001b[2Jsunday\u202E at 03:00""#),
+            "\\u{1b}[2jsunday\\u{202e}",
+        ),
+        ("zone", with("time-zone = \"Asia/Tokyo\"", r#"time-zone = "Asia/\u001b[2JTokyo""#), "Asia/\\u{1b}[2JTokyo"),
+        (
+            "huge region",
+            with("region = \"ap-northeast-1\"", &format!("region = \"{}\"", "r".repeat(1_000_000))),
+            "… (1000000 characters)",
+        ),
+        (
+            "serde message",
+            with("version = 1", &format!("version = \"{}\"", "v".repeat(1_000_000))),
+            "characters left out",
+        ),
+    ] {
+        let errors = Plan::from_source(Source::new(Some("hostile.toml"), text)).expect_err(what);
+        let shown = errors.to_string();
+        safe(&shown, 4_000);
+        assert!(shown.contains(needle), "{what}: `{needle}` not in {shown}");
+        for e in &errors.0 {
+            safe(&e.headline(), 4_000);
+            safe(&e.message, 4_000);
+        }
+    }
+}
+
+#[test]
+fn schedule_and_output_errors_echo_values_clipped_and_escaped() {
+    use ssmpatch::run_output::{OutputSource, parse};
+    for expr in ["cr\u{1b}[31mon(0 0 ? * SUN *)", "cron(0 0 ? * SU\u{202e}N *)", "rate(\u{0}5 minutes)", "at(\u{7})"] {
+        let e = Schedule::parse(expr).expect_err(expr);
+        safe(&e.to_string(), 1_000);
+        assert!(e.to_string().contains("\\u{"), "{expr}: {e}");
+    }
+    let e = ssmpatch::schedule::time_zone("Asia/\u{1b}[2JTokyo").expect_err("zone");
+    assert!(e.to_string().contains("Asia/\\u{1b}[2JTokyo"), "{e}");
+    let text = format!("\u{1b}]0;owned\u{7}{}\n", "z".repeat(1_000_000));
+    let e = parse(&text, OutputSource::Complete).expect_err("not output");
+    safe(&e.to_string(), 1_000);
+}
