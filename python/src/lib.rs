@@ -26,5 +26,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<strategy::Strategy>()?;
     m.add("BACKENDS", PyTuple::new(py, Backend::ALL.iter().map(|b| b.as_str()))?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // Before the interpreter finalises, no runtime thread may be inside Python (runtime.rs).
+    py.import("atexit")?.call_method1("register", (wrap_pyfunction!(runtime::shutdown, m)?,))?;
     Ok(())
 }

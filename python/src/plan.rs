@@ -7,7 +7,7 @@ use ssmpatch::plan::{Plan as CorePlan, PlanErrors, Source};
 use crate::convert::{options, to_json, to_python};
 use crate::errors;
 use crate::runtime::{awaitable, blocking};
-use crate::session::{Inner, Live, refresh_options};
+use crate::session::{AwsKeywords, Inner, Live, refresh_options};
 
 /// A validated plan: targets, baselines, per-operation approval and schedules.
 #[pyclass(frozen, module = "ssmpatch")]
@@ -95,22 +95,31 @@ impl Plan {
     }
 
     /// Read the live state and return the diff `apply` would perform (the structure of
-    /// `ssmpatch plan --json`). Blocks without holding the GIL. `Session(plan, ...).plan()`.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None))]
+    /// `ssmpatch plan --json`). Blocks without holding the GIL; Ctrl-C interrupts it.
+    /// `Session(plan, ...).plan()`. Timeouts are seconds (see `Session`).
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, *, connect_timeout = None,
+                        attempt_timeout = None, operation_timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn plan<'py>(
         &self,
         py: Python<'py>,
         region: Option<String>,
         profile: Option<String>,
         endpoint_url: Option<String>,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.session(region, profile, endpoint_url, 8, false).live(Live::Plan))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        blocking(py, self.session(py, aws, 8, false)?.live(Live::Plan))
     }
 
     /// Apply the plan; returns `{"diff": ..., "report": ...}`. Raises `AwsError` (with `.report`)
     /// when an apply stops part way; a second call converges. Nothing is changed while a window or
     /// association it would delete is running, unless `force`.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false, *,
+                        connect_timeout = None, attempt_timeout = None, operation_timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn apply<'py>(
         &self,
         py: Python<'py>,
@@ -119,12 +128,18 @@ impl Plan {
         endpoint_url: Option<String>,
         concurrency: usize,
         force: bool,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Apply))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        blocking(py, self.session(py, aws, concurrency, force)?.live(Live::Apply))
     }
 
     /// Remove everything ssmpatch created for the plan (and nothing else).
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false, *,
+                        connect_timeout = None, attempt_timeout = None, operation_timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn destroy<'py>(
         &self,
         py: Python<'py>,
@@ -133,24 +148,36 @@ impl Plan {
         endpoint_url: Option<String>,
         concurrency: usize,
         force: bool,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Destroy))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        blocking(py, self.session(py, aws, concurrency, force)?.live(Live::Destroy))
     }
 
     /// `plan()` as an awaitable.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, *, connect_timeout = None,
+                        attempt_timeout = None, operation_timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn plan_async<'py>(
         &self,
         py: Python<'py>,
         region: Option<String>,
         profile: Option<String>,
         endpoint_url: Option<String>,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaitable(py, self.session(region, profile, endpoint_url, 8, false).live(Live::Plan))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        awaitable(py, self.session(py, aws, 8, false)?.live(Live::Plan))
     }
 
     /// `apply()` as an awaitable.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false, *,
+                        connect_timeout = None, attempt_timeout = None, operation_timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn apply_async<'py>(
         &self,
         py: Python<'py>,
@@ -159,12 +186,18 @@ impl Plan {
         endpoint_url: Option<String>,
         concurrency: usize,
         force: bool,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaitable(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Apply))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        awaitable(py, self.session(py, aws, concurrency, force)?.live(Live::Apply))
     }
 
     /// `destroy()` as an awaitable.
-    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
+    #[pyo3(signature = (region = None, profile = None, endpoint_url = None, concurrency = 8, force = false, *,
+                        connect_timeout = None, attempt_timeout = None, operation_timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn destroy_async<'py>(
         &self,
         py: Python<'py>,
@@ -173,15 +206,21 @@ impl Plan {
         endpoint_url: Option<String>,
         concurrency: usize,
         force: bool,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        awaitable(py, self.session(region, profile, endpoint_url, concurrency, force).live(Live::Destroy))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        awaitable(py, self.session(py, aws, concurrency, force)?.live(Live::Destroy))
     }
 
     /// Refresh compliance after the plan's runs through its strategy (or `strategy`, a built-in
     /// name or a `.wasm` path); the structure of `ssmpatch refresh --json`. `command_id` reads one
     /// command (e.g. `AWS-RunPatchBaseline` started by hand) instead of the plan's runs.
     /// `progress`, a callable, receives the lines `ssmpatch refresh` prints on stderr.
-    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None, progress = None))]
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None,
+                        endpoint_url = None, command_id = None, progress = None, *, connect_timeout = None,
+                        attempt_timeout = None, operation_timeout = None))]
     #[allow(clippy::too_many_arguments)]
     fn refresh<'py>(
         &self,
@@ -194,13 +233,19 @@ impl Plan {
         endpoint_url: Option<String>,
         command_id: Option<String>,
         progress: Option<Py<PyAny>>,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = refresh_options(py, operation, since, strategy, command_id, 8)?;
-        blocking(py, self.session(region, profile, endpoint_url, 8, false).refresh(opts, progress))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        blocking(py, self.session(py, aws, 8, false)?.refresh(opts, progress))
     }
 
     /// `refresh` as an awaitable.
-    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None, endpoint_url = None, command_id = None, progress = None))]
+    #[pyo3(signature = (operation = None, since = None, strategy = None, region = None, profile = None,
+                        endpoint_url = None, command_id = None, progress = None, *, connect_timeout = None,
+                        attempt_timeout = None, operation_timeout = None))]
     #[allow(clippy::too_many_arguments)]
     fn refresh_async<'py>(
         &self,
@@ -213,9 +258,13 @@ impl Plan {
         endpoint_url: Option<String>,
         command_id: Option<String>,
         progress: Option<Py<PyAny>>,
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = refresh_options(py, operation, since, strategy, command_id, 8)?;
-        awaitable(py, self.session(region, profile, endpoint_url, 8, false).refresh(opts, progress))
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout };
+        awaitable(py, self.session(py, aws, 8, false)?.refresh(opts, progress))
     }
 
     fn __repr__(&self) -> String {
@@ -224,14 +273,14 @@ impl Plan {
 }
 
 impl Plan {
+    /// A one-off session over this plan with the call's AWS keywords (checked).
     fn session(
         &self,
-        region: Option<String>,
-        profile: Option<String>,
-        endpoint_url: Option<String>,
+        py: Python<'_>,
+        aws: AwsKeywords,
         concurrency: usize,
         force: bool,
-    ) -> std::sync::Arc<Inner> {
-        Inner::new(self.inner.clone(), region, profile, endpoint_url, concurrency, force)
+    ) -> PyResult<std::sync::Arc<Inner>> {
+        Ok(Inner::new(self.inner.clone(), aws.options(py)?, concurrency, force))
     }
 }

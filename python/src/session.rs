@@ -12,6 +12,7 @@ use ssmpatch::session::{Session as CoreSession, SessionOptions};
 use tokio::sync::OnceCell;
 
 use crate::convert::instant;
+use crate::errors;
 use crate::plan::Plan;
 use crate::runtime::{Failure, awaitable, blocking};
 
@@ -31,19 +32,55 @@ pub(crate) enum Live {
     Destroy,
 }
 
-impl Inner {
-    pub(crate) fn new(
-        plan: CorePlan,
-        region: Option<String>,
-        profile: Option<String>,
-        endpoint_url: Option<String>,
-        concurrency: usize,
-        force: bool,
-    ) -> Arc<Inner> {
+/// The AWS keywords every live call takes: where and as whom, and the time limits (seconds).
+#[derive(Debug, Default)]
+pub(crate) struct AwsKeywords {
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) connect_timeout: Option<f64>,
+    pub(crate) attempt_timeout: Option<f64>,
+    pub(crate) operation_timeout: Option<f64>,
+}
+
+impl AwsKeywords {
+    /// The core's options, each value checked before any call (`InvalidArgument`): the region's
+    /// form, the endpoint URL (also `AWS_ENDPOINT_URL`'s), the timeouts' range.
+    pub(crate) fn options(self, py: Python<'_>) -> PyResult<AwsOptions> {
+        let invalid = |message: String, hint: &str| errors::invalid(py, message, Some(hint.to_string()));
+        if let Some(r) = &self.region {
+            ssmpatch::aws::check_region(r)
+                .map_err(|m| invalid(m, "region= takes a Region name, e.g. ap-northeast-1"))?;
+        }
+        match &self.endpoint_url {
+            Some(u) => {
+                ssmpatch::aws::check_endpoint_url(u).map_err(|m| invalid(m, "endpoint_url= takes an http(s) URL"))?
+            }
+            None => {
+                if let Ok(u) = std::env::var("AWS_ENDPOINT_URL") {
+                    ssmpatch::aws::check_endpoint_url(&u)
+                        .map_err(|m| invalid(format!("AWS_ENDPOINT_URL: {m}"), "fix or unset AWS_ENDPOINT_URL"))?;
+                }
+            }
+        }
+        let seconds = |name: &str, v: Option<f64>| -> PyResult<Option<std::time::Duration>> {
+            v.map(|s| ssmpatch::aws::timeout_from_seconds(name, s))
+                .transpose()
+                .map_err(|m| invalid(m, "timeouts are seconds, e.g. 30 or 2.5"))
+        };
         let mut aws = AwsOptions::default();
-        aws.region = region;
-        aws.profile = profile;
-        aws.endpoint_url = endpoint_url;
+        aws.connect_timeout = seconds("connect_timeout", self.connect_timeout)?;
+        aws.attempt_timeout = seconds("attempt_timeout", self.attempt_timeout)?;
+        aws.operation_timeout = seconds("operation_timeout", self.operation_timeout)?;
+        aws.region = self.region;
+        aws.profile = self.profile;
+        aws.endpoint_url = self.endpoint_url;
+        Ok(aws)
+    }
+}
+
+impl Inner {
+    pub(crate) fn new(plan: CorePlan, aws: AwsOptions, concurrency: usize, force: bool) -> Arc<Inner> {
         let mut options = SessionOptions::default();
         options.aws = aws;
         options.from = Timestamp::now();
@@ -87,7 +124,7 @@ impl Inner {
     ) -> Result<serde_json::Value, Failure> {
         let report_line = |line: &str| {
             if let Some(callback) = &progress {
-                Python::attach(|py| {
+                crate::runtime::attach(|py| {
                     if let Err(e) = callback.call1(py, (line,)) {
                         e.write_unraisable(py, None);
                     }
@@ -120,6 +157,12 @@ pub(crate) fn refresh_options(
 
 /// A plan and the AWS settings, given once. The plan is compiled against "now" when the session
 /// is first used; every method reads or changes AWS through that one opening.
+///
+/// Every AWS call has time limits, in seconds (more than 0, at most 3600; `None`: the default):
+/// `connect_timeout` (10) to connect to an endpoint, `attempt_timeout` (60) for one attempt's
+/// answer before it is retried, `operation_timeout` (180) for a whole call with its retries. A call
+/// that runs out raises `AwsError` naming the operation and the limit. Blocking methods release
+/// the GIL and raise `KeyboardInterrupt` on Ctrl-C.
 #[pyclass(frozen, module = "ssmpatch")]
 pub(crate) struct Session {
     inner: Arc<Inner>,
@@ -128,16 +171,24 @@ pub(crate) struct Session {
 #[pymethods]
 impl Session {
     #[new]
-    #[pyo3(signature = (plan, *, region = None, profile = None, endpoint_url = None, concurrency = 8, force = false))]
+    #[pyo3(signature = (plan, *, region = None, profile = None, endpoint_url = None, concurrency = 8, force = false,
+                        connect_timeout = None, attempt_timeout = None, operation_timeout = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         plan: &Plan,
         region: Option<String>,
         profile: Option<String>,
         endpoint_url: Option<String>,
         concurrency: usize,
         force: bool,
-    ) -> Session {
-        Session { inner: Inner::new(plan.core().clone(), region, profile, endpoint_url, concurrency, force) }
+        connect_timeout: Option<f64>,
+        attempt_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
+    ) -> PyResult<Session> {
+        let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout }
+            .options(py)?;
+        Ok(Session { inner: Inner::new(plan.core().clone(), aws, concurrency, force) })
     }
 
     /// The plan's name.

@@ -89,22 +89,34 @@ class Plan:
         endpoint_url: Optional[str] = None,
         command_id: Optional[str] = None,
         progress: Optional[Callable[[str], None]] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
     ) -> dict[str, Any]: ...
-    def plan(self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None) -> dict[str, Any]: ...
+    def plan(
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, *,
+        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
+    ) -> dict[str, Any]: ...
     def apply(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
+        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
     ) -> dict[str, Any]: ...
     def destroy(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
+        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
     ) -> dict[str, Any]: ...
     def plan_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, *,
+        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
     ) -> Awaitable[dict[str, Any]]: ...
     def apply_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
+        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
     ) -> Awaitable[dict[str, Any]]: ...
     def destroy_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False
+        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
+        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
     ) -> Awaitable[dict[str, Any]]: ...
     def refresh_async(
         self,
@@ -116,10 +128,21 @@ class Plan:
         endpoint_url: Optional[str] = None,
         command_id: Optional[str] = None,
         progress: Optional[Callable[[str], None]] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
     ) -> Awaitable[dict[str, Any]]: ...
 
 class Session:
-    """A plan and the AWS settings, given once; the plan is compiled when the session is first used."""
+    """A plan and the AWS settings, given once; the plan is compiled when the session is first used.
+
+    Every AWS call has time limits, in seconds (each more than 0 and at most 3600; ``None`` is the
+    default): ``connect_timeout`` (10) to connect to an endpoint, ``attempt_timeout`` (60) for one
+    attempt's answer before it is retried, ``operation_timeout`` (180) for a whole call with its
+    retries. A call that runs out raises ``AwsError`` naming the operation and the limit. Blocking
+    methods release the GIL and raise ``KeyboardInterrupt`` on Ctrl-C.
+    """
 
     def __init__(
         self,
@@ -130,6 +153,9 @@ class Session:
         endpoint_url: Optional[str] = None,
         concurrency: int = 8,
         force: bool = False,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
     ) -> None: ...
     @property
     def plan_name(self) -> str: ...
