@@ -142,7 +142,7 @@ pub fn check_endpoint_url(url: &str) -> Result<(), String> {
         Err(format!(
             "`{}` is not an endpoint URL: {why} (write e.g. https://ssm.ap-northeast-1.amazonaws.com or \
              http://127.0.0.1:5000)",
-            shown(url)
+            crate::input::echo(url)
         ))
     };
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -210,16 +210,7 @@ pub fn check_region(region: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!("`{}` is not an AWS Region name (write e.g. ap-northeast-1)", shown(region)))
-    }
-}
-
-/// A value the user gave, for a message: escaped, and clipped to 120 characters.
-fn shown(value: &str) -> String {
-    let escaped: String = value.escape_debug().collect();
-    match escaped.char_indices().nth(120) {
-        Some((at, _)) => format!("{}…", &escaped[..at]),
-        None => escaped,
+        Err(format!("`{}` is not an AWS Region name (write e.g. ap-northeast-1)", crate::input::echo(region)))
     }
 }
 
@@ -268,6 +259,9 @@ mod tests {
             let e = check_endpoint_url(bad).expect_err(bad);
             assert!(e.contains(why), "{bad}: {e}");
         }
+        // What is echoed is escaped and clipped.
+        let e = check_endpoint_url(&format!("http://a\u{1b}[2J{}", "x".repeat(10_000))).expect_err("control");
+        assert!(!e.contains('\u{1b}') && e.contains("\\u{1b}") && e.len() < 600, "{e}");
     }
 
     #[test]
