@@ -23,6 +23,11 @@ pub const PLAN_FILE_LIMIT: u64 = 1 << 20;
 /// wide margin while keeping a runaway object or `/dev/zero` from exhausting memory.
 pub const OUTPUT_FILE_LIMIT: u64 = 16 << 20;
 
+/// The largest strategy component file ssmpatch reads: 64 MiB. The built-in strategies are about
+/// 70 KB and a component with the whole Rust standard library a few MB; a larger file is not a
+/// strategy worth compiling (and `/dev/zero` or a FIFO given as a strategy ends here).
+pub const COMPONENT_FILE_LIMIT: u64 = 64 << 20;
+
 /// Most characters of a value [`echo`] shows.
 pub const ECHO_MAX_CHARS: usize = 120;
 
@@ -133,8 +138,14 @@ pub fn read_file(path: &Path, limit: u64, what: &'static str) -> Result<String, 
     read_from(file, &name, limit, what)
 }
 
-/// Reads text of at most `limit` bytes from `reader` (e.g. stdin), named `name` in errors.
-pub fn read_from(reader: impl Read, name: &str, limit: u64, what: &'static str) -> Result<String, ReadError> {
+/// [`read_file`] for a binary file (a WebAssembly component).
+pub fn read_file_bytes(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, ReadError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io { what, name: name.clone(), source })?;
+    read_bytes(file, &name, limit, what)
+}
+
+fn read_bytes(reader: impl Read, name: &str, limit: u64, what: &'static str) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|source| ReadError::Io {
         what,
@@ -144,6 +155,12 @@ pub fn read_from(reader: impl Read, name: &str, limit: u64, what: &'static str) 
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { what, name: name.to_string(), limit });
     }
+    Ok(bytes)
+}
+
+/// Reads text of at most `limit` bytes from `reader` (e.g. stdin), named `name` in errors.
+pub fn read_from(reader: impl Read, name: &str, limit: u64, what: &'static str) -> Result<String, ReadError> {
+    let bytes = read_bytes(reader, name, limit, what)?;
     String::from_utf8(bytes).map_err(|e| ReadError::NotText {
         what,
         name: name.to_string(),

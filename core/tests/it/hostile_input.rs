@@ -449,3 +449,15 @@ fn schedule_and_output_errors_echo_values_clipped_and_escaped() {
     let e = parse(&text, OutputSource::Complete).expect_err("not output");
     safe(&e.to_string(), 1_000);
 }
+
+#[cfg(feature = "strategies")]
+#[test]
+fn strategy_component_files_are_read_up_to_a_limit() {
+    use ssmpatch::strategy::{Host, Limits, load};
+    // A plan's `strategy = "/dev/zero"` used to be read until memory ran out.
+    let host = Host::new(Limits::default()).expect("host");
+    let Err(e) = load(&host, "/dev/zero") else { panic!("an endless file loaded") };
+    assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
+    let Err(e) = load(&host, "/no/such/strategy.wasm") else { panic!("a missing file loaded") };
+    assert!(e.to_string().contains("neither a built-in strategy"), "{e}");
+}

@@ -49,13 +49,19 @@ pub fn load(host: &Host, name_or_path: &str) -> Result<LoadedStrategy, StrategyE
     match builtin(name_or_path) {
         Some(bytes) => host.load(name_or_path, bytes),
         None => {
-            let bytes = std::fs::read(name_or_path).map_err(|e| StrategyError::Invalid {
-                name: name_or_path.to_string(),
-                reason: format!(
-                    "it is neither a built-in strategy ({}) nor a readable file: {e}",
-                    BUILTIN.map(|(n, _)| n).join(", ")
-                ),
-            })?;
+            let path = std::path::Path::new(name_or_path);
+            let limit = crate::input::COMPONENT_FILE_LIMIT;
+            let bytes =
+                crate::input::read_file_bytes(path, limit, "component").map_err(|e| StrategyError::Invalid {
+                    name: name_or_path.to_string(),
+                    reason: match e {
+                        crate::input::ReadError::Io { source, .. } => format!(
+                            "it is neither a built-in strategy ({}) nor a readable file: {source}",
+                            BUILTIN.map(|(n, _)| n).join(", ")
+                        ),
+                        other => other.reason(),
+                    },
+                })?;
             host.load(name_or_path, &bytes)
         }
     }
