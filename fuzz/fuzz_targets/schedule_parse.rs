@@ -14,6 +14,15 @@ fuzz_target!(|data: &[u8]| {
         for b in Backend::ALL {
             let _ = schedule.check(b, &timing);
         }
+        // A rate walks far cheaply: as many steps as `schedule next --count` allows, from the
+        // start and from near the end of time (huge values must end the walk, not panic).
+        if matches!(schedule.expression(), ssmpatch::schedule::Expression::Rate(_)) {
+            for start in [after, jiff::Timestamp::MAX - jiff::SignedDuration::from_hours(24)] {
+                if let Ok(it) = schedule.occurrences(&timing, start) {
+                    let _ = it.take(10_000).count();
+                }
+            }
+        }
         if let Ok(it) = schedule.occurrences(&timing, after) {
             let mut prev = None;
             for z in it.take(8) {
