@@ -202,6 +202,22 @@ impl StandIn {
     }
 }
 
+/// A simulated Amazon Linux 2023 node (`POST /_ssmpatch/nodes`) with `tags`, openssl 3.0.7
+/// installed and 3.0.8 available (a Critical Security update released 2026-01-01); with
+/// `failing_install` it carries CVE-2026-0001 and its install fails.
+pub fn openssl_node(id: &str, tags: Value, failing_install: bool) -> Value {
+    let mut available = serde_json::json!({"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8",
+        "Release": "1.amzn2023", "Epoch": "1", "Classification": "Security", "Severity": "Critical",
+        "ReleaseDate": "2026-01-01T00:00:00Z"});
+    if failing_install {
+        available["CVEIds"] = serde_json::json!(["CVE-2026-0001"]);
+        available["FailInstall"] = serde_json::json!(true);
+    }
+    serde_json::json!({"InstanceId": id, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": tags,
+        "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
+        "Available": [available]})
+}
+
 /// A tiny HTTP/1.1 client for the control API (no HTTP dependency): the body of a 2xx answer.
 fn http(method: &str, url: &str, body: Option<&str>) -> std::io::Result<String> {
     let rest = url.strip_prefix("http://").unwrap_or(url);

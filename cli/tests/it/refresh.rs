@@ -8,7 +8,7 @@
 //! (`--include-ignored`).
 
 use serde_json::{Value, json};
-use ssmpatch_test_support::standin::{StandIn, root};
+use ssmpatch_test_support::standin::{StandIn, openssl_node, root};
 
 use crate::util::{json as stdout_json, live, ok, ok_json, run as ssmpatch, text};
 
@@ -21,12 +21,7 @@ const SEED: &str = "examples/seed-monthly.toml";
 fn with_node() -> StandIn {
     let si = StandIn::start();
     si.create_bucket("web-patching-artifacts", REGION);
-    si.seed_nodes(&json!({"region": REGION, "nodes": [{
-        "InstanceId": NODE, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
-        "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
-        "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
-                       "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z",
-                       "CVEIds": ["CVE-2026-0001"], "FailInstall": true}]}]}));
+    si.seed_nodes(&json!({"region": REGION, "nodes": [openssl_node(NODE, json!({"Patch Group": "web"}), true)]}));
     si
 }
 

@@ -148,25 +148,15 @@ async fn an_output_object_larger_than_the_limit_fails_that_node_only() {
     use ssmpatch::compliance::{NodeResult, RefreshOptions};
     use ssmpatch::plan::CompileOptions;
     use ssmpatch::session::Session;
-    use ssmpatch_test_support::standin::{REGION, StandIn};
+    use ssmpatch_test_support::standin::{REGION, StandIn, openssl_node};
 
     const BUCKET: &str = "hostile-output";
     let nodes = ["i-0000000000000000a", "i-0000000000000000b"];
     let si = StandIn::start();
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
-    let seeded: Vec<serde_json::Value> = nodes
-        .iter()
-        .map(|id| {
-            json!({
-                "InstanceId": id, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
-                "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
-                "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023",
-                               "Epoch": "1", "Classification": "Security", "Severity": "Critical",
-                               "ReleaseDate": "2026-01-01T00:00:00Z", "CVEIds": ["CVE-2026-0001"], "FailInstall": true}]
-            })
-        })
-        .collect();
+    let seeded: Vec<serde_json::Value> =
+        nodes.iter().map(|id| openssl_node(id, json!({"Patch Group": "web"}), true)).collect();
     si.seed_nodes(&json!({"region": REGION, "nodes": seeded}));
     let text = format!(
         r#"

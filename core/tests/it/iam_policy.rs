@@ -15,7 +15,7 @@ use ssmpatch::compliance::{NodeResult, RefreshOptions};
 use ssmpatch::plan::{CompileOptions, Plan, Source};
 use ssmpatch::schedule::Backend;
 use ssmpatch::session::Session;
-use ssmpatch_test_support::standin::{REGION, StandIn};
+use ssmpatch_test_support::standin::{REGION, StandIn, openssl_node};
 
 const BUCKET: &str = "iam-artifacts";
 const NODES: [&str; 2] = ["i-00000000000000a01", "i-00000000000000a02"];
@@ -89,18 +89,8 @@ async fn prepared(si: &StandIn, backend: &str) -> Clients {
     si.create_quick_setup_roles();
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
-    let nodes: Vec<Value> = NODES
-        .iter()
-        .map(|id| {
-            json!({
-                "InstanceId": id, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web", "Rack": "r1"},
-                "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
-                "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023",
-                               "Epoch": "1", "Classification": "Security", "Severity": "Critical",
-                               "ReleaseDate": "2026-01-01T00:00:00Z"}]
-            })
-        })
-        .collect();
+    let nodes: Vec<Value> =
+        NODES.iter().map(|id| openssl_node(id, json!({"Patch Group": "web", "Rack": "r1"}), false)).collect();
     si.seed_nodes(&json!({"region": REGION, "nodes": nodes}));
     // The nodes' role as `ssmpatch iam-policy --node` prints it (both versions: same bucket and
     // plan), and the folder of the override someone runs by hand (RefreshCommand).

@@ -13,7 +13,7 @@ use ssmpatch::backends::{Action, PolicyOptions};
 use ssmpatch::compliance::{NodeResult, RefreshOptions};
 use ssmpatch::plan::{CompileOptions, Plan, Source};
 use ssmpatch::session::Session;
-use ssmpatch_test_support::standin::{REGION, StandIn};
+use ssmpatch_test_support::standin::{REGION, StandIn, openssl_node};
 
 const BUCKET: &str = "refresh-artifacts";
 const NODES: [&str; 3] = ["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"];
@@ -69,18 +69,7 @@ async fn prepared(si: &StandIn, backend: &str) -> (Session, Clients) {
     si.create_quick_setup_roles();
     let clients = Clients::load(&AwsOptions::stand_in(si.url(), REGION), None).await;
     clients.s3.create_bucket().bucket(BUCKET).send().await.expect("bucket");
-    let nodes: Vec<Value> = NODES
-        .iter()
-        .map(|id| {
-            json!({
-                "InstanceId": id, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
-                "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
-                "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023",
-                               "Epoch": "1", "Classification": "Security", "Severity": "Critical",
-                               "ReleaseDate": "2026-01-01T00:00:00Z", "CVEIds": ["CVE-2026-0001"], "FailInstall": true}]
-            })
-        })
-        .collect();
+    let nodes: Vec<Value> = NODES.iter().map(|id| openssl_node(id, json!({"Patch Group": "web"}), true)).collect();
     si.seed_nodes(&json!({"region": REGION, "nodes": nodes}));
     let plan = Plan::from_source(Source::new(Some("refresh.toml"), plan_text(backend))).expect("valid plan");
     let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));

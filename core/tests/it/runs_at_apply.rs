@@ -90,10 +90,7 @@ async fn apply(clients: &Clients, text: &str) -> bool {
 fn node(id: &str, tags: &Value) -> Value {
     let tags: serde_json::Map<String, Value> =
         tags.as_object().expect("tags").iter().map(|(k, v)| (k.clone(), v[0].clone())).collect();
-    json!({"InstanceId": id, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": tags,
-           "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
-           "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
-                          "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z"}]})
+    ssmpatch_test_support::standin::openssl_node(id, Value::Object(tags), false)
 }
 
 /// One example on one backend: `None` when the plan cannot use it, else the steps run.
