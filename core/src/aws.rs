@@ -203,11 +203,7 @@ pub fn check_region(region: &str) -> Result<(), String> {
     if region.is_empty() {
         return Err("no region: the region is empty (set `region` in the plan, --region or AWS_REGION)".into());
     }
-    let parts: Vec<&str> = region.split('-').collect();
-    let valid = parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
-    if valid {
+    if crate::plan::valid_region(region) {
         Ok(())
     } else {
         Err(format!("`{}` is not an AWS Region name (write e.g. ap-northeast-1)", crate::input::echo(region)))

@@ -36,6 +36,8 @@ mod explain;
 pub(crate) mod file;
 mod load;
 mod model;
+#[cfg(feature = "aws")]
+pub(crate) use model::valid_region;
 mod patch_policy;
 mod placement;
 

@@ -242,7 +242,9 @@ fn valid_role_arn(s: &str) -> bool {
         && path.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
 }
 
-fn valid_region(s: &str) -> bool {
+/// An AWS Region name's shape (`ap-northeast-1`, `us-gov-west-1`): lowercase parts joined by `-`, the
+/// last a number. The one rule for plans and the CLI's `--region`.
+pub(crate) fn valid_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
