@@ -7,8 +7,8 @@ from moto.core.base_backend import BackendDict
 from moto.ssm.responses import SimpleSystemManagerResponse
 
 from ssmpatch_standin import state
-from ssmpatch_standin.handlers import (associations, commands, compliance, maintenance_windows, patch_baselines,
-                                       quicksetup, tagging)
+from ssmpatch_standin.handlers import (associations, commands, compliance, maintenance_windows, parameters,
+                                       patch_baselines, quicksetup, tagging)
 
 _installed = False
 
@@ -24,6 +24,7 @@ def install():
     associations.install(R)
     compliance.install(R)
     commands.install(R)
+    parameters.install()
     tagging.install()
     quicksetup.install()
     # moto's own reset (POST /moto-api/reset, and the control API's reset) discards every backend; the
