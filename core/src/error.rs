@@ -63,6 +63,70 @@ pub enum Error {
     /// A bug in ssmpatch: a resource it built itself cannot be sent.
     #[error("{0} (a bug in ssmpatch; please report it)")]
     Internal(String),
+    /// Another apply or destroy of the same plan holds its lease (`crate::lease`): nothing was
+    /// read or changed.
+    #[error("{}", locked_message(plan, parameter, holder, *acquired, *expires, *race))]
+    Locked {
+        /// The plan.
+        plan: String,
+        /// The Parameter Store parameter holding the lease.
+        parameter: String,
+        /// Who holds it: user, host, process id and command.
+        holder: String,
+        /// When the holder took it.
+        acquired: jiff::Timestamp,
+        /// When it expires unless renewed (a killed holder's lease is taken over after this).
+        expires: jiff::Timestamp,
+        /// Another apply took over the expired lease at the same moment (`holder` is who holds it
+        /// now, as far as could be read).
+        race: bool,
+    },
+    /// The lease was lost while the apply held it (`crate::lease::Lease::lost`).
+    #[error(
+        "the lease of plan `{plan}` (parameter {parameter}) was lost while this apply held it: {reason}; another \
+         apply or destroy may have changed the plan at the same time"
+    )]
+    LeaseLost {
+        /// The plan.
+        plan: String,
+        /// The Parameter Store parameter holding the lease.
+        parameter: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// How long from `from` to `to`, in words ("3 min 20 s"; never negative).
+pub(crate) fn span(from: jiff::Timestamp, to: jiff::Timestamp) -> String {
+    let secs = to.duration_since(from).as_secs().max(0);
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+fn locked_message(
+    plan: &str,
+    parameter: &str,
+    holder: &str,
+    acquired: jiff::Timestamp,
+    expires: jiff::Timestamp,
+    race: bool,
+) -> String {
+    let now = jiff::Timestamp::now();
+    if race {
+        return format!(
+            "plan `{plan}` is locked: another apply took over the expired lease at the same moment (now held by \
+             {holder}; parameter {parameter})"
+        );
+    }
+    format!(
+        "plan `{plan}` is locked: another apply or destroy holds its lease — {holder}, for {} (it expires at {expires} \
+         unless renewed, in {}; parameter {parameter})",
+        span(acquired, now),
+        span(now, expires)
+    )
 }
 
 /// ` (AWS error code C, request id R)` — each part only when AWS gave it.
@@ -113,6 +177,16 @@ impl Hint for Error {
                 Some("rename or remove the other resource; ssmpatch never modifies what it did not create".into())
             }
             Error::Stale(_) => Some("run `ssmpatch plan` again and apply the new plan".into()),
+            Error::Locked { parameter, expires, .. } => Some(format!(
+                "wait for it to end, then run again; if it is gone (killed, its machine down) the lease expires at \
+                 {expires} and the next apply takes it over by itself. Deleting parameter {parameter} while it may \
+                 still run would let two applies change the plan at once"
+            )),
+            Error::LeaseLost { .. } => Some(
+                "what was done is listed above; when the other apply or destroy has ended, run `ssmpatch plan` to see \
+                 where the plan stands"
+                    .into(),
+            ),
             _ => None,
         }
     }

@@ -76,6 +76,8 @@ pub mod baseline;
 pub mod compliance;
 pub mod error;
 pub mod input;
+#[cfg(feature = "aws")]
+pub mod lease;
 pub mod plan;
 pub mod run_output;
 pub mod schedule;

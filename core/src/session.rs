@@ -58,6 +58,9 @@ pub struct SessionOptions {
     /// Delete windows and associations even while one of their runs has not ended (the run is
     /// lost). Off: `apply` refuses before changing anything.
     pub force: bool,
+    /// How long the plan's lease ([`Session::lock`]) lasts without renewal: how long a killed
+    /// apply keeps the next one out (default [`crate::lease::DEFAULT_LEASE_TTL`]).
+    pub lease_ttl: std::time::Duration,
 }
 
 impl Default for SessionOptions {
@@ -68,6 +71,7 @@ impl Default for SessionOptions {
             concurrency: DEFAULT_CONCURRENCY,
             for_destroy: false,
             force: false,
+            lease_ttl: crate::lease::DEFAULT_LEASE_TTL,
         }
     }
 }
@@ -118,6 +122,7 @@ pub struct Session {
     concurrency: usize,
     from: Timestamp,
     force: bool,
+    lease_ttl: std::time::Duration,
 }
 
 impl std::fmt::Debug for Session {
@@ -138,6 +143,7 @@ impl Session {
         let mut session = Session::with_clients(plan, explanation, additions, clients, options.concurrency);
         session.from = options.from;
         session.force = options.force;
+        session.lease_ttl = options.lease_ttl;
         Ok(session)
     }
 
@@ -162,6 +168,7 @@ impl Session {
             concurrency: concurrency.max(1),
             from: Timestamp::now(),
             force: false,
+            lease_ttl: crate::lease::DEFAULT_LEASE_TTL,
         }
     }
 
@@ -273,5 +280,19 @@ impl Session {
             clients: &self.clients,
         };
         crate::compliance::refresh(target, opts, progress).await
+    }
+
+    /// The same session with another lease TTL ([`SessionOptions::lease_ttl`]).
+    pub fn with_lease_ttl(mut self, ttl: std::time::Duration) -> Session {
+        self.lease_ttl = ttl;
+        self
+    }
+
+    /// Take the plan's lease for `command` ([`crate::lease`]): one apply or destroy at a time per
+    /// plan. Take it before [`Session::diff`] / [`Session::destroy_diff`] (the diff must be read
+    /// under it) and [`crate::lease::Lease::release`] it when the apply has ended, whatever the
+    /// outcome. Fails with [`Error::Locked`] naming the holder while another holds it.
+    pub async fn lock(&self, command: crate::lease::LeaseCommand) -> Result<crate::lease::Lease, Error> {
+        crate::lease::Lease::acquire(&self.clients.ssm, &self.plan.name, command, self.lease_ttl).await
     }
 }

@@ -8,6 +8,7 @@ mod cron_vectors; // the shared corpus of AWS schedule vectors
 mod deletes; // deletes never destroy a running thing; one-shot windows kept for refresh
 mod hostile_input; // hostile input: huge values, long texts, unbounded files never panic, hang or exhaust memory
 mod iam_policy; // iam-policy --for each command: exactly the actions used, and each one needed (ablation)
+mod lease; // one apply at a time per plan: the Parameter Store lease acquired, refused naming its holder, taken over, renewed, lost, released
 mod output_parse; // parsing AWS-RunPatchBaseline stdout: samples, noise, truncation, arbitrary input
 mod patch_policy_roles; // patch policies: [patch-policy] settings in explain, deployment roles checked or created, deployment progress, auto not moving a plan
 mod plan_props; // properties of the schedule compiler and the override renderer
