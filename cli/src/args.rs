@@ -201,6 +201,12 @@ pub struct ApplyArgs {
     /// (the run is lost); without it nothing is changed while one would be.
     #[arg(long)]
     pub force: bool,
+    /// Seconds the plan's lease lasts without renewal (one apply or destroy at a time per plan;
+    /// renewed every third of it while this one runs): how long a killed apply keeps the next
+    /// one out (exit 5 until then).
+    #[arg(long, value_name = "SECONDS", default_value_t = ssmpatch::lease::DEFAULT_LEASE_TTL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(ssmpatch::lease::LEASE_TTL_SECONDS_RANGE))]
+    pub lease_ttl: u64,
 }
 
 #[derive(Debug, Args)]

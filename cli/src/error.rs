@@ -7,6 +7,7 @@
 //! | 2 | invalid input: a plan, schedule, argument or file the user gave, an unknown operation, a strategy that cannot be loaded or fails |
 //! | 3 | AWS or I/O failure: a call failed or the endpoint is unreachable, an apply stopped part way, a foreign resource is in the way |
 //! | 4 | finished, but not for every node: `refresh` wrote nothing for some node (`failed` or `skipped`; each node's detail says why) |
+//! | 5 | locked: another apply or destroy of the same plan holds its lease (the message names the holder and its age); nothing was read or changed |
 
 use ssmpatch::error::{Error, Hint};
 use ssmpatch::plan::PlanErrors;
@@ -20,6 +21,8 @@ pub const INVALID_INPUT: u8 = 2;
 pub const FAILURE: u8 = 3;
 /// Finished, but not for every node.
 pub const INCOMPLETE: u8 = 4;
+/// Another apply or destroy of the same plan holds its lease.
+pub const LOCKED: u8 = 5;
 
 /// Everything a command can fail with, mapped to an exit code.
 #[derive(Debug)]
@@ -32,6 +35,8 @@ pub enum CliError {
     Input(String, Option<String>),
     /// An AWS call failed, or AWS's state is in the way (exit 3), with a hint.
     Aws(String, Option<String>),
+    /// Another apply or destroy of the same plan holds its lease (exit 5), with a hint.
+    Locked(String, Option<String>),
     /// I/O, anything else (exit 3).
     Other(anyhow::Error),
 }
@@ -41,6 +46,7 @@ impl CliError {
         match self {
             CliError::Schedule { .. } | CliError::Plan { .. } | CliError::Input(..) => INVALID_INPUT,
             CliError::Aws(..) | CliError::Other(_) => FAILURE,
+            CliError::Locked(..) => LOCKED,
         }
     }
 
@@ -50,6 +56,7 @@ impl CliError {
         match e {
             Error::Plan(errors) => CliError::Plan { errors, text: plan_text.map(str::to_string) },
             e @ (Error::Strategy(_) | Error::Input { .. }) => CliError::Input(e.to_string(), hint),
+            e @ Error::Locked { .. } => CliError::Locked(e.to_string(), hint),
             other => CliError::Aws(other.to_string(), hint),
         }
     }
@@ -80,7 +87,7 @@ impl CliError {
                     hint: e.hint.clone(),
                 })
                 .collect(),
-            CliError::Input(msg, hint) | CliError::Aws(msg, hint) => {
+            CliError::Input(msg, hint) | CliError::Aws(msg, hint) | CliError::Locked(msg, hint) => {
                 vec![Diagnostic { headline: msg.clone(), snippet: None, hint: hint.clone() }]
             }
             CliError::Other(e) => vec![Diagnostic { headline: format!("{e:#}"), snippet: None, hint: None }],

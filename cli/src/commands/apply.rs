@@ -1,10 +1,14 @@
-//! `ssmpatch apply|destroy PLAN` — change AWS to match the plan, or remove what it owns.
+//! `ssmpatch apply|destroy PLAN` — change AWS to match the plan, or remove what it owns, holding
+//! the plan's lease (one apply or destroy at a time per plan) from before the live state is read
+//! until the end, whatever the outcome.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use serde_json::json;
 use ssmpatch::backends::Action;
+use ssmpatch::lease::{Lease, LeaseCommand};
+use ssmpatch::session::Session;
 
 use crate::args::ApplyArgs;
 use crate::context::{runtime, session};
@@ -28,7 +32,36 @@ fn confirm(what: &str, out: &Printer) -> Result<bool, CliError> {
 
 pub fn run(a: ApplyArgs, out: &Printer, destroy: bool) -> Result<ExitCode, CliError> {
     let rt = runtime()?;
-    let s = session(&a.live, &rt, destroy)?.forced(a.force);
+    let s = session(&a.live, &rt, destroy)?.forced(a.force).with_lease_ttl(std::time::Duration::from_secs(a.lease_ttl));
+    // The diff is read under the lease: two applies that both read "nothing exists" would both
+    // create everything.
+    let command = if destroy { LeaseCommand::Destroy } else { LeaseCommand::Apply };
+    let lease = rt.block_on(s.lock(command))?;
+    let result = locked(&a, out, destroy, &rt, &s, &lease);
+    let parameter = lease.parameter().to_string();
+    let lost = lease.lost_error();
+    if let Err(e) = rt.block_on(lease.release()) {
+        out.note(&format!(
+            "warning: the plan's lease (parameter {parameter}) could not be released ({e}); the next apply or \
+             destroy waits until it expires"
+        ));
+    }
+    match (result, lost) {
+        // A lease lost part way: whatever else happened, say so (another apply may have run too).
+        (Ok(_), Some(e)) => Err(CliError::from(e)),
+        (result, _) => result,
+    }
+}
+
+/// The command, with the plan's lease held.
+fn locked(
+    a: &ApplyArgs,
+    out: &Printer,
+    destroy: bool,
+    rt: &tokio::runtime::Runtime,
+    s: &Session,
+    lease: &Lease,
+) -> Result<ExitCode, CliError> {
     let d = if destroy { rt.block_on(s.destroy_diff()) } else { rt.block_on(s.diff()) }?;
     let json = a.live.plan.json;
     if d.is_empty() {
@@ -53,6 +86,9 @@ pub fn run(a: ApplyArgs, out: &Printer, destroy: bool) -> Result<ExitCode, CliEr
     let progress = |line: &str| {
         let _ = writeln!(std::io::stderr().lock(), "  {line}");
     };
+    if let Some(e) = lease.lost_error() {
+        return Err(e.into());
+    }
     let report = rt.block_on(s.apply(&d, &progress));
     if json {
         out.json(&json!({"diff": d, "report": report}))?;

@@ -3,6 +3,7 @@
 
 mod golden; // every example plan's output pinned byte for byte (offline, and live on the stand-in)
 mod hostile_input; // huge values, unbounded files, hostile text: exit 2 with a clear, clipped message, never a panic
+mod lease; // one apply at a time per plan: two applies at once on every backend make one set (the loser exits 5 naming the holder); a killed holder's lease expires
 mod live; // plan, apply, destroy on the local AWS stand-in as a user runs them, a killed apply
 mod plan; // full output of the offline plan commands (validate, explain, calendar, override render)
 mod refresh; // `refresh` after runs on a simulated node: windows, associations, rescan, custom strategies
