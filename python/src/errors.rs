@@ -1,6 +1,6 @@
 //! The one mapping from core errors to the exception tree defined in `ssmpatch/__init__.py`:
 //! `SsmpatchError` ← `PlanNotFound` (also `FileNotFoundError`), `InvalidArgument` (also
-//! `ValueError`), `PlanError`, `ScheduleError`, `StrategyError`, `AwsError`.
+//! `ValueError`), `PlanError`, `ScheduleError`, `StrategyError`, `AwsError` ← `LockedError`.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -99,7 +99,23 @@ pub(crate) fn core(py: Python<'_>, e: Error) -> PyErr {
         Error::Plan(errors) => return plan(py, errors),
         Error::Input { .. } => return invalid(py, e.to_string(), hint),
         Error::Strategy(_) => "StrategyError",
-        Error::Aws { .. } | Error::Foreign(_) | Error::Stale(_) | Error::Unexpected(_) => "AwsError",
+        Error::Locked { plan, parameter, holder, acquired, expires, race } => {
+            let err = new_err(py, "LockedError", with_hint(e.to_string(), hint.clone()));
+            let age = jiff::Timestamp::now().duration_since(*acquired).as_secs_f64().max(0.0);
+            return set(py, err, |v| {
+                v.setattr("hint", hint.clone())?;
+                v.setattr("plan", plan.clone())?;
+                v.setattr("parameter", parameter.clone())?;
+                v.setattr("holder", holder.clone())?;
+                v.setattr("acquired", acquired.to_string())?;
+                v.setattr("expires", expires.to_string())?;
+                v.setattr("age", age)?;
+                v.setattr("race", *race)
+            });
+        }
+        Error::Aws { .. } | Error::Foreign(_) | Error::Stale(_) | Error::Unexpected(_) | Error::LeaseLost { .. } => {
+            "AwsError"
+        }
         _ => "SsmpatchError",
     };
     let err = new_err(py, class, with_hint(e.to_string(), hint.clone()));

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use pyo3::prelude::*;
 use ssmpatch::aws::AwsOptions;
 use ssmpatch::compliance::RefreshOptions;
+use ssmpatch::lease::LeaseCommand;
 use ssmpatch::plan::Plan as CorePlan;
 use ssmpatch::session::{Session as CoreSession, SessionOptions};
 use tokio::sync::OnceCell;
@@ -81,11 +82,25 @@ impl AwsKeywords {
 
 impl Inner {
     pub(crate) fn new(plan: CorePlan, aws: AwsOptions, concurrency: usize, force: bool) -> Arc<Inner> {
+        Inner::with_lease_ttl(plan, aws, concurrency, force, None)
+    }
+
+    /// [`Inner::new`] with the plan lease's TTL (`None`: the default).
+    pub(crate) fn with_lease_ttl(
+        plan: CorePlan,
+        aws: AwsOptions,
+        concurrency: usize,
+        force: bool,
+        lease_ttl: Option<std::time::Duration>,
+    ) -> Arc<Inner> {
         let mut options = SessionOptions::default();
         options.aws = aws;
         options.from = Timestamp::now();
         options.concurrency = concurrency.max(1);
         options.force = force;
+        if let Some(ttl) = lease_ttl {
+            options.lease_ttl = ttl;
+        }
         Arc::new(Inner { plan, options, normal: OnceCell::new(), destroy: OnceCell::new() })
     }
 
@@ -97,9 +112,28 @@ impl Inner {
     }
 
     /// `plan` → the diff; `apply`/`destroy` → `{"diff", "report"}`, an `AwsError` with that
-    /// `report` when it stopped part way.
+    /// `report` when it stopped part way. `apply` and `destroy` hold the plan's lease from before
+    /// the live state is read until they end (`LockedError` while another holds it).
     pub(crate) async fn live(self: Arc<Self>, op: Live) -> Result<serde_json::Value, Failure> {
         let session = self.session(matches!(op, Live::Destroy)).await?;
+        let command = match op {
+            Live::Plan => return Inner::locked(session, op).await,
+            Live::Apply => LeaseCommand::Apply,
+            Live::Destroy => LeaseCommand::Destroy,
+        };
+        let lease = session.lock(command).await?;
+        let result = Inner::locked(session, op).await;
+        let lost = lease.lost_error();
+        // A release that fails leaves the lease to expire: the next apply waits until then.
+        let _ = lease.release().await;
+        match (result, lost) {
+            (Ok(_), Some(e)) => Err(e.into()),
+            (result, _) => result,
+        }
+    }
+
+    /// What `live` does once the lease, if any, is held.
+    async fn locked(session: &CoreSession, op: Live) -> Result<serde_json::Value, Failure> {
         let diff = match op {
             Live::Destroy => session.destroy_diff().await?,
             _ => session.diff().await?,
@@ -163,6 +197,10 @@ pub(crate) fn refresh_options(
 /// answer before it is retried, `operation_timeout` (180) for a whole call with its retries. A call
 /// that runs out raises `AwsError` naming the operation and the limit. Blocking methods release
 /// the GIL and raise `KeyboardInterrupt` on Ctrl-C.
+///
+/// `apply` and `destroy` hold the plan's lease (one at a time per plan, in Parameter Store) while
+/// they run; another holder makes them raise `LockedError`. `lease_ttl` (seconds, 5 to 86400;
+/// default 600) is how long a killed holder keeps others out.
 #[pyclass(frozen, module = "ssmpatch")]
 pub(crate) struct Session {
     inner: Arc<Inner>,
@@ -172,7 +210,7 @@ pub(crate) struct Session {
 impl Session {
     #[new]
     #[pyo3(signature = (plan, *, region = None, profile = None, endpoint_url = None, concurrency = 8, force = false,
-                        connect_timeout = None, attempt_timeout = None, operation_timeout = None))]
+                        connect_timeout = None, attempt_timeout = None, operation_timeout = None, lease_ttl = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -185,10 +223,25 @@ impl Session {
         connect_timeout: Option<f64>,
         attempt_timeout: Option<f64>,
         operation_timeout: Option<f64>,
+        lease_ttl: Option<f64>,
     ) -> PyResult<Session> {
         let aws = AwsKeywords { region, profile, endpoint_url, connect_timeout, attempt_timeout, operation_timeout }
             .options(py)?;
-        Ok(Session { inner: Inner::new(plan.core().clone(), aws, concurrency, force) })
+        let range = ssmpatch::lease::LEASE_TTL_SECONDS_RANGE;
+        let lease_ttl = match lease_ttl {
+            None => None,
+            Some(s) if s.is_finite() && s >= *range.start() as f64 && s <= *range.end() as f64 => {
+                Some(std::time::Duration::from_secs_f64(s))
+            }
+            Some(s) => {
+                return Err(errors::invalid(
+                    py,
+                    format!("lease_ttl must be from {} to {} seconds, not {s}", range.start(), range.end()),
+                    Some("lease_ttl is how long a killed apply keeps the next one out, e.g. 600".into()),
+                ));
+            }
+        };
+        Ok(Session { inner: Inner::with_lease_ttl(plan.core().clone(), aws, concurrency, force, lease_ttl) })
     }
 
     /// The plan's name.

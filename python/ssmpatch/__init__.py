@@ -15,6 +15,8 @@ the exceptions they raise:
     returns what the host refuses.
   - ``AwsError`` (also ``RuntimeError``): an AWS call failed, or an apply stopped part way
     (``report`` then says what was done; applying again converges).
+    - ``LockedError``: another apply or destroy of the same plan holds its lease; nothing was
+      read or changed (``holder``, ``age``, ``expires``, ``parameter``).
 
 >>> from ssmpatch import Schedule
 >>> Schedule.parse("cron(0 2 ? * 1L *)").description
@@ -67,6 +69,24 @@ class AwsError(SsmpatchError, RuntimeError):
     report: "Optional[dict[str, Any]]" = None
 
 
+class LockedError(AwsError):
+    """Another apply or destroy of the same plan holds its lease (a Parameter Store parameter); nothing
+    was read or changed. Wait for it to end; a killed holder's lease expires (``expires``) and is then
+    taken over by the next apply.
+
+    ``holder``: user, host, process id and command; ``age``: seconds since it took the lease;
+    ``acquired``/``expires``: RFC 3339 instants; ``parameter``: the parameter's name; ``plan``;
+    ``race``: another apply took over the expired lease at the same moment."""
+
+    plan: Optional[str] = None
+    parameter: Optional[str] = None
+    holder: Optional[str] = None
+    acquired: Optional[str] = None
+    expires: Optional[str] = None
+    age: Optional[float] = None
+    race: bool = False
+
+
 from ssmpatch._native import BACKENDS, CheckResult, Plan, Schedule, Session, Strategy, __version__, parse_output  # noqa: E402
 
 __all__ = [
@@ -74,6 +94,7 @@ __all__ = [
     "AwsError",
     "CheckResult",
     "InvalidArgument",
+    "LockedError",
     "Plan",
     "PlanError",
     "PlanNotFound",

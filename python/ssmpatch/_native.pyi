@@ -142,6 +142,10 @@ class Session:
     attempt's answer before it is retried, ``operation_timeout`` (180) for a whole call with its
     retries. A call that runs out raises ``AwsError`` naming the operation and the limit. Blocking
     methods release the GIL and raise ``KeyboardInterrupt`` on Ctrl-C.
+
+    ``apply`` and ``destroy`` hold the plan's lease (one at a time per plan, in Parameter Store) while
+    they run; another holder makes them raise ``LockedError``. ``lease_ttl`` (seconds, 5 to 86400;
+    default 600) is how long a killed holder keeps others out.
     """
 
     def __init__(
@@ -156,6 +160,7 @@ class Session:
         connect_timeout: Optional[float] = None,
         attempt_timeout: Optional[float] = None,
         operation_timeout: Optional[float] = None,
+        lease_ttl: Optional[float] = None,
     ) -> None: ...
     @property
     def plan_name(self) -> str: ...
