@@ -23,6 +23,12 @@ pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(180);
 /// The timeouts adapters accept, in whole seconds (the CLI's `--*-timeout`; Python takes
 /// fractions of a second within the same bounds).
 pub const TIMEOUT_SECONDS_RANGE: std::ops::RangeInclusive<u64> = 1..=3600;
+/// Default for how long a create that takes no idempotency token (`CreateAssociation`, Quick
+/// Setup's `CreateConfigurationManager`) looks for the resource it may have made after an ambiguous
+/// outcome (a 5xx, a dropped connection, a timeout), before saying it may exist. AWS's List and
+/// Describe reads are eventually consistent and AWS documents no bound on the delay (UNCONFIRMED);
+/// 20 s, with lookups after 0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5 and 19.5 s and one at the end.
+pub const DEFAULT_AMBIGUOUS_CREATE_WAIT: Duration = Duration::from_secs(20);
 
 /// Where and as whom to talk to AWS.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +54,9 @@ pub struct AwsOptions {
     /// (default [`DEFAULT_OPERATION_TIMEOUT`]). A call that runs out fails as an AWS error naming
     /// the operation and the limit.
     pub operation_timeout: Option<Duration>,
+    /// How long a create without an idempotency token looks for what it may have made after an
+    /// ambiguous outcome (default [`DEFAULT_AMBIGUOUS_CREATE_WAIT`]).
+    pub ambiguous_create_wait: Option<Duration>,
 }
 
 impl AwsOptions {
@@ -89,6 +98,9 @@ pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     /// The region in use.
     pub region: String,
+    /// How long a create without an idempotency token looks for what it may have made after an
+    /// ambiguous outcome ([`AwsOptions::ambiguous_create_wait`]).
+    pub ambiguous_create_wait: Duration,
 }
 
 impl Clients {
@@ -130,6 +142,7 @@ impl Clients {
             sts: aws_sdk_sts::Client::new(&sdk),
             iam: aws_sdk_iam::Client::new(&sdk),
             region: sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_string()),
+            ambiguous_create_wait: opts.ambiguous_create_wait.unwrap_or(DEFAULT_AMBIGUOUS_CREATE_WAIT),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The integration tests of `ssmpatch`: one binary, one module per area. What belongs where:
 
 mod additions; // what a compliance strategy adds at plan time, placed on each backend (offline)
+mod ambiguous; // creates AWS applied but answered with a 5xx or a dropped connection: no duplicate on any backend
 mod architecture; // no import circle among core/src or cli/src modules
 mod backends; // per backend against the local AWS stand-in: conformance, convergence, the crate guide
 mod baseline_override; // baselines and BaselineOverride documents: goldens, limits, S3 publishing
@@ -9,7 +10,6 @@ mod deletes; // deletes never destroy a running thing; one-shot windows kept for
 mod hostile_input; // hostile input: huge values, long texts, unbounded files never panic, hang or exhaust memory
 mod iam_policy; // iam-policy --for each command: exactly the actions used, and each one needed (ablation)
 mod lease; // one apply at a time per plan: the Parameter Store lease acquired, refused naming its holder, taken over, renewed, lost, released
-mod limits; // AWS length, count and pattern limits and account quotas checked offline: what validate accepts never half-applies
 mod output_parse; // parsing AWS-RunPatchBaseline stdout: samples, noise, truncation, arbitrary input
 mod patch_policy_roles; // patch policies: [patch-policy] settings in explain, deployment roles checked or created, deployment progress, auto not moving a plan
 mod plan_props; // properties of the schedule compiler and the override renderer

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
+use aws_sdk_ssm::config::retry::RetryConfig;
 use aws_sdk_ssm::types::{
     AssociationExecutionFilter, AssociationExecutionFilterKey, AssociationFilterOperatorType,
     InstanceAssociationOutputLocation, ResourceTypeForTagging, S3OutputLocation,
@@ -15,6 +16,7 @@ mod desired;
 mod runs;
 
 use crate::backends::paging::all;
+use crate::backends::shared::ambiguous::{Create, create_once};
 use crate::backends::shared::tags::{is_owned_json, list_tags, sdk_tags_of, sync_tags};
 use crate::backends::shared::targets::{sdk_targets, targets_json};
 use crate::backends::shared::{Shared, i, s, strings};
@@ -62,6 +64,20 @@ pub(super) struct Associations {
 impl Associations {
     pub(crate) fn new(shared: Shared) -> Self {
         Associations { shared }
+    }
+
+    /// The id of an association named `name` with `plan`'s ownership tags, if AWS lists one.
+    async fn owned_association(&self, plan: &str, name: &str) -> Result<Option<String>, Error> {
+        let listed =
+            all("ssm", "ListAssociations", self.shared.c.ssm.list_associations().into_paginator().items().send())
+                .await?;
+        for id in listed.iter().filter(|a| a.association_name() == Some(name)).filter_map(|a| a.association_id()) {
+            let tags = list_tags(&self.shared.c, ResourceTypeForTagging::Association, id).await?;
+            if is_owned_json(&tags, plan) {
+                return Ok(Some(id.to_string()));
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -152,14 +168,16 @@ impl Scheduler for Associations {
         Ok(out)
     }
 
-    async fn create(&self, _plan: &str, d: &Desired, _ids: &Ids) -> Result<String, Error> {
+    async fn create(&self, plan: &str, d: &Desired, _ids: &Ids) -> Result<String, Error> {
         if let Some(r) = self.shared.create(d).await {
             return r;
         }
         let v = &d.spec;
         match d.key.kind {
             Kind::Association => {
-                let out = self
+                // CreateAssociation takes no idempotency token: sent once, never retried blindly
+                // (shared::ambiguous).
+                let request = self
                     .shared
                     .c
                     .ssm
@@ -177,11 +195,32 @@ impl Scheduler for Associations {
                     .set_max_concurrency(s(v, "MaxConcurrency"))
                     .set_max_errors(s(v, "MaxErrors"))
                     .set_output_location(output(v))
-                    .set_tags(Some(sdk_tags_of(v.get("Tags"))))
-                    .send()
-                    .await
-                    .map_err(|e| aws("ssm", "CreateAssociation", e))?;
-                Ok(out.association_description().and_then(|a| a.association_id()).unwrap_or_default().to_string())
+                    .set_tags(Some(sdk_tags_of(v.get("Tags"))));
+                let name = d.key.name.as_str();
+                let label = format!("association {name}");
+                let create = Create {
+                    service: "ssm",
+                    operation: "CreateAssociation",
+                    label: &label,
+                    wait: self.shared.c.ambiguous_create_wait,
+                };
+                create_once(
+                    create,
+                    || {
+                        let request = request.clone();
+                        async move {
+                            let once = aws_sdk_ssm::config::Builder::default().retry_config(RetryConfig::disabled());
+                            let out = request.customize().config_override(once).send().await?;
+                            Ok(out
+                                .association_description()
+                                .and_then(|a| a.association_id())
+                                .unwrap_or_default()
+                                .to_string())
+                        }
+                    },
+                    || self.owned_association(plan, name),
+                )
+                .await
             }
             other => Err(not_in_backend(other, Backend::Association)),
         }

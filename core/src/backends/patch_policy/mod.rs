@@ -17,6 +17,7 @@ mod roles;
 pub use roles::{CREATE_ROLES_CHANGE, CREATE_ROLES_READ, deployment_roles};
 
 use crate::backends::paging::all;
+use crate::backends::shared::ambiguous::{Create, create_once};
 use crate::backends::shared::tags::is_owned_json;
 use crate::backends::shared::{Shared, s};
 use crate::backends::{
@@ -202,6 +203,23 @@ impl PatchPolicies {
             .map_err(|e| Error::Internal(format!("cannot build the patch policy definition: {e}")))
     }
 
+    /// The ARN of a configuration manager named `name` with `plan`'s ownership tags, if Quick
+    /// Setup lists one.
+    async fn owned_manager(&self, plan: &str, name: &str) -> Result<Option<String>, Error> {
+        let managers = all(
+            "ssm-quicksetup",
+            "ListConfigurationManagers",
+            self.shared.c.quicksetup.list_configuration_managers().into_paginator().items().send(),
+        )
+        .await?;
+        for m in managers.iter().filter(|m| m.name() == Some(name)) {
+            if is_owned_json(&self.tags(m.manager_arn()).await?, plan) {
+                return Ok(Some(m.manager_arn().to_string()));
+            }
+        }
+        Ok(None)
+    }
+
     async fn tags(&self, arn: &str) -> Result<Value, Error> {
         let out = self
             .shared
@@ -305,7 +323,7 @@ impl Scheduler for PatchPolicies {
 
     async fn create_reporting(
         &self,
-        _plan: &str,
+        plan: &str,
         d: &Desired,
         ids: &Ids,
         progress: &(dyn for<'p> Fn(&'p str) + Sync),
@@ -318,7 +336,9 @@ impl Scheduler for PatchPolicies {
             Kind::DeploymentRoles => roles::ensure(&self.shared.c.iam, &self.caller().await?, d, None).await,
             Kind::PatchPolicy => {
                 let def = self.definition(d, ids).await?;
-                let out = self
+                // CreateConfigurationManager takes no idempotency token: sent once, never retried
+                // blindly (shared::ambiguous).
+                let request = self
                     .shared
                     .c
                     .quicksetup
@@ -326,11 +346,29 @@ impl Scheduler for PatchPolicies {
                     .set_name(s(&d.spec, "Name"))
                     .set_description(s(&d.spec, "Description"))
                     .configuration_definitions(def)
-                    .set_tags(Some(tag_map(d.spec.get("Tags"))))
-                    .send()
-                    .await
-                    .map_err(|e| aws("ssm-quicksetup", "CreateConfigurationManager", e))?;
-                let arn = out.manager_arn().to_string();
+                    .set_tags(Some(tag_map(d.spec.get("Tags"))));
+                let name = s(&d.spec, "Name").unwrap_or_else(|| d.key.name.clone());
+                let label = format!("patch policy {name}");
+                let create = Create {
+                    service: "ssm-quicksetup",
+                    operation: "CreateConfigurationManager",
+                    label: &label,
+                    wait: self.shared.c.ambiguous_create_wait,
+                };
+                let arn = create_once(
+                    create,
+                    || {
+                        let request = request.clone();
+                        async move {
+                            let once = aws_sdk_ssmquicksetup::config::Builder::default()
+                                .retry_config(aws_sdk_ssmquicksetup::config::retry::RetryConfig::disabled());
+                            let out = request.customize().config_override(once).send().await?;
+                            Ok(out.manager_arn().to_string())
+                        }
+                    },
+                    || self.owned_manager(plan, &name),
+                )
+                .await?;
                 self.deployed(&arn, "CreateConfigurationManager", &policy_label(&d.spec, &arn), progress).await?;
                 Ok(arn)
             }

@@ -3,6 +3,7 @@
 //! `AWS-RunPatchBaseline` parameters ([`document`]). Backends hold one [`Shared`] and hand it the
 //! kinds it owns.
 
+pub(crate) mod ambiguous;
 pub(crate) mod baselines;
 pub(crate) mod document;
 pub(crate) mod override_objects;
