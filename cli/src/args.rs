@@ -37,7 +37,7 @@ pub enum Command {
     /// Print the JSON Schema of the plan file.
     Schema,
     /// Read the live state and show what `apply` would change (create/update/delete).
-    Plan(LiveArgs),
+    Plan(PlanLiveArgs),
     /// Create or update what the plan needs, and remove what it no longer needs.
     Apply(ApplyArgs),
     /// Remove everything ssmpatch created for the plan (and nothing else).
@@ -188,6 +188,16 @@ pub struct LiveArgs {
     pub plan: PlanArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanLiveArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Exit as `terraform plan -detailed-exitcode` does, for drift checks: 0 no changes, 2
+    /// changes, 1 any error (the message still says which; without the flag: the usual table).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,10 @@
 //! | 3 | AWS or I/O failure: a call failed or the endpoint is unreachable, an apply stopped part way, a foreign resource is in the way |
 //! | 4 | finished, but not for every node: `refresh` wrote nothing for some node (`failed` or `skipped`; each node's detail says why) |
 //! | 5 | locked: another apply or destroy of the same plan holds its lease (the message names the holder and its age); nothing was read or changed |
+//!
+//! `plan --detailed-exitcode` replaces the table for that one call, as `terraform plan
+//! -detailed-exitcode` does, so drift checks written for Terraform work unchanged: 0 no changes,
+//! 2 changes (drift), 1 any error (its message says which kind).
 
 use ssmpatch::error::{Error, Hint};
 use ssmpatch::plan::PlanErrors;
@@ -23,6 +27,10 @@ pub const FAILURE: u8 = 3;
 pub const INCOMPLETE: u8 = 4;
 /// Another apply or destroy of the same plan holds its lease.
 pub const LOCKED: u8 = 5;
+/// `plan --detailed-exitcode`: the plan changes something.
+pub const CHANGES: u8 = 2;
+/// `plan --detailed-exitcode`: any error.
+pub const DETAILED_ERROR: u8 = 1;
 
 /// Everything a command can fail with, mapped to an exit code.
 #[derive(Debug)]

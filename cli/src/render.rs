@@ -24,7 +24,10 @@ pub fn diff(d: &Diff, out: &Printer) {
             Action::Delete => ("-", Printer::bad),
             Action::Unchanged => continue,
         };
-        out.line(&paint(out, &format!("  {sign} {}", c.key.label())));
+        match (&c.note, &c.id) {
+            (Some(note), Some(id)) => out.line(&paint(out, &format!("  {sign} {} ({id}): {note}", c.key.label()))),
+            _ => out.line(&paint(out, &format!("  {sign} {}", c.key.label()))),
+        }
         if c.action == Action::Update {
             for f in &c.fields {
                 out.line(&format!("      {}: {} → {}", f.field, f.from, f.to));
@@ -32,10 +35,12 @@ pub fn diff(d: &Diff, out: &Printer) {
         }
     }
     for f in &d.foreign {
+        let blocks = d.changes.iter().any(|c| c.action == Action::Create && c.key == f.key);
         out.line(&format!(
-            "  ! {} ({}) has the plan's name but was not created by ssmpatch for it: left alone",
+            "  ! {} ({}) has the plan's name but was not created by ssmpatch for it: {}",
             f.key.label(),
-            f.id
+            f.id,
+            if blocks { "apply refuses to create another beside it" } else { "left alone" }
         ));
     }
 }

@@ -139,6 +139,35 @@ fn aws_ids(code: Option<&str>, request_id: Option<&str>) -> String {
     if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
 }
 
+/// AWS error codes of failures on AWS's side or of too many calls: the same call, made again
+/// unchanged, may succeed (the SDK already retried it). The codes the SSM, Quick Setup and S3 API
+/// references list for 5xx answers and throttling.
+const TRANSIENT_CODES: [&str; 9] = [
+    "InternalServerError",
+    "InternalServerException",
+    "InternalFailure",
+    "InternalError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "SlowDown",
+    "RequestTimeout",
+    "TooManyUpdates",
+];
+
+impl Error {
+    /// Whether running the same command again, unchanged, may succeed: AWS did not answer (a
+    /// timeout, a dropped connection), throttled, or failed on its side, or the live state
+    /// changed meanwhile. Otherwise something must change first (the plan, permissions, a
+    /// resource in the way) and saying "run it again" would mislead.
+    pub fn retry_may_help(&self) -> bool {
+        match self {
+            Error::Aws { code: None, .. } | Error::Stale(_) | Error::LeaseLost { .. } => true,
+            Error::Aws { code: Some(c), .. } => c.contains("Throttl") || TRANSIENT_CODES.contains(&c.as_str()),
+            _ => false,
+        }
+    }
+}
+
 impl From<PlanError> for Error {
     fn from(e: PlanError) -> Self {
         Error::Plan(PlanErrors(vec![e]))

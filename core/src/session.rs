@@ -21,8 +21,8 @@ use jiff::Timestamp;
 
 use crate::aws::{AwsOptions, Clients};
 use crate::backends::{
-    DEFAULT_CONCURRENCY, Definition, Desired, Diff, Kind, Report, Scheduler, apply, definition, diff, for_backend,
-    retain_recent_one_shots,
+    DEFAULT_CONCURRENCY, Definition, Desired, Diff, Kind, Observed, Report, Scheduler, Schedulers, apply, definition,
+    diff, groups_held_elsewhere, retain_recent_one_shots, schedulers,
 };
 use crate::compliance::{RefreshOptions, RefreshReport};
 use crate::error::Error;
@@ -31,16 +31,6 @@ use crate::plan::additions::{Additions, place, plan_info, strategy_of};
 use crate::plan::{Choice, Explanation, Plan};
 use crate::schedule::Backend;
 use crate::strategy::{default_host, load};
-
-/// The backend whose own resources are of `kind` (`None`: every backend writes it).
-fn backend_of_kind(kind: Kind) -> Option<Backend> {
-    match kind {
-        Kind::MaintenanceWindow | Kind::WindowTarget | Kind::WindowTask => Some(Backend::MaintenanceWindow),
-        Kind::Association => Some(Backend::Association),
-        Kind::PatchPolicy => Some(Backend::PatchPolicy),
-        _ => None,
-    }
-}
 
 /// How a session is opened.
 #[derive(Debug, Clone)]
@@ -118,6 +108,8 @@ pub struct Session {
     pub desired: Vec<Desired>,
     /// The backend's scheduler.
     pub scheduler: Arc<dyn Scheduler>,
+    /// The other backends' schedulers: the plan's resources are looked for on every backend.
+    others: Vec<Arc<dyn Scheduler>>,
     clients: Clients,
     concurrency: usize,
     from: Timestamp,
@@ -157,13 +149,14 @@ impl Session {
     ) -> Session {
         let def: &dyn Definition = definition(explanation.backend);
         let desired = def.desired(&plan, &explanation, &additions);
-        let scheduler = for_backend(explanation.backend, &clients, &plan);
+        let Schedulers { primary: scheduler, others } = schedulers(explanation.backend, &clients, &plan);
         Session {
             plan,
             explanation,
             additions,
             desired,
             scheduler,
+            others,
             clients,
             concurrency: concurrency.max(1),
             from: Timestamp::now(),
@@ -177,13 +170,19 @@ impl Session {
         &self.clients
     }
 
-    /// Read the live state and diff it against the plan. A plan whose backend `auto` chose is
-    /// refused when its resources are on another backend (see [`Session::on_other_backend`]).
+    /// Read the live state on every backend and diff it against the plan: what the plan owns on
+    /// a backend it no longer uses, and extra copies of what it owns, are deleted (each change
+    /// says why). A plan whose backend `auto` chose is refused when its resources are on another
+    /// backend: moving is done by naming the new backend in the plan, never by `auto` changing
+    /// its mind.
     pub async fn diff(&self) -> Result<Diff, Error> {
-        self.on_other_backend().await?;
-        let observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
+        let others = self.observe_others().await?;
+        self.on_other_backend(&others)?;
+        let mut observed = self.scheduler.observe(&self.plan.name, &self.desired).await?;
+        observed.extend(others);
         let mut d = diff(&self.plan.name, self.explanation.backend, self.desired.clone(), observed);
         retain_recent_one_shots(&mut d, self.from, self.plan.one_shot_retention_days());
+        groups_held_elsewhere(&self.clients, &d).await?;
         Ok(d)
     }
 
@@ -206,26 +205,39 @@ impl Session {
         let kept: Vec<Desired> = self.desired.iter().filter(|d| d.key.kind != Kind::DeploymentRoles).cloned().collect();
         let mut observed = self.scheduler.observe(&self.plan.name, &kept).await?;
         observed.retain(|o| o.key.kind != Kind::DeploymentRoles);
+        observed.extend(self.observe_others().await?);
         Ok(diff(&self.plan.name, self.explanation.backend, Vec::new(), observed))
+    }
+
+    /// What the plan owns on the backends it does not use: their own kinds only (windows,
+    /// associations, the patch policy; baselines and override objects are read by the plan's
+    /// backend).
+    async fn observe_others(&self) -> Result<Vec<Observed>, Error> {
+        let reads = self.others.iter().map(|s| async move {
+            let backend = s.backend();
+            let found = s.observe(&self.plan.name, &[]).await?;
+            Ok::<_, Error>(found.into_iter().filter(move |o| o.owned && o.key.kind.backend() == Some(backend)))
+        });
+        let mut out = Vec::new();
+        for found in futures::future::join_all(reads).await {
+            out.extend(found?);
+        }
+        Ok(out)
     }
 
     /// With `backend = "auto"`: the plan's own resources on a backend other than the one `auto`
     /// chooses now (the plan or the account changed since they were made) stop `plan` and `apply`
-    /// before anything changes — applying would create the plan a second time on the new backend,
-    /// and both would run. Shared kinds (baselines, override objects) do not count; each other
+    /// before anything changes: moving a plan deletes its windows or associations, which should
+    /// happen because the plan names the new backend, not because `auto` changed its mind. Shared kinds (baselines, override objects) do not count; each other
     /// backend's own kinds do (windows, associations, the patch policy).
-    pub async fn on_other_backend(&self) -> Result<(), Error> {
+    fn on_other_backend(&self, others: &[Observed]) -> Result<(), Error> {
         if self.explanation.chosen != Choice::Auto {
             return Ok(());
         }
         let chosen = self.explanation.backend;
         for other in Backend::ALL.into_iter().filter(|b| *b != chosen) {
-            let found = for_backend(other, &self.clients, &self.plan).observe(&self.plan.name, &[]).await?;
-            let theirs: Vec<String> = found
-                .iter()
-                .filter(|o| o.owned && backend_of_kind(o.key.kind) == Some(other))
-                .map(|o| o.key.label())
-                .collect();
+            let theirs: Vec<String> =
+                others.iter().filter(|o| o.key.kind.backend() == Some(other)).map(|o| o.key.label()).collect();
             if theirs.is_empty() {
                 continue;
             }
@@ -260,9 +272,11 @@ impl Session {
                 done: Vec::new(),
                 error: None,
                 hint: None,
+                retry_may_help: false,
             };
         }
-        apply(self.scheduler.as_ref(), diff, self.concurrency, self.force, progress).await
+        let schedulers = Schedulers { primary: self.scheduler.clone(), others: self.others.clone() };
+        apply(&schedulers, diff, self.concurrency, self.force, progress).await
     }
 
     /// Refresh compliance after the plan's runs (see [`crate::compliance::refresh`]).

@@ -2,7 +2,7 @@
 //! settings as keywords (thin wrappers over a one-off `Session`).
 
 use pyo3::prelude::*;
-use ssmpatch::plan::{Plan as CorePlan, PlanErrors, Source};
+use ssmpatch::plan::{Plan as CorePlan, PlanError, PlanErrors, Source};
 
 use crate::convert::{options, to_json, to_python};
 use crate::errors;
@@ -24,11 +24,23 @@ impl Plan {
 #[pymethods]
 impl Plan {
     /// Read and validate a plan file (TOML, or JSON with a `.json` name). Raises `PlanNotFound`
-    /// when it cannot be read, `PlanError` when it is invalid.
+    /// when it cannot be read, `PlanError` when it is invalid, larger than
+    /// `ssmpatch::input::PLAN_FILE_LIMIT` (read no further than that: `/dev/zero` or a FIFO never
+    /// exhausts memory) or not UTF-8 text.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Plan> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| errors::plan_not_found(py, &name, &e))?;
+        let text =
+            ssmpatch::input::read_file(&path, ssmpatch::input::PLAN_FILE_LIMIT, "plan").map_err(|e| match e {
+                ssmpatch::input::ReadError::Io { source, .. } => errors::plan_not_found(py, &name, &source),
+                other => errors::plan(
+                    py,
+                    &PlanErrors::from(PlanError {
+                        file: Some(name.clone()),
+                        ..PlanError::at("", other.reason()).with_hint(other.hint())
+                    }),
+                ),
+            })?;
         CorePlan::from_source(Source::new(Some(&name), text))
             .map(|inner| Plan { inner })
             .map_err(|e| errors::plan(py, &e))

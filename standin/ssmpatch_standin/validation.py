@@ -14,6 +14,8 @@ from functools import lru_cache
 import botocore.session
 from botocore.validate import ParamValidator
 
+from ssmpatch_standin import limits
+
 
 @lru_cache(maxsize=None)
 def _model(service):
@@ -85,7 +87,8 @@ def validate_params(service, operation, params):
                      if line.strip() and not line.startswith("Parameter validation failed")]
     strict = _Strict()
     strict.check(params, op.input_shape, "")
-    return problems + strict.errors
+    # What AWS enforces beyond the model's checkable constraints (tag patterns, tags per resource).
+    return problems + strict.errors + limits.problems(service, operation, params)
 
 
 def validate(service, operation, body):
@@ -124,3 +127,8 @@ def _plain(v):
     if isinstance(v, list):
         return [_plain(x) for x in v]
     return v
+
+
+# The limits that need a resource's state (tags already on it, S3 bucket names) live in moto's
+# backends; the stand-in's app imports this module before serving, so they are in place first.
+limits.install()

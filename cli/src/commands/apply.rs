@@ -102,13 +102,21 @@ fn locked(
     }
     match report.error {
         Some(e) => {
-            let converge = "what was done is listed above; run apply again to converge from here";
-            let hint = match report.hint {
-                Some(h) if report.done.is_empty() => h,
-                Some(h) => format!("{h}\n{converge}"),
-                None => converge.to_string(),
+            // "Run apply again" only where running it again unchanged may pass (no answer,
+            // throttling, a failure on AWS's side); otherwise the cause comes first.
+            let next = match (report.retry_may_help, report.done.is_empty()) {
+                (true, true) => Some("run apply again; nothing was changed"),
+                (true, false) => Some("what was done is listed above; run apply again to converge from here"),
+                (false, true) => None,
+                (false, false) => {
+                    Some("what was done is listed above; once the cause is fixed, apply continues from here")
+                }
             };
-            Err(CliError::Aws(format!("stopped: {e}"), Some(hint)))
+            let hint = match (report.hint, next) {
+                (Some(h), Some(n)) => Some(format!("{h}\n{n}")),
+                (h, n) => h.or(n.map(str::to_string)),
+            };
+            Err(CliError::Aws(format!("stopped: {e}"), hint))
         }
         None => Ok(ExitCode::SUCCESS),
     }

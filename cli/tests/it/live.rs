@@ -120,3 +120,69 @@ fn an_apply_killed_part_way_converges_on_the_next_apply() {
     assert_eq!(names, unique, "duplicate windows after a killed apply");
     assert_eq!(names.len(), 3, "{names:?}");
 }
+
+#[test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+fn plan_detailed_exitcode_answers_as_terraform_does() {
+    let si = started();
+    let plan = "examples/seed-placed.toml";
+    // Changes: 2, with the diff printed as usual.
+    let out = run(&si, &["plan", plan, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("to create"), "{}", text(&out.stdout));
+    let out = run(&si, &["plan", plan, "--detailed-exitcode", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("the diff as JSON");
+    // Without the flag, changes are a success.
+    assert_eq!(run(&si, &["plan", plan]).status.code(), Some(0));
+    // No changes: 0.
+    assert_eq!(run(&si, &["apply", plan, "--yes"]).status.code(), Some(0));
+    let out = run(&si, &["plan", plan, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Drift (a window deleted by hand): 2 again.
+    si.boto3(
+        "import boto3; c = boto3.client('ssm', region_name='ap-northeast-1'); \
+         w = c.describe_maintenance_windows()['WindowIdentities'][0]; \
+         c.delete_maintenance_window(WindowId=w['WindowId'])",
+    )
+    .output()
+    .expect("boto3");
+    assert_eq!(run(&si, &["plan", plan, "--detailed-exitcode"]).status.code(), Some(2));
+    // Any error: 1, with the usual message (here an unreachable endpoint; without the flag: 3).
+    let out = util::ssmpatch(&["plan", plan, "--detailed-exitcode", "--endpoint-url", "http://127.0.0.1:9"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("error:"), "{}", text(&out.stderr));
+    let out = util::ssmpatch(&["plan", "examples/no-such-plan.toml", "--detailed-exitcode"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "invalid input is 1 too: {}", text(&out.stderr));
+}
+
+#[test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+fn run_apply_again_is_said_only_where_running_it_again_may_pass() {
+    let si = started();
+    let plan = "examples/seed-placed.toml";
+    // A failure on AWS's side (every CreateMaintenanceWindow answers 500): running again may pass.
+    si.set_faults(&serde_json::json!({"rules": [{"operation": "CreateMaintenanceWindow", "kind": "error"}]}));
+    let out = run(&si, &["apply", plan, "--yes"]);
+    si.set_faults(&serde_json::json!({}));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("run apply again to converge from here"), "{}", text(&out.stderr));
+    assert_eq!(run(&si, &["destroy", plan, "--yes"]).status.code(), Some(0));
+    // Someone else's window under the plan's name: running again cannot pass, so it is not said.
+    si.boto3(
+        "import boto3; c = boto3.client('ssm', region_name='ap-northeast-1'); \
+         c.create_maintenance_window(Name='ssmpatch-web-monthly-placed-install', Schedule='rate(7 days)', \
+         Duration=2, Cutoff=1, AllowUnassociatedTargets=False)",
+    )
+    .output()
+    .expect("boto3");
+    let out = run(&si, &["apply", plan, "--yes"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("not created by ssmpatch") && err.contains("rename or remove"), "{err}");
+    assert!(!err.contains("run apply again"), "{err}");
+}

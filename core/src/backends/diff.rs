@@ -26,9 +26,29 @@ fn field_changes(from: &Value, to: &Value) -> Vec<FieldChange> {
 }
 
 /// The pure diff: desired against observed (only owned resources are compared or deleted).
+///
+/// Drift the plan cannot have asked for is deleted too, each with a [`Change::note`]: extra copies
+/// of an owned resource (two applies at once, or a create AWS applied twice) — the copy whose
+/// fields match the plan is kept, else the one with the smallest id; a window's targets and tasks
+/// follow their window — and owned resources of a backend other than `backend` (the plan moved).
 pub fn diff(plan: &str, backend: Backend, desired: Vec<Desired>, observed: Vec<Observed>) -> Diff {
     let (owned, foreign): (Vec<Observed>, Vec<Observed>) = observed.into_iter().partition(|o| o.owned);
-    let mut by_key: BTreeMap<Key, Observed> = owned.into_iter().map(|o| (o.key.clone(), o)).collect();
+    let wanted: BTreeMap<Key, Value> = desired.iter().map(|d| (d.key.clone(), d.spec.clone())).collect();
+    let (windows, rest): (Vec<Observed>, Vec<Observed>) =
+        owned.into_iter().partition(|o| o.key.kind == Kind::MaintenanceWindow);
+    let (mut by_key, mut extra) = keep_one(windows, &wanted);
+    // Children of an extra window go with it; those of the kept window are compared.
+    let kept_window: BTreeMap<String, String> = by_key.iter().map(|(k, o)| (k.name.clone(), o.id.clone())).collect();
+    let rest: Vec<Observed> = rest
+        .into_iter()
+        .filter(|o| match (&o.key.parent, &o.parent_id) {
+            (Some(p), Some(pid)) => kept_window.get(p) == Some(pid),
+            _ => true,
+        })
+        .collect();
+    let (kept, more) = keep_one(rest, &wanted);
+    by_key.extend(kept);
+    extra.extend(more);
     let mut changes = Vec::new();
     for d in desired {
         match by_key.remove(&d.key) {
@@ -37,6 +57,7 @@ pub fn diff(plan: &str, backend: Backend, desired: Vec<Desired>, observed: Vec<O
                 action: Action::Create,
                 id: None,
                 fields: field_changes(&Value::Null, &d.spec),
+                note: None,
                 desired: Some(d),
                 observed: None,
             }),
@@ -48,6 +69,7 @@ pub fn diff(plan: &str, backend: Backend, desired: Vec<Desired>, observed: Vec<O
                     action,
                     id: Some(o.id.clone()),
                     fields,
+                    note: None,
                     desired: Some(d),
                     observed: Some(o),
                 });
@@ -61,17 +83,60 @@ pub fn diff(plan: &str, backend: Backend, desired: Vec<Desired>, observed: Vec<O
         if k.parent.as_ref().is_some_and(|p| deleted_windows.contains(p)) {
             continue;
         }
+        let note = k.kind.backend().filter(|b| *b != backend).map(|b| {
+            format!("on the {} backend, which the plan no longer uses (it uses {})", b.as_str(), backend.as_str())
+        });
         changes.push(Change {
             key: k,
             action: Action::Delete,
             id: Some(o.id.clone()),
             fields: Vec::new(),
+            note,
+            desired: None,
+            observed: Some(o),
+        });
+    }
+    for (o, kept_id) in extra {
+        changes.push(Change {
+            key: o.key.clone(),
+            action: Action::Delete,
+            id: Some(o.id.clone()),
+            fields: Vec::new(),
+            note: Some(format!(
+                "an extra copy (the plan's is {kept_id}): made by two applies at once, or by a create AWS carried out \
+                 twice"
+            )),
             desired: None,
             observed: Some(o),
         });
     }
     changes.sort_by(|a, b| a.key.cmp(&b.key));
     Diff { plan: plan.to_string(), backend, changes, foreign }
+}
+
+/// One resource per key — the copy whose fields are what the plan wants, else the one with the
+/// smallest id (stable from run to run) — and the other copies, each with the id of the one kept.
+fn keep_one(
+    observed: Vec<Observed>,
+    wanted: &BTreeMap<Key, Value>,
+) -> (BTreeMap<Key, Observed>, Vec<(Observed, String)>) {
+    let mut groups: BTreeMap<Key, Vec<Observed>> = BTreeMap::new();
+    for o in observed {
+        groups.entry(o.key.clone()).or_default().push(o);
+    }
+    let mut kept = BTreeMap::new();
+    let mut extra = Vec::new();
+    for (k, mut copies) in groups {
+        copies.sort_by(|a, b| a.id.cmp(&b.id));
+        let pick = wanted
+            .get(&k)
+            .and_then(|spec| copies.iter().position(|o| field_changes(&o.spec, spec).is_empty()))
+            .unwrap_or(0);
+        let one = copies.remove(pick);
+        extra.extend(copies.into_iter().map(|o| (o, one.id.clone())));
+        kept.insert(k, one);
+    }
+    (kept, extra)
 }
 
 #[cfg(test)]
@@ -129,5 +194,65 @@ mod tests {
         let diff = diff("p", Backend::MaintenanceWindow, Vec::new(), observed);
         assert_eq!(diff.changes.len(), 1);
         assert_eq!(diff.changes[0].key.kind, Kind::MaintenanceWindow);
+    }
+
+    #[test]
+    fn extra_copies_are_deleted_and_children_follow_their_window() {
+        let window = |id: &str, spec: Value| Observed {
+            key: Key::new(Kind::MaintenanceWindow, "w"),
+            id: id.into(),
+            parent_id: None,
+            spec,
+            owned: true,
+        };
+        let task = |id: &str, parent: &str| Observed {
+            key: Key::child(Kind::WindowTask, "w", "install"),
+            id: id.into(),
+            parent_id: Some(parent.into()),
+            spec: json!({"Name": "install"}),
+            owned: true,
+        };
+        let desired = vec![
+            d(Kind::MaintenanceWindow, "w", json!({"Schedule": "rate(7 days)"})),
+            Desired {
+                key: Key::child(Kind::WindowTask, "w", "install"),
+                spec: json!({"Name": "install"}),
+                payload: crate::backends::model::Payload::None,
+            },
+        ];
+        // The copy that matches the plan is kept even though its id sorts last.
+        let observed = vec![
+            window("mw-a", json!({"Schedule": "rate(1 day)"})),
+            window("mw-b", json!({"Schedule": "rate(7 days)"})),
+            task("t-a", "mw-a"),
+            task("t-b1", "mw-b"),
+            task("t-b2", "mw-b"),
+        ];
+        let diff = diff("p", Backend::MaintenanceWindow, desired, observed);
+        let summary: Vec<(Kind, &Action, Option<&str>, bool)> = diff
+            .changes
+            .iter()
+            .map(|c| {
+                (c.key.kind, &c.action, c.id.as_deref(), c.note.as_deref().is_some_and(|n| n.contains("extra copy")))
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (Kind::MaintenanceWindow, &Action::Unchanged, Some("mw-b"), false),
+                (Kind::MaintenanceWindow, &Action::Delete, Some("mw-a"), true),
+                (Kind::WindowTask, &Action::Unchanged, Some("t-b1"), false),
+                (Kind::WindowTask, &Action::Delete, Some("t-b2"), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn another_backends_resources_are_deleted_saying_why() {
+        let observed = vec![o(Kind::Association, "a", json!({}), true)];
+        let diff = diff("p", Backend::MaintenanceWindow, Vec::new(), observed);
+        assert_eq!(diff.changes[0].action, Action::Delete);
+        let note = diff.changes[0].note.as_deref().unwrap_or_default();
+        assert!(note.contains("association backend") && note.contains("maintenance-window"), "{note}");
     }
 }

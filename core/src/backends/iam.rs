@@ -43,7 +43,8 @@ pub struct IamActions {
 
 /// What every backend calls: tags and the custom baselines; `refresh` reading commands.
 pub(super) const SHARED: IamActions = IamActions {
-    read: &["ssm:ListTagsForResource", "ssm:DescribePatchBaselines", "ssm:GetPatchBaseline"],
+    // DescribePatchGroups: is a patch group the plan registers held by another baseline?
+    read: &["ssm:ListTagsForResource", "ssm:DescribePatchBaselines", "ssm:GetPatchBaseline", "ssm:DescribePatchGroups"],
     change: &[
         "ssm:AddTagsToResource",
         "ssm:RemoveTagsFromResource",
@@ -169,13 +170,17 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
         add(SHARED.read);
         add(own.read);
     }
-    // `backend = "auto"`: plan and apply first look for the plan's resources on the other
-    // backends (a plan never moves silently).
-    if (plan_cmd || apply) && plan.backend == crate::plan::file::BackendChoice::Auto {
-        for other in [Backend::MaintenanceWindow, Backend::Association, Backend::PatchPolicy] {
-            if other != backend {
-                add(super::definition(other).iam_actions().read);
-            }
+    // The plan's resources are looked for on every backend, whatever `backend` says (a plan that
+    // moved, or extra copies); apply and destroy delete what it owns on the others.
+    for other in Backend::ALL.into_iter().filter(|b| *b != backend) {
+        let theirs = super::definition(other).iam_actions();
+        if plan_cmd || apply || destroy {
+            add(theirs.read);
+        }
+        if apply || destroy {
+            add(theirs.delete);
+            add(theirs.before_delete);
+            add(theirs.teardown);
         }
     }
     if apply {
@@ -197,8 +202,13 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
         add(strategy_actions(&plan.compliance));
     }
     if backend == Backend::PatchPolicy {
-        // A patch policy names its baselines itself (SelectedPatchBaselines): no patch groups.
-        ssm.retain(|a| !a.ends_with("PatchBaselineForPatchGroup"));
+        // A patch policy names its baselines itself (SelectedPatchBaselines): no patch groups —
+        // except that `apply` deregisters those of a baseline the plan registered on the window
+        // or association backend before it moved.
+        ssm.retain(|a| {
+            !matches!(*a, "ssm:RegisterPatchBaselineForPatchGroup" | "ssm:DescribePatchGroups")
+                && (apply || *a != "ssm:DeregisterPatchBaselineForPatchGroup")
+        });
     }
     let mut seen = std::collections::BTreeSet::new();
     ssm.retain(|a| seen.insert(*a));
@@ -206,9 +216,9 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
     let mut roles: Vec<&str> = ssm.iter().copied().filter(|a| a.starts_with("iam:")).collect();
     ssm.retain(|a| !a.starts_with("iam:"));
     let mut statements = vec![json!({"Sid": "SystemsManager", "Effect": "Allow", "Action": ssm, "Resource": "*"})];
-    if backend == Backend::PatchPolicy {
+    {
         let (admin, exec) = super::deployment_roles(plan);
-        if plan.patch_policy().create_deployment_roles {
+        if backend == Backend::PatchPolicy && plan.patch_policy().create_deployment_roles {
             // The opt-in that creates the roles reads them at plan and apply, and creates them.
             if plan_cmd || apply {
                 roles.extend_from_slice(super::CREATE_ROLES_READ);
@@ -252,7 +262,8 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
             "Condition": {"StringEquals": {"iam:AWSServiceName": "ssm.amazonaws.com"}},
         }));
     }
-    if (apply || destroy) && backend == Backend::PatchPolicy {
+    if apply || destroy {
+        // Deleting a patch policy (the plan's, or one it left on that backend) passes the roles too.
         let (admin, exec) = super::deployment_roles(plan);
         let role_arns = [format!("arn:{p}:iam::{account}:role/{admin}"), format!("arn:{p}:iam::{account}:role/{exec}")];
         // Quick Setup's deploying calls pass the local deployment roles (iam:PassRole, a
@@ -263,6 +274,10 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
             "Resource": role_arns.clone(),
             "Condition": {"StringEquals": {"iam:PassedToService": ["cloudformation.amazonaws.com", "ssm-quicksetup.amazonaws.com"]}},
         }));
+    }
+    if apply || destroy {
+        // The plan's lease (crate::lease): one apply or destroy at a time per plan.
+        statements.push(crate::lease::lease_statement(p, plan.region().unwrap_or("*"), account, &plan.name));
     }
     if let Some(s3) = &plan.s3
         && backend != Backend::PatchPolicy

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use apply::{DEFAULT_CONCURRENCY, apply};
+pub use apply::{DEFAULT_CONCURRENCY, Schedulers, apply};
 pub use diff::diff;
 pub use iam::{IamActions, IamCommand, PolicyOptions, node_policy, partition_of_region, policy as iam_policy};
 pub(crate) use maintenance_window::retain_recent_one_shots;
@@ -43,6 +43,7 @@ pub(crate) use patch_policy::{
     DEPLOYMENT_FAILED, DEPLOYMENT_TIMED_OUT, LOCAL_ADMINISTRATION_ROLE, LOCAL_EXECUTION_ROLE,
 };
 pub use runs::{FinishedRun, RunOperation, RunQuery};
+pub(crate) use shared::baselines::groups_held_elsewhere;
 pub use shared::override_objects::{S3Settings, S3Store};
 
 use crate::aws::Clients;
@@ -153,9 +154,23 @@ pub fn definition(backend: Backend) -> &'static dyn Definition {
     }
 }
 
+/// The schedulers of every backend for `plan`, `backend` first. The others read and delete only
+/// their own kinds (windows, associations, the patch policy); the shared ones are `backend`'s.
+pub fn schedulers(backend: Backend, clients: &Clients, plan: &Plan) -> Schedulers {
+    let others = Backend::ALL
+        .into_iter()
+        .filter(|b| *b != backend)
+        .map(|b| make(b, shared::Shared::new(clients.clone(), plan).own_only()))
+        .collect();
+    Schedulers { primary: for_backend(backend, clients, plan), others }
+}
+
 /// The scheduler for `backend`, for `plan` (its override objects' bucket and settings).
 pub fn for_backend(backend: Backend, clients: &Clients, plan: &Plan) -> Arc<dyn Scheduler> {
-    let shared = shared::Shared::new(clients.clone(), plan);
+    make(backend, shared::Shared::new(clients.clone(), plan))
+}
+
+fn make(backend: Backend, shared: shared::Shared) -> Arc<dyn Scheduler> {
     match backend {
         Backend::MaintenanceWindow => Arc::new(maintenance_window::MaintenanceWindows::new(shared)),
         Backend::Association => Arc::new(association::Associations::new(shared)),

@@ -58,6 +58,18 @@ impl Kind {
             Kind::PatchPolicy => "patch-policy",
         }
     }
+
+    /// The backend whose own resources are of this kind; `None` for what every backend writes
+    /// (override objects, baselines) and Quick Setup's deployment roles (shared by every patch
+    /// policy in the account, never deleted).
+    pub fn backend(self) -> Option<Backend> {
+        match self {
+            Kind::MaintenanceWindow | Kind::WindowTarget | Kind::WindowTask => Some(Backend::MaintenanceWindow),
+            Kind::Association => Some(Backend::Association),
+            Kind::PatchPolicy => Some(Backend::PatchPolicy),
+            Kind::DeploymentRoles | Kind::OverrideObject | Kind::PatchBaseline => None,
+        }
+    }
 }
 
 /// Identity of a resource within a plan: kind, parent (for targets and tasks: the window's name)
@@ -188,6 +200,10 @@ pub struct Change {
     /// The fields that differ (update), or every field (create).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldChange>,
+    /// Why a resource the plan owns is deleted when that is not obvious from the plan: an extra
+    /// copy (two applies at once made two), or a resource of a backend the plan no longer uses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     #[serde(skip)]
     pub(crate) desired: Option<Desired>,
     #[serde(skip)]
@@ -263,4 +279,8 @@ pub struct Report {
     /// What to do about the failure, when there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The failure may pass if apply runs again unchanged ([`crate::error::Error::retry_may_help`]:
+    /// no answer, throttling, a failure on AWS's side); otherwise its cause must be fixed first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub retry_may_help: bool,
 }

@@ -203,8 +203,44 @@ pub fn place(
             OperationKind::Install => PlanKind::Install,
         };
         let placement = match ex.backend {
-            Backend::MaintenanceWindow => AdditionPlacement::WindowTask { priority: ADDED_TASK_PRIORITY },
+            Backend::MaintenanceWindow => {
+                // The added operation's name is its window task's name (super::limits::NAME_MIN).
+                if a.name.len() < super::limits::NAME_MIN {
+                    return Err(fail(format!(
+                        "is named `{}`, and maintenance-window task names are {}-{} characters \
+                         (RegisterTaskWithMaintenanceWindow Name)",
+                        echo(&a.name),
+                        super::limits::NAME_MIN,
+                        super::limits::NAME_MAX
+                    )));
+                }
+                let tasks = 2 + out.following(&a.after).count();
+                if tasks > plan.quotas.tasks_per_window as usize {
+                    return Err(fail(format!(
+                        "would make {tasks} tasks in each window of `{}`, more than {}",
+                        echo(&a.after),
+                        super::limits::Quotas::describe("tasks-per-window", plan.quotas.tasks_per_window)
+                    )));
+                }
+                AdditionPlacement::WindowTask { priority: ADDED_TASK_PRIORITY }
+            }
             Backend::Association => {
+                let len = super::limits::operation_name_len(&plan.name, &a.name);
+                if len > super::limits::NAME_MAX {
+                    return Err(fail(format!(
+                        "is named `{}`: its association name `ssmpatch-<plan>-<name>` would be {len} characters, and \
+                         AWS allows {} (CreateAssociation AssociationName)",
+                        echo(&a.name),
+                        super::limits::NAME_MAX
+                    )));
+                }
+                let associations = plan.operations.len() + out.operations.len() + 1;
+                if associations > plan.quotas.associations as usize {
+                    return Err(fail(format!(
+                        "would make the plan's associations {associations}, more than {}",
+                        super::limits::Quotas::describe("associations", plan.quotas.associations)
+                    )));
+                }
                 let hours = op.window.duration_hours.clamp(1, MAX_ASSOCIATION_DURATION_HOURS);
                 let unplaceable = |why: String| {
                     fail(format!(

@@ -169,18 +169,46 @@ impl Plan {
             Some(b) => vec![b],
             None => Backend::ALL.to_vec(),
         };
+        // AWS's limits on what the backend would create (super::limits), each located in the file.
+        let mut limit_errors = Vec::new();
         for b in order {
-            let reasons = self.reasons_against(b, &compiled);
+            let mut reasons = self.reasons_against(b, &compiled);
+            limit_errors = self.limits_against(b, &compiled);
+            reasons.extend(limit_errors.iter().map(|e| e.message.clone()));
             if reasons.is_empty() {
                 chosen = Some(b);
                 break;
             }
             rejected.push(Rejection { backend: b, reasons });
         }
+        // The last backend tried fails only on limits: say where in the file the limit is met.
+        if chosen.is_none()
+            && let (Some(last), Some(first)) = (rejected.last(), limit_errors.first())
+            && last.reasons.len() == limit_errors.len()
+        {
+            let others: Vec<String> = rejected[..rejected.len() - 1]
+                .iter()
+                .flat_map(|r| r.reasons.iter().map(move |x| format!("{}: {x}", r.backend.as_str())))
+                .collect();
+            let mut e = first.clone();
+            e.message = format!("on the {} backend, {}", last.backend.as_str(), e.message);
+            if limit_errors.len() > 1 {
+                e.message.push_str(&format!(
+                    " (and {} more: {})",
+                    limit_errors.len() - 1,
+                    limit_errors[1..].iter().map(|x| x.message.as_str()).collect::<Vec<_>>().join("; ")
+                ));
+            }
+            if !others.is_empty() {
+                let hint = e.hint.take().unwrap_or_default();
+                e.hint = Some(format!("{hint}; no other backend can run the plan either ({})", others.join("; ")));
+            }
+            return Err(self.locate(e));
+        }
         let Some(backend) = chosen else {
             let (path, lead) = match backend_of(self.backend) {
                 Some(b) => ("backend", format!("the {} backend cannot run this plan", b.as_str())),
-                None => ("", "no backend can run this plan".to_string()),
+                None => ("operations", "no backend can run this plan".to_string()),
             };
             let reasons: Vec<String> = rejected
                 .iter()
@@ -301,6 +329,167 @@ impl Plan {
             warnings,
             patch_policy,
         })
+    }
+
+    /// What `backend` would create that breaks one of AWS's limits or the account's quotas
+    /// (empty: nothing), each at the key path to change.
+    fn limits_against(&self, backend: Backend, compiled: &[BTreeMap<Backend, Compiled>]) -> Vec<PlanError> {
+        use super::limits::{
+            MAX_TARGETS, NAME_MAX, NAME_MIN, QUICK_SETUP_NAME_MAX, Quotas, one_shot_name_len, operation_name_len,
+            patch_policy_name_len,
+        };
+        let mut out = Vec::new();
+        let plan = &self.name;
+        let too_long = |op: &str, what: &str, len: usize, api: &str| {
+            PlanError::at(
+                format!("operations.{op}"),
+                format!(
+                    "the {what} of operation `{op}`, `ssmpatch-<plan>-{op}{}`, would be {len} characters; AWS allows \
+                     {NAME_MAX} ({api})",
+                    if what.starts_with("one-shot") { "-at-YYYYMMDDTHHMM" } else { "" }
+                ),
+            )
+            .with_hint(format!(
+                "shorten the plan name ({} characters) or the operation name ({} characters) by {}",
+                plan.len(),
+                op.len(),
+                len - NAME_MAX
+            ))
+        };
+        match backend {
+            Backend::PatchPolicy => {
+                let len = patch_policy_name_len(plan);
+                if len > QUICK_SETUP_NAME_MAX {
+                    out.push(
+                        PlanError::at(
+                            "name",
+                            format!(
+                                "the patch policy's name `ssmpatch-<plan>` would be {len} characters; Quick Setup \
+                                 allows {QUICK_SETUP_NAME_MAX} (CreateConfigurationManager Name)"
+                            ),
+                        )
+                        .with_hint(format!(
+                            "shorten the plan name to at most {} characters",
+                            QUICK_SETUP_NAME_MAX - (len - plan.len())
+                        )),
+                    );
+                }
+            }
+            Backend::Association => {
+                for op in &self.operations {
+                    let len = operation_name_len(plan, &op.name);
+                    if len > NAME_MAX {
+                        out.push(too_long(&op.name, "association name", len, "CreateAssociation AssociationName"));
+                    }
+                }
+                let t = &self.targets;
+                let entries =
+                    t.tags.len() + usize::from(!t.instance_ids.is_empty()) + usize::from(!t.resource_groups.is_empty());
+                if entries > MAX_TARGETS {
+                    out.push(
+                        PlanError::at(
+                            "targets",
+                            format!(
+                                "an association holds every selector in one `Targets` list: {entries} entries, and AWS \
+                                 allows {MAX_TARGETS} (CreateAssociation Targets)"
+                            ),
+                        )
+                        .with_hint("target fewer tag keys, or choose `backend = \"maintenance-window\"`"),
+                    );
+                }
+                if self.operations.len() > self.quotas.associations as usize {
+                    out.push(
+                        PlanError::at(
+                            "operations",
+                            format!(
+                                "the plan needs {} associations, more than {}",
+                                self.operations.len(),
+                                Quotas::describe("associations", self.quotas.associations)
+                            ),
+                        )
+                        .with_hint("run fewer operations, or raise the quota and set `[quotas] associations`"),
+                    );
+                }
+            }
+            Backend::MaintenanceWindow => {
+                let mut windows = 0usize;
+                for (op, per) in self.operations.iter().zip(compiled) {
+                    if op.name.len() < NAME_MIN {
+                        out.push(
+                            PlanError::at(
+                                format!("operations.{}", op.name),
+                                format!(
+                                    "operation `{}` names its maintenance-window task, and AWS's task names are \
+                                     {NAME_MIN}-{NAME_MAX} characters (RegisterTaskWithMaintenanceWindow Name)",
+                                    op.name
+                                ),
+                            )
+                            .with_hint("name the operation with 3 or more letters, digits, `-` or `_` (e.g. `scan`)"),
+                        );
+                    }
+                    match per.get(&backend) {
+                        Some(Compiled::Exact { .. }) => {
+                            windows += 1;
+                            let len = operation_name_len(plan, &op.name);
+                            if len > NAME_MAX {
+                                out.push(too_long(&op.name, "window name", len, "CreateMaintenanceWindow Name"));
+                            }
+                        }
+                        Some(Compiled::Fallback { windows: w, .. }) => {
+                            windows += w.len();
+                            let len = one_shot_name_len(plan, &op.name);
+                            if len > NAME_MAX {
+                                out.push(too_long(
+                                    &op.name,
+                                    "one-shot window name",
+                                    len,
+                                    "CreateMaintenanceWindow Name",
+                                ));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if windows > self.quotas.maintenance_windows as usize {
+                    out.push(
+                        PlanError::at(
+                            "operations",
+                            format!(
+                                "the plan needs {windows} maintenance windows, more than {}",
+                                Quotas::describe("maintenance-windows", self.quotas.maintenance_windows)
+                            ),
+                        )
+                        .with_hint(
+                            "run fewer operations (several can share a schedule), or raise the quota and set \
+                             `[quotas] maintenance-windows`",
+                        ),
+                    );
+                }
+                let t = &self.targets;
+                let targets = usize::from(!t.tags.is_empty())
+                    + usize::from(!t.instance_ids.is_empty())
+                    + usize::from(!t.resource_groups.is_empty());
+                if targets > self.quotas.targets_per_window as usize {
+                    out.push(
+                        PlanError::at(
+                            "targets",
+                            format!(
+                                "each window registers {targets} targets, more than {}",
+                                Quotas::describe("targets-per-window", self.quotas.targets_per_window)
+                            ),
+                        )
+                        .with_hint("use fewer kinds of selectors"),
+                    );
+                }
+                if self.quotas.tasks_per_window == 0 {
+                    out.push(
+                        PlanError::at("quotas.tasks-per-window", "each window needs a task, and the quota is 0")
+                            .with_hint("set the quota your account has (AWS's default is 20)"),
+                    );
+                }
+            }
+        }
+        out
     }
 
     /// Why `backend` cannot run the whole plan exactly (empty: it can).

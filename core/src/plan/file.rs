@@ -73,6 +73,11 @@ pub struct PlanFile {
     /// and what runs on operating systems the plan declares no baseline for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch_policy: Option<PatchPolicyFile>,
+    /// The account's Systems Manager quotas where they differ from AWS's defaults (maintenance
+    /// windows 50, tasks per window 20, targets per window 100, associations 2,000, patch
+    /// baselines 50): `validate` refuses a plan that alone needs more than these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotas: Option<super::limits::QuotasFile>,
 }
 
 /// `[patch-policy]`: how the plan's Quick Setup patch policy is deployed and what it applies.
@@ -167,13 +172,42 @@ pub struct TargetsFile {
 }
 
 /// A string or a list of strings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// Deserialized by hand: serde's derived untagged form reports only "data did not match any
+/// variant of untagged enum"; this says which forms are accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// One value.
     One(String),
     /// Several values.
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string (one value, e.g. \"web\") or a list of strings (e.g. [\"web\", \"api\"])")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<String>()? {
+                    out.push(v);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl OneOrMany {
@@ -308,7 +342,10 @@ pub struct StrategyLimitsFile {
 }
 
 /// A strategy setting value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// Deserialized by hand, so a wrong value is reported as what it is and what is accepted (serde's
+/// derived untagged form says only "data did not match any variant").
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum SettingValue {
@@ -320,6 +357,38 @@ pub enum SettingValue {
     Float(f64),
     /// A string.
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for SettingValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = SettingValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string, an integer, a number or a boolean (a strategy setting)")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<SettingValue, E> {
+                Ok(SettingValue::Bool(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<SettingValue, E> {
+                Ok(SettingValue::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<SettingValue, E> {
+                // Past i64: kept as a number, as the derived form did.
+                Ok(i64::try_from(v).map_or(SettingValue::Float(v as f64), SettingValue::Int))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<SettingValue, E> {
+                Ok(SettingValue::Float(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SettingValue, E> {
+                Ok(SettingValue::Text(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<SettingValue, E> {
+                Ok(SettingValue::Text(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// S3 location for override files and command output.

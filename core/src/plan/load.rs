@@ -150,58 +150,203 @@ fn type_hint(message: &str) -> Option<String> {
     }
 }
 
-/// Byte offset of the value at `path` in a TOML document, and whether it is a string.
+/// A path segment: a key and the array indexes after it (`approval-rules[1]` → ("approval-rules", [1])).
+fn segment(seg: &str) -> (&str, Vec<usize>) {
+    let Some(open) = seg.find('[') else { return (seg, Vec::new()) };
+    let (key, mut rest) = seg.split_at(open);
+    let mut indexes = Vec::new();
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some(close) = inner.find(']') else { return (seg, Vec::new()) };
+        match inner[..close].parse() {
+            Ok(i) => indexes.push(i),
+            Err(_) => return (seg, Vec::new()),
+        }
+        rest = &inner[close + 1..];
+    }
+    if rest.is_empty() { (key, indexes) } else { (seg, Vec::new()) }
+}
+
+/// Byte offset of the value at `path` in a TOML document, and whether it is a string. Array
+/// elements (`approval-rules[1]`, also inside arrays of tables) are followed; where a value has
+/// no span of its own (a table), the nearest key or element is used.
 fn locate_toml(text: &str, path: &[&str]) -> Option<(usize, bool)> {
     let root = DeTable::parse(text).ok()?;
     let mut table: &DeTable<'_> = root.get_ref();
+    // The best position found so far (a key, or an element with a span).
+    let mut best: Option<usize> = None;
     let mut last: Option<&Spanned<DeValue<'_>>> = None;
-    let mut key_span: Option<usize> = None;
     for (i, seg) in path.iter().enumerate() {
-        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *seg)?;
-        key_span = Some(k.span().start);
+        let (key, indexes) = segment(seg);
+        let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key) else { break };
+        best = Some(k.span().start);
+        let mut v = v;
+        for ix in indexes {
+            let DeValue::Array(a) = v.get_ref() else { break };
+            let Some(item) = a.get(ix) else { break };
+            let span = item.span();
+            if span.start < span.end {
+                best = Some(span.start);
+            } else if let Some(b) = array_of_tables_header(text, key, best, ix) {
+                best = Some(b);
+            }
+            v = item;
+        }
         last = Some(v);
         if i + 1 < path.len() {
             match v.get_ref() {
                 DeValue::Table(t) => table = t,
-                DeValue::Array(a) => {
-                    // `name[3]`-style segments are not used; arrays end the walk.
-                    let _ = a;
+                _ => {
+                    last = None;
                     break;
                 }
-                _ => break,
             }
         }
     }
     match last {
-        Some(v) => {
-            let span = v.span();
-            let is_string = matches!(v.get_ref(), DeValue::String(_));
-            // A table value's span is its header; the key is more useful for inline values.
-            if span.start < span.end { Some((span.start, is_string)) } else { key_span.map(|k| (k, false)) }
-        }
-        None => key_span.map(|k| (k, false)),
+        Some(v) if v.span().start < v.span().end => Some((v.span().start, matches!(v.get_ref(), DeValue::String(_)))),
+        _ => best.map(|b| (b, false)),
     }
 }
 
-/// Byte offset of the value at `path` in a JSON document: each key is searched after the
-/// previous one (good enough for the error location of well-formed JSON).
-fn locate_json(text: &str, path: &[&str]) -> Option<(usize, bool)> {
-    let mut pos = 0;
-    for seg in path {
-        let needle = format!("\"{seg}\"");
-        let at = text[pos..].find(&needle)? + pos;
-        pos = at + needle.len();
+/// The `ix`-th `[[...key]]` header at or after `from`: where an element of an array of tables
+/// starts when the parser gives it no span.
+fn array_of_tables_header(text: &str, key: &str, from: Option<usize>, ix: usize) -> Option<usize> {
+    let from = from?;
+    let line_start = text[..from].rfind('\n').map_or(0, |p| p + 1);
+    let mut found = 0;
+    let mut pos = line_start;
+    for line in text[line_start..].split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("[[") && t.trim_end().trim_end_matches("]]").trim_end().ends_with(key) {
+            if found == ix {
+                return Some(pos + (line.len() - t.len()));
+            }
+            found += 1;
+        }
+        pos += line.len();
     }
+    None
+}
+
+/// Byte offset of the value at `path` in a JSON document, and whether it is a string: a small
+/// scanner walks the document (array elements by index), so keys of the same name elsewhere are
+/// never taken for the one meant.
+fn locate_json(text: &str, path: &[&str]) -> Option<(usize, bool)> {
     if path.is_empty() {
         return None;
     }
-    // Move past `:` and blanks to the value.
-    let rest = &text[pos..];
-    let colon = rest.find(':')?;
-    let after = &rest[colon + 1..];
-    let skip = after.len() - after.trim_start().len();
-    let start = pos + colon + 1 + skip;
-    Some((start, text[start..].starts_with('"')))
+    let mut steps: Vec<JsonStep<'_>> = Vec::new();
+    for seg in path {
+        let (key, indexes) = segment(seg);
+        steps.push(JsonStep::Key(key));
+        steps.extend(indexes.into_iter().map(JsonStep::Index));
+    }
+    let b = text.as_bytes();
+    let mut pos = skip_ws(b, 0);
+    let mut found = pos;
+    for step in steps {
+        match (step, b.get(pos)) {
+            (JsonStep::Key(key), Some(b'{')) => {
+                pos = skip_ws(b, pos + 1);
+                loop {
+                    if b.get(pos) != Some(&b'"') {
+                        return Some((found, false));
+                    }
+                    let end = skip_string(b, pos)?;
+                    let name: Option<String> = serde_json::from_str(&text[pos..end]).ok();
+                    let colon = skip_ws(b, end);
+                    if b.get(colon) != Some(&b':') {
+                        return Some((found, false));
+                    }
+                    let value = skip_ws(b, colon + 1);
+                    if name.as_deref() == Some(key) {
+                        pos = value;
+                        found = value;
+                        break;
+                    }
+                    let after = skip_ws(b, skip_value(b, value)?);
+                    if b.get(after) != Some(&b',') {
+                        return Some((found, false));
+                    }
+                    pos = skip_ws(b, after + 1);
+                }
+            }
+            (JsonStep::Index(ix), Some(b'[')) => {
+                pos = skip_ws(b, pos + 1);
+                for _ in 0..ix {
+                    let after = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(after) != Some(&b',') {
+                        return Some((found, false));
+                    }
+                    pos = skip_ws(b, after + 1);
+                }
+                found = pos;
+            }
+            _ => return Some((found, false)),
+        }
+    }
+    Some((found, b.get(found) == Some(&b'"')))
+}
+
+#[derive(Clone, Copy)]
+enum JsonStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+        i += 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the string starting at `i`.
+fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            b'"' => return Some(j + 1),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// The end (exclusive) of the value starting at `i` (iterative, so deep nesting cannot overflow).
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = skip_string(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while b.get(j).is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b',' | b'}' | b']')) {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -226,6 +371,35 @@ mod tests {
         let s = Source::new(Some("p.json"), text);
         let e = s.locate(PlanError::at("operations.scan.schedule", "bad"), Some(1));
         assert_eq!((e.line, e.column), (Some(3), Some(43)));
+    }
+
+    #[test]
+    fn locates_inside_arrays_of_tables() {
+        let text = "version = 1\n\n[[baselines.UBUNTU.approval-rules]]\napprove-after-days = 7\n\n\
+                    [[baselines.UBUNTU.approval-rules]]\ncompliance-level = \"HIGH\"\napprove-after-days = 700\n";
+        let s = Source::new(Some("p.toml"), text);
+        let e = s.locate(PlanError::at("baselines.UBUNTU.approval-rules[1].approve-after-days", "bad"), None);
+        assert_eq!((e.line, e.column), (Some(8), Some(22)));
+        // An element without a key of its own: its `[[...]]` header.
+        let e = s.locate(PlanError::at("baselines.UBUNTU.approval-rules[1]", "bad"), None);
+        assert_eq!((e.line, e.column), (Some(6), Some(1)));
+        let e = s.locate(PlanError::at("baselines.UBUNTU.approval-rules[0]", "bad"), None);
+        assert_eq!((e.line, e.column), (Some(3), Some(1)));
+        // Inline arrays of tables too.
+        let text = "[baselines.UBUNTU]\napproval-rules = [{ approve-after-days = 1 }, { approve-after-days = 900 }]\n";
+        let s = Source::new(Some("p.toml"), text);
+        let e = s.locate(PlanError::at("baselines.UBUNTU.approval-rules[1].approve-after-days", "bad"), None);
+        assert_eq!((e.line, e.column), (Some(2), Some(70)));
+    }
+
+    #[test]
+    fn locates_json_array_elements_by_index() {
+        let text = "{\"approve-after-days\": 1, \"baselines\": {\"UBUNTU\": {\"approval-rules\": [\n  {\"approve-after-days\": 1},\n  {\"x\": [1, {\"a\": \"]\"}], \"approve-after-days\": 900}\n]}}}";
+        let s = Source::new(Some("p.json"), text);
+        let e = s.locate(PlanError::at("baselines.UBUNTU.approval-rules[1].approve-after-days", "bad"), None);
+        assert_eq!((e.line, e.column), (Some(3), Some(48)));
+        let e = s.locate(PlanError::at("baselines.UBUNTU.approval-rules[1]", "bad"), None);
+        assert_eq!((e.line, e.column), (Some(3), Some(3)));
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod compile;
 mod error;
 mod explain;
 pub(crate) mod file;
+pub mod limits;
 mod load;
 mod model;
 #[cfg(feature = "aws")]

@@ -14,6 +14,10 @@ use super::file::{
     BackendChoice, ComplianceFile, OperationFile, OperationKind, PLAN_VERSION, PlanFile, RebootOption, S3File,
     SettingValue, TargetsFile,
 };
+use super::limits::{
+    MAX_TAGS_PER_RESOURCE, MAX_TARGET_VALUES, MAX_TARGETS, NAME_MAX, OWNERSHIP_TAGS, Quotas, TAG_KEY_MAX,
+    TAG_VALUE_MAX, baseline_name_len, tag_chars_ok, target_key_chars_ok,
+};
 use super::load::Source;
 use crate::input::echo;
 use crate::schedule::{Expression, ScheduleError, WindowSettings, time_zone};
@@ -66,6 +70,8 @@ pub struct Plan {
     pub s3: Option<S3Location>,
     /// `[patch-policy]`, defaults filled in (read through [`Plan::patch_policy`]).
     pub(crate) patch_policy: super::patch_policy::PatchPolicySettings,
+    /// The account's quotas: AWS's defaults with the plan's `[quotas]` over them.
+    pub quotas: Quotas,
     /// The source, for locating errors found later (compilation).
     pub source: Option<Source>,
 }
@@ -294,14 +300,7 @@ impl Plan {
                     .with_hint("write e.g. `ap-northeast-1`"),
             );
         }
-        for (k, v) in &file.tags {
-            if k.starts_with("aws:") || k.is_empty() || k.len() > 128 || v.len() > 256 {
-                c.push(
-                    PlanError::at(format!("tags.{k}"), format!("tag `{}` is not allowed", echo(k)))
-                        .with_hint("tag keys are 1-128 characters and may not start with `aws:`; values are up to 256"),
-                );
-            }
-        }
+        validate_tags(&file.tags, &mut c);
         if let Some(arn) = &file.service_role_arn
             && !valid_role_arn(arn)
         {
@@ -317,6 +316,7 @@ impl Plan {
             c.schedule("time-zone", e);
         }
         let targets = validate_targets(&file.targets, &mut c);
+        let quotas = Quotas::AWS_DEFAULTS.with(file.quotas.as_ref());
 
         // Operations: schedules parse first, relatives resolve after.
         if file.operations.is_empty() {
@@ -411,6 +411,7 @@ impl Plan {
             c.push(e);
         }
         validate_baselines(&file, &mut c);
+        validate_baseline_limits(&file, &quotas, &mut c);
 
         if !c.errors.is_empty() {
             let errors = c
@@ -458,6 +459,7 @@ impl Plan {
             strategy_limits,
             s3,
             patch_policy,
+            quotas,
             source,
             file,
         })
@@ -526,6 +528,89 @@ impl Plan {
     }
 }
 
+/// The plan's tags: AWS's Tag shape (key 1-128, value 0-256, letters, digits, spaces and
+/// `_ . : / = + - @`, no `aws:` key), not ssmpatch's own `ssmpatch:` keys, and room for the
+/// ownership tags within a resource's 50 ([`super::limits`]).
+fn validate_tags(tags: &BTreeMap<String, String>, c: &mut Check) {
+    for (k, v) in tags {
+        let key_len = k.chars().count();
+        let problem = if key_len == 0 || key_len > TAG_KEY_MAX {
+            Some(format!("tag key is {key_len} characters; AWS allows 1-{TAG_KEY_MAX} (Tag Key)"))
+        } else if k.to_ascii_lowercase().starts_with("aws:") {
+            Some("tag keys starting with `aws:` are reserved for AWS".to_string())
+        } else if k.starts_with("ssmpatch:") {
+            Some("tag keys starting with `ssmpatch:` are ssmpatch's ownership tags".to_string())
+        } else if !tag_chars_ok(k) {
+            Some("tag key has a character AWS does not allow in tags (Tag Key pattern)".to_string())
+        } else if v.chars().count() > TAG_VALUE_MAX {
+            Some(format!("tag value is {} characters; AWS allows up to {TAG_VALUE_MAX} (Tag Value)", v.chars().count()))
+        } else if !tag_chars_ok(v) {
+            Some("tag value has a character AWS does not allow in tags (Tag Value pattern)".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = problem {
+            c.push(PlanError::at(format!("tags.{k}"), format!("tag `{}` is not allowed: {why}", echo(k))).with_hint(
+                "tag keys are 1-128 and values 0-256 letters, digits, spaces or `_ . : / = + - @`; keys may not start \
+                 with `aws:` or `ssmpatch:`",
+            ));
+        }
+    }
+    if tags.len() + OWNERSHIP_TAGS > MAX_TAGS_PER_RESOURCE {
+        c.push(
+            PlanError::at(
+                "tags",
+                format!(
+                    "{} tags and ssmpatch's {OWNERSHIP_TAGS} ownership tags make {}; AWS allows {MAX_TAGS_PER_RESOURCE} \
+                     per resource (AddTagsToResource, TooManyTagsError)",
+                    tags.len(),
+                    tags.len() + OWNERSHIP_TAGS
+                ),
+            )
+            .with_hint(format!("keep at most {} tags in `tags`", MAX_TAGS_PER_RESOURCE - OWNERSHIP_TAGS)),
+        );
+    }
+}
+
+/// Custom baselines: each name (`ssmpatch-<plan>-<os>`) within CreatePatchBaseline's 128
+/// characters, and no more of them than the account's patch-baseline quota.
+fn validate_baseline_limits(file: &PlanFile, quotas: &Quotas, c: &mut Check) {
+    let custom: Vec<_> = file.baselines.iter().filter(|(_, b)| !b.is_existing()).map(|(os, _)| *os).collect();
+    if let Some(os) = custom.iter().copied().max_by_key(|os| baseline_name_len(&file.name, *os))
+        && baseline_name_len(&file.name, os) > NAME_MAX
+    {
+        c.push(
+            PlanError::at(
+                "name",
+                format!(
+                    "the plan name is {} characters: the baseline name `ssmpatch-<plan>-{}` would be {}, and AWS \
+                     allows {NAME_MAX} (CreatePatchBaseline Name)",
+                    file.name.len(),
+                    os.as_str().to_ascii_lowercase().replace('_', "-"),
+                    baseline_name_len(&file.name, os)
+                ),
+            )
+            .with_hint(format!(
+                "shorten the plan name to at most {} characters",
+                NAME_MAX - (baseline_name_len(&file.name, os) - file.name.len())
+            )),
+        );
+    }
+    if custom.len() > quotas.patch_baselines as usize {
+        c.push(
+            PlanError::at(
+                "baselines",
+                format!(
+                    "the plan creates {} custom patch baselines, more than {}",
+                    custom.len(),
+                    Quotas::describe("patch-baselines", quotas.patch_baselines)
+                ),
+            )
+            .with_hint("use existing baselines (`baseline-id`) for some operating systems, or raise the quota"),
+        );
+    }
+}
+
 fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
     if t.tags.is_empty() && t.instance_ids.is_empty() && t.resource_groups.is_empty() {
         c.push(PlanError::at("targets", "no targets").with_hint(
@@ -535,13 +620,68 @@ fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
     let mut tags = BTreeMap::new();
     for (k, v) in &t.tags {
         let values = v.values();
-        if k.is_empty() || k.len() > 128 || values.is_empty() || values.iter().any(|x| x.is_empty() || x.len() > 256) {
+        let path = format!("targets.tags.{k}");
+        if k.is_empty()
+            || k.chars().count() > TAG_KEY_MAX
+            || values.is_empty()
+            || values.iter().any(|x| x.is_empty() || x.chars().count() > TAG_VALUE_MAX)
+        {
             c.push(
-                PlanError::at(format!("targets.tags.{k}"), format!("tag target `{}` is not valid", echo(k)))
+                PlanError::at(&path, format!("tag target `{}` is not valid", echo(k)))
                     .with_hint("tag keys are 1-128 characters with 1 or more values of 1-256 characters"),
+            );
+        } else if !target_key_chars_ok(k) {
+            c.push(
+                PlanError::at(
+                    &path,
+                    format!(
+                        "tag target `{}`: the target key `tag:<key>` may hold only letters, digits, spaces and \
+                         `_ . : / = - @` (Target Key pattern)",
+                        echo(k)
+                    ),
+                )
+                .with_hint("a node tag whose key has another character cannot be targeted; target another tag"),
+            );
+        }
+        if values.len() > MAX_TARGET_VALUES {
+            c.push(
+                PlanError::at(
+                    &path,
+                    format!(
+                        "tag target `{}` has {} values; a target holds at most {MAX_TARGET_VALUES} (Target Values)",
+                        echo(k),
+                        values.len()
+                    ),
+                )
+                .with_hint("tag the nodes with a common value and target that"),
             );
         }
         tags.insert(k.clone(), values);
+    }
+    if t.tags.len() > MAX_TARGETS {
+        c.push(
+            PlanError::at(
+                "targets.tags",
+                format!(
+                    "{} tag keys; a window target or association holds at most {MAX_TARGETS} (Targets, \
+                     RegisterTargetWithMaintenanceWindow and CreateAssociation)",
+                    t.tags.len()
+                ),
+            )
+            .with_hint("tag the nodes to patch with one tag (e.g. `\"Patch Group\" = \"web\"`) and target that"),
+        );
+    }
+    if t.resource_groups.len() > MAX_TARGET_VALUES {
+        c.push(
+            PlanError::at(
+                "targets.resource-groups",
+                format!(
+                    "{} resource groups; a target holds at most {MAX_TARGET_VALUES} (Target Values)",
+                    t.resource_groups.len()
+                ),
+            )
+            .with_hint("put the nodes in fewer groups"),
+        );
     }
     for id in &t.instance_ids {
         let hex = id.strip_prefix("i-").or_else(|| id.strip_prefix("mi-"));
@@ -554,7 +694,7 @@ fn validate_targets(t: &TargetsFile, c: &mut Check) -> Targets {
             );
         }
     }
-    if t.instance_ids.len() > 50 {
+    if t.instance_ids.len() > MAX_TARGET_VALUES {
         c.push(
             PlanError::at(
                 "targets.instance-ids",
@@ -678,6 +818,30 @@ fn resolve_intents(
                 }
                 ScheduleSpec::Calendar(rule) => {
                     break time_zone(zone).ok().map(|tz| Intent::from_rule(*rule, zone, tz));
+                }
+                ScheduleSpec::Expression(s) if !shifts.is_empty() && matches!(s.expression(), Expression::Rate(_)) => {
+                    // A rate() has no fixed start: AWS counts it from when the window or
+                    // association is created, and ssmpatch could only anchor it on "now", which
+                    // moves with every apply (and each apply would replace the one-shot windows
+                    // before they run). So a relative schedule cannot follow one.
+                    c.push(
+                        PlanError::at(
+                            format!("operations.{name}.schedule"),
+                            format!(
+                                "a relative schedule cannot follow `{}`, which runs at `{}`: a rate() has no fixed \
+                                 start (AWS counts it from when the resource is created), so days before or after it \
+                                 name no fixed time",
+                                echo(&cur),
+                                echo(s.as_str())
+                            ),
+                        )
+                        .with_hint(format!(
+                            "give `{}` a calendar rule or cron (e.g. `every sunday at 02:00`) and keep this one \
+                             relative, or give this operation its own schedule (e.g. its own rate())",
+                            echo(&cur)
+                        )),
+                    );
+                    break None;
                 }
                 ScheduleSpec::Expression(s) => {
                     let off = ops.get(&cur).and_then(|o| o.offset_days).unwrap_or(0);

@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 use ssmpatch::aws::{AwsOptions, Clients};
-use ssmpatch::backends::{IamCommand, PolicyOptions};
+use ssmpatch::backends::{Action, IamCommand, PolicyOptions};
 use ssmpatch::compliance::{NodeResult, RefreshOptions};
+use ssmpatch::lease::LeaseCommand;
 use ssmpatch::plan::{CompileOptions, Plan, Source};
 use ssmpatch::schedule::Backend;
 use ssmpatch::session::Session;
@@ -46,7 +47,7 @@ fn plan_text(backend: &str, v2: bool) -> String {
     format!(
         r#"
 version = 1
-name = "iam-{backend}"
+name = "iam-plan"
 region = "{REGION}"
 backend = "{backend}"
 {tags}
@@ -171,21 +172,51 @@ enum Scenario {
     RefreshCommand,
     /// `destroy` after the install ran.
     Destroy,
+    /// `plan` of the first version while the plan's resources are on the two other backends
+    /// (the plan moved, twice).
+    PlanMoved,
+    /// `apply` of the first version over the plan's resources on the two other backends: it
+    /// creates here and deletes there.
+    ApplyMoved,
+    /// `destroy` with the plan's resources on every backend.
+    DestroyMoved,
 }
 
 fn scenarios(backend: &str, command: IamCommand) -> Vec<Scenario> {
     use Scenario::*;
     match command {
-        IamCommand::Plan => vec![PlanEmpty, PlanChange, PlanSame],
-        IamCommand::Apply => vec![ApplyEmpty, ApplyChange, ApplySame],
+        IamCommand::Plan => vec![PlanEmpty, PlanChange, PlanSame, PlanMoved],
+        IamCommand::Apply => vec![ApplyEmpty, ApplyChange, ApplySame, ApplyMoved],
         IamCommand::Refresh if backend == "patch-policy" => vec![RefreshCommand],
         IamCommand::Refresh => vec![RefreshRuns, RefreshCommand],
-        IamCommand::Destroy => vec![Destroy],
+        IamCommand::Destroy => vec![Destroy, DestroyMoved],
     }
 }
 
 async fn apply(s: &Session) {
     let d = s.diff().await.expect("setup: plan");
+    assert_eq!(s.apply(&d, &|_| {}).await.error, None, "setup: apply");
+}
+
+/// `work` under the plan's lease, as the CLI and Python run apply and destroy.
+async fn locked<'s, F, Fut>(s: &'s Session, command: LeaseCommand, work: F) -> Result<(), String>
+where
+    F: FnOnce(&'s Session) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let lease = s.lock(command).await.map_err(|e| e.to_string())?;
+    let r = work(s).await;
+    let released = lease.release().await.map_err(|e| e.to_string());
+    r.and(released)
+}
+
+/// Apply `s` without deleting what the plan owns on the other backends (as releases that read
+/// only the plan's backend left it).
+async fn apply_here_only(s: &Session) {
+    let d = s.diff().await.expect("setup: plan");
+    let changes =
+        d.changes.into_iter().filter(|c| c.action != Action::Delete || c.key.kind.backend().is_none()).collect();
+    let d = ssmpatch::backends::Diff { changes, ..d };
     assert_eq!(s.apply(&d, &|_| {}).await.error, None, "setup: apply");
 }
 
@@ -294,6 +325,14 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
                 si.control("POST", &path, Some(&json!({})));
             }
         }
+        PlanMoved | ApplyMoved | DestroyMoved => {
+            for other in ["maintenance-window", "association", "patch-policy"].into_iter().filter(|b| *b != backend) {
+                apply_here_only(&session(plan_text(other, false), &clients)).await;
+            }
+            if matches!(scenario, DestroyMoved) {
+                apply_here_only(&v2).await;
+            }
+        }
         RefreshCommand => {
             apply(&v2).await;
             // An override of the user's own, uploaded by hand, as someone re-running an install would.
@@ -324,15 +363,18 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
     si.settings(&json!({"iam": iam}));
     si.clear_calls();
     let result = match scenario {
-        PlanEmpty => v1.diff().await.map(|_| ()).map_err(|e| e.to_string()),
+        PlanEmpty | PlanMoved => v1.diff().await.map(|_| ()).map_err(|e| e.to_string()),
         PlanChange => v2.diff().await.map(|_| ()).map_err(|e| e.to_string()),
         PlanSame => v1.diff().await.map(|_| ()).map_err(|e| e.to_string()),
-        ApplyEmpty | ApplyChange | ApplySame => {
+        ApplyEmpty | ApplyChange | ApplySame | ApplyMoved => {
             let s = if matches!(scenario, ApplyChange) { &v2 } else { &v1 };
-            match s.diff().await {
-                Ok(d) => s.apply(&d, &|_| {}).await.error.map_or(Ok(()), Err),
-                Err(e) => Err(e.to_string()),
-            }
+            locked(s, LeaseCommand::Apply, |s| async move {
+                match s.diff().await {
+                    Ok(d) => s.apply(&d, &|_| {}).await.error.map_or(Ok(()), Err),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .await
         }
         RefreshRuns | RefreshCommand => {
             let mut o = RefreshOptions::default();
@@ -349,10 +391,15 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
                 },
             }
         }
-        Destroy => match v2.destroy_diff().await {
-            Ok(d) => v2.apply(&d, &|_| {}).await.error.map_or(Ok(()), Err),
-            Err(e) => Err(e.to_string()),
-        },
+        Destroy | DestroyMoved => {
+            locked(&v2, LeaseCommand::Destroy, |s| async move {
+                match s.destroy_diff().await {
+                    Ok(d) => s.apply(&d, &|_| {}).await.error.map_or(Ok(()), Err),
+                    Err(e) => Err(e.to_string()),
+                }
+            })
+            .await
+        }
     };
     si.settings(&json!({"iam": null}));
     result

@@ -254,6 +254,46 @@ def b_register_patch_baseline_for_patch_group(self, baseline_id, patch_group):
     return baseline_id, patch_group
 
 
+def r_describe_patch_groups(self):
+    """"Lists all patch groups that have been registered with patch baselines" (API_DescribePatchGroups):
+    one mapping per patch group and operating system whose registered baseline is a custom one (a group
+    left with AWS's default baseline for an OS is not a registration). Filters: NAME_PREFIX (of the patch
+    group) and OPERATING_SYSTEM ("Supported keys for DescribePatchGroups include the following: NAME_PREFIX
+    ... OPERATING_SYSTEM", PatchOrchestratorFilter); a filter key that is not one of those is a
+    ValidationException. MaxResults 1-100 per page, NextToken continues (a token the stand-in did not
+    give is InvalidNextToken). moto 5.2.5 has no DescribePatchGroups."""
+    backend = self.ssm_backend
+    out = []
+    for group in sorted(backend.patch_groups):
+        for os_, bid in sorted(backend.patch_groups[group].associations.items()):
+            b = backend.baselines.get(bid)
+            if b is None:
+                continue
+            out.append({"PatchGroup": group, "BaselineIdentity": {
+                "BaselineId": b.id, "BaselineName": b.name, "OperatingSystem": b.operating_system,
+                "BaselineDescription": b.description or "", "DefaultBaseline": False}})
+    for f in self._get_param("Filters") or []:
+        vals = f.get("Values", [])
+        if f["Key"] == "NAME_PREFIX":
+            out = [x for x in out if any(x["PatchGroup"].startswith(v) for v in vals)]
+        elif f["Key"] == "OPERATING_SYSTEM":
+            out = [x for x in out if x["BaselineIdentity"]["OperatingSystem"] in vals]
+        else:
+            raise m.RESTError("ValidationException",
+                              f"Filter key {f['Key']} is not supported: NAME_PREFIX or OPERATING_SYSTEM")
+    token, limit = self._get_param("NextToken"), self._get_param("MaxResults")
+    start = 0
+    if token is not None:
+        if not (token.startswith(_PAGE_TOKEN) and token[len(_PAGE_TOKEN):].isdigit()):
+            raise m.RESTError("InvalidNextToken", "The specified token isn't valid.")
+        start = int(token[len(_PAGE_TOKEN):])
+    end = len(out) if not limit else start + int(limit)
+    res = {"Mappings": out[start:end]}
+    if end < len(out):
+        res["NextToken"] = f"{_PAGE_TOKEN}{end}"
+    return ActionResult(res)
+
+
 def r_delete_patch_baseline(self):
     """DeletePatchBaseline of a baseline still registered for a patch group fails with
     ResourceInUseException (API_DeletePatchBaseline errors). AWS's predefined baselines cannot be
@@ -277,6 +317,7 @@ def install(R):
     R.get_patch_baseline = state.locked(r_get_patch_baseline)
     R.update_patch_baseline = state.locked(r_update_patch_baseline)
     R.describe_patch_baselines = state.locked(r_describe_patch_baselines)
+    R.describe_patch_groups = state.locked(r_describe_patch_groups)
     R.delete_patch_baseline = state.locked(r_delete_patch_baseline)
     m.SimpleSystemManagerBackend.deregister_patch_baseline_for_patch_group = state.locked(
         b_deregister_patch_baseline_for_patch_group)

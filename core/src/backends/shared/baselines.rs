@@ -388,3 +388,53 @@ pub(crate) async fn delete(c: &crate::aws::Clients, o: &Observed) -> Result<(), 
     c.ssm.delete_patch_baseline().baseline_id(&o.id).send().await.map_err(|e| aws("ssm", "DeletePatchBaseline", e))?;
     Ok(())
 }
+
+/// Before anything is written (`plan` and `apply` read it with the diff): each patch group a
+/// baseline of the diff is about to be registered for is free for its operating system, or
+/// already held by that same baseline. "A patch group can be registered with only one patch
+/// baseline for each operating system type" (user guide, patch-manager-patch-groups): another
+/// baseline holding it — another team's, or the plan's own under an earlier name — would stop
+/// every apply after the baseline was created. Read with DescribePatchGroups (every page).
+pub(crate) async fn groups_held_elsewhere(c: &crate::aws::Clients, diff: &crate::backends::Diff) -> Result<(), Error> {
+    use crate::backends::model::Action;
+    let mut held = Vec::new();
+    for ch in diff.changes.iter().filter(|ch| matches!(ch.action, Action::Create | Action::Update)) {
+        let Some(Desired { payload: Payload::Baseline(b), .. }) = &ch.desired else { continue };
+        let have = ch.observed.as_ref().map(|o| strings(o.spec.get("PatchGroups"))).unwrap_or_default();
+        let own_id = ch.observed.as_ref().map(|o| o.id.as_str());
+        let os = b.rules.operating_system.as_str();
+        for group in b.patch_groups.iter().filter(|g| !have.contains(g)) {
+            let mappings = all(
+                "ssm",
+                "DescribePatchGroups",
+                c.ssm
+                    .describe_patch_groups()
+                    .filters(PatchOrchestratorFilter::builder().key("NAME_PREFIX").values(group).build())
+                    .filters(PatchOrchestratorFilter::builder().key("OPERATING_SYSTEM").values(os).build())
+                    .into_paginator()
+                    .items()
+                    .send(),
+            )
+            .await?;
+            for m in mappings.iter().filter(|m| m.patch_group() == Some(group.as_str())) {
+                let Some(who) = m.baseline_identity() else { continue };
+                let id = who.baseline_id().unwrap_or_default();
+                if Some(id) == own_id || who.operating_system().is_some_and(|o| o.as_str() != os) {
+                    continue;
+                }
+                held.push(format!(
+                    "patch group `{group}` is registered for {os} with baseline {} ({id}), not {}",
+                    who.baseline_name().unwrap_or("without a name"),
+                    b.name
+                ));
+            }
+        }
+    }
+    if held.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Foreign(format!(
+        "nothing was changed: {}; a patch group can be registered with only one baseline per operating system",
+        held.join("; ")
+    )))
+}
