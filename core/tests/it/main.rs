@@ -10,7 +10,9 @@ mod deletes; // deletes never destroy a running thing; one-shot windows kept for
 mod hostile_input; // hostile input: huge values, long texts, unbounded files never panic, hang or exhaust memory
 mod iam_policy; // iam-policy --for each command: exactly the actions used, and each one needed (ablation)
 mod lease; // one apply at a time per plan: the Parameter Store lease acquired, refused naming its holder, taken over, renewed, lost, released
+mod limits; // AWS length, count and pattern limits and account quotas checked offline: what validate accepts never half-applies
 mod output_parse; // parsing AWS-RunPatchBaseline stdout: samples, noise, truncation, arbitrary input
+mod ownership; // ownership by tag on every backend: moving backends, extra copies, destroy, foreign names
 mod patch_policy_roles; // patch policies: [patch-policy] settings in explain, deployment roles checked or created, deployment progress, auto not moving a plan
 mod plan_props; // properties of the schedule compiler and the override renderer
 mod plans; // plans: the examples, calendars, backend choice, placement, located errors

@@ -54,15 +54,33 @@ pub(crate) struct Shared {
     plan: String,
     store: S3Store,
     s3: Option<S3Settings>,
+    /// For a backend the plan does not use: the shared kinds are the plan's backend's to read and
+    /// write, so `observe` reads none of them (the caller needs no S3 or baseline reads twice).
+    own_only: bool,
 }
 
 impl Shared {
     pub(crate) fn new(c: Clients, plan: &Plan) -> Shared {
-        Shared { store: S3Store::new(c.s3.clone()), plan: plan.name.clone(), s3: S3Settings::of(plan), c }
+        Shared {
+            store: S3Store::new(c.s3.clone()),
+            plan: plan.name.clone(),
+            s3: S3Settings::of(plan),
+            c,
+            own_only: false,
+        }
+    }
+
+    /// The same, for a backend the plan does not use ([`Shared::observe`] reads nothing).
+    pub(crate) fn own_only(mut self) -> Shared {
+        self.own_only = true;
+        self
     }
 
     /// The plan's override objects (when `objects`) and custom baselines.
     pub(crate) async fn observe(&self, plan: &str, desired: &[Desired], objects: bool) -> Result<Vec<Observed>, Error> {
+        if self.own_only {
+            return Ok(Vec::new());
+        }
         let mut out = if objects {
             override_objects::observe(&self.store, self.s3.as_ref(), plan, desired).await?
         } else {
