@@ -21,8 +21,8 @@ use jiff::Timestamp;
 
 use crate::aws::{AwsOptions, Clients};
 use crate::backends::{
-    DEFAULT_CONCURRENCY, Definition, Desired, Diff, Kind, Observed, Report, Scheduler, Schedulers, apply, definition,
-    diff, groups_held_elsewhere, retain_recent_one_shots, schedulers,
+    DEFAULT_CONCURRENCY, Definition, Desired, Diff, Kind, Observed, Report, Scheduler, Schedulers, apply, check_quotas,
+    definition, diff, groups_held_elsewhere, retain_recent_one_shots, schedulers,
 };
 use crate::compliance::{RefreshOptions, RefreshReport};
 use crate::error::Error;
@@ -183,6 +183,7 @@ impl Session {
         let mut d = diff(&self.plan.name, self.explanation.backend, self.desired.clone(), observed);
         retain_recent_one_shots(&mut d, self.from, self.plan.one_shot_retention_days());
         groups_held_elsewhere(&self.clients, &d).await?;
+        check_quotas(&self.clients, &d, &self.plan.quotas).await?;
         Ok(d)
     }
 

@@ -43,8 +43,7 @@ pub struct IamActions {
 
 /// What every backend calls: tags and the custom baselines; `refresh` reading commands.
 pub(super) const SHARED: IamActions = IamActions {
-    // DescribePatchGroups: is a patch group the plan registers held by another baseline?
-    read: &["ssm:ListTagsForResource", "ssm:DescribePatchBaselines", "ssm:GetPatchBaseline", "ssm:DescribePatchGroups"],
+    read: &["ssm:ListTagsForResource", "ssm:DescribePatchBaselines", "ssm:GetPatchBaseline"],
     change: &[
         "ssm:AddTagsToResource",
         "ssm:RemoveTagsFromResource",
@@ -183,6 +182,10 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
             add(theirs.teardown);
         }
     }
+    if (plan_cmd || apply) && backend != Backend::PatchPolicy {
+        // Before a baseline is registered for a patch group: is the group held by another?
+        add(&["ssm:DescribePatchGroups"]);
+    }
     if apply {
         add(SHARED.change);
         add(own.change);
@@ -206,7 +209,7 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
         // except that `apply` deregisters those of a baseline the plan registered on the window
         // or association backend before it moved.
         ssm.retain(|a| {
-            !matches!(*a, "ssm:RegisterPatchBaselineForPatchGroup" | "ssm:DescribePatchGroups")
+            *a != "ssm:RegisterPatchBaselineForPatchGroup"
                 && (apply || *a != "ssm:DeregisterPatchBaselineForPatchGroup")
         });
     }

@@ -23,6 +23,7 @@ mod model;
 pub(crate) mod naming;
 pub(crate) mod paging;
 mod patch_policy;
+mod quotas;
 pub(crate) mod runs;
 pub(crate) mod shared;
 
@@ -42,6 +43,7 @@ pub use patch_policy::{CREATE_ROLES_CHANGE, CREATE_ROLES_READ, deployment_roles}
 pub(crate) use patch_policy::{
     DEPLOYMENT_FAILED, DEPLOYMENT_TIMED_OUT, LOCAL_ADMINISTRATION_ROLE, LOCAL_EXECUTION_ROLE,
 };
+pub(crate) use quotas::check as check_quotas;
 pub use runs::{FinishedRun, RunOperation, RunQuery};
 pub(crate) use shared::baselines::groups_held_elsewhere;
 pub use shared::override_objects::{S3Settings, S3Store};

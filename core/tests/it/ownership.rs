@@ -312,3 +312,35 @@ async fn a_patch_group_held_by_another_baseline_stops_plan_before_anything_is_wr
         .expect("deregistered");
     apply(&session("association", &clients)).await;
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn what_the_account_already_has_counts_against_the_quota_before_anything_is_written() {
+    let si = StandIn::start();
+    let clients = prepared(&si).await;
+    // Two windows of someone else's; the plan needs two more and its account's quota is 3.
+    for name in ["theirs-a", "theirs-b"] {
+        clients
+            .ssm
+            .create_maintenance_window()
+            .name(name)
+            .schedule("rate(7 days)")
+            .duration(2)
+            .cutoff(1)
+            .allow_unassociated_targets(false)
+            .send()
+            .await
+            .expect("their window");
+    }
+    let text = format!("{}\n[quotas]\nmaintenance-windows = 3\n", plan_text("maintenance-window"));
+    let plan = Plan::from_source(Source::new(Some("moving.toml"), text)).expect("valid plan");
+    let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
+    let ex = plan.explain(&opts).expect("explain");
+    let s = Session::with_clients(plan, ex, Default::default(), clients.clone(), 4);
+    let e = s.diff().await.expect_err("over the quota").to_string();
+    assert!(e.contains("adds 2 maintenance windows to the 2 in the account, 4 in all"), "{e}");
+    assert!(e.contains("[quotas] maintenance-windows"), "{e}");
+    assert_eq!(counts(&clients).await, Counts::default(), "nothing was written");
+    // With room for them (AWS's default, 50), the same plan applies.
+    apply(&session("maintenance-window", &clients)).await;
+}
