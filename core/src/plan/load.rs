@@ -81,9 +81,27 @@ impl Source {
                 })
             }),
             Format::Json => {
+                // serde reads a struct from an array too (`[1, "p"]` as version and name); a plan
+                // is an object, and saying so beats "expected a string" about its second element.
+                if let Some((i, c)) = self.text.char_indices().find(|(_, c)| !c.is_whitespace())
+                    && c != '{'
+                {
+                    let (line, column) = line_column(&self.text, i);
+                    return Err(PlanErrors::from(PlanError {
+                        file: self.file.clone(),
+                        line: u32::try_from(line).ok(),
+                        column: u32::try_from(column).ok(),
+                        path: String::new(),
+                        hint: Some("a JSON plan is one object: `{\"version\": 1, \"name\": …}`".into()),
+                        message: "a plan is a JSON object; this file starts with something else".into(),
+                    }));
+                }
                 let de = &mut serde_json::Deserializer::from_str(&self.text);
                 serde_path_to_error::deserialize::<_, PlanFile>(de).map_err(|e| {
+                    // "?" is serde_path_to_error's path when the error is not inside a value
+                    // (a syntax error): the line and column say where.
                     let path = e.path().to_string();
+                    let path = if path == "?" { ".".to_string() } else { path };
                     let inner = e.into_inner();
                     let message = strip_json_position(&inner.to_string());
                     PlanErrors::from(PlanError {
@@ -400,6 +418,17 @@ mod tests {
         assert_eq!((e.line, e.column), (Some(3), Some(48)));
         let e = s.locate(PlanError::at("baselines.UBUNTU.approval-rules[1]", "bad"), None);
         assert_eq!((e.line, e.column), (Some(3), Some(3)));
+    }
+
+    #[test]
+    fn a_json_plan_must_be_an_object_and_syntax_errors_have_no_path() {
+        let e = Source::new(Some("p.json"), "\n  [1, 2, 3]").parse().expect_err("an array");
+        let e = &e.0[0];
+        assert!(e.message.contains("a plan is a JSON object"), "{}", e.message);
+        assert_eq!((e.line, e.column, e.path.as_str()), (Some(2), Some(3), ""));
+        let e = Source::new(Some("p.json"), "{\"version\": 1,}").parse().expect_err("a trailing comma");
+        assert_eq!((e.0[0].path.as_str(), e.0[0].line), ("", Some(1)), "{:?}", e.0[0]);
+        assert!(e.0[0].message.contains("trailing comma"), "{}", e.0[0].message);
     }
 
     #[test]
