@@ -204,3 +204,28 @@ def test_update_maintenance_window_target(ssm):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         ssm.update_maintenance_window_target(WindowId=w, WindowTargetId="00000000-0000-4000-8000-000000000000", Name="xyz")
     assert e.value.response["Error"]["Code"] == "DoesNotExistException"
+
+
+def test_describe_patch_groups_lists_custom_registrations_with_filters_and_pages(ssm, clean):
+    al = ssm.create_patch_baseline(Name="pg-al", OperatingSystem="AMAZON_LINUX_2023")["BaselineId"]
+    ub = ssm.create_patch_baseline(Name="pg-ub", OperatingSystem="UBUNTU")["BaselineId"]
+    ssm.register_patch_baseline_for_patch_group(BaselineId=al, PatchGroup="web")
+    ssm.register_patch_baseline_for_patch_group(BaselineId=ub, PatchGroup="web")
+    ssm.register_patch_baseline_for_patch_group(BaselineId=al, PatchGroup="db")
+    got = ssm.describe_patch_groups()["Mappings"]
+    assert sorted((m["PatchGroup"], m["BaselineIdentity"]["BaselineId"]) for m in got) == sorted(
+        [("web", al), ("web", ub), ("db", al)])
+    got = ssm.describe_patch_groups(Filters=[{"Key": "NAME_PREFIX", "Values": ["we"]},
+                                             {"Key": "OPERATING_SYSTEM", "Values": ["UBUNTU"]}])["Mappings"]
+    assert [(m["PatchGroup"], m["BaselineIdentity"]["BaselineName"]) for m in got] == [("web", "pg-ub")]
+    # Pages: MaxResults is an upper bound and NextToken continues.
+    first = ssm.describe_patch_groups(MaxResults=1)
+    assert len(first["Mappings"]) == 1 and "NextToken" in first
+    seen = first["Mappings"] + ssm.describe_patch_groups(MaxResults=5, NextToken=first["NextToken"])["Mappings"]
+    assert len(seen) == 3
+    # A deregistered group is no registration (the default baseline is not listed).
+    ssm.deregister_patch_baseline_for_patch_group(BaselineId=al, PatchGroup="db")
+    assert [m["PatchGroup"] for m in ssm.describe_patch_groups(
+        Filters=[{"Key": "NAME_PREFIX", "Values": ["db"]}])["Mappings"]] == []
+    with pytest.raises(botocore.exceptions.ClientError, match="ValidationException|InvalidFilter"):
+        ssm.describe_patch_groups(Filters=[{"Key": "NOPE", "Values": ["x"]}])
