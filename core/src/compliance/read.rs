@@ -142,20 +142,40 @@ async fn s3_text(c: &Clients, bucket: &str, key: &str) -> Result<Option<String>,
             if o.content_length().is_some_and(|n| u64::try_from(n).unwrap_or(0) > limit) {
                 return Err(too_large());
             }
-            let mut bytes = Vec::new();
-            while let Some(chunk) = o.body.next().await {
-                let chunk = chunk.map_err(|e| Error::Aws {
-                    service: "s3",
-                    operation: "GetObject",
-                    code: None,
-                    message: format!("reading s3://{bucket}/{key}: {e}"),
-                    request_id: None,
-                })?;
-                if (bytes.len() + chunk.len()) as u64 > limit {
-                    return Err(too_large());
+            // The body streams after the SDK's timeouts ended (they run until the answer's head):
+            // its own bound is the operation timeout, so a body that stalls is an error, not a hang.
+            let bound =
+                c.s3.config()
+                    .timeout_config()
+                    .and_then(|t| t.operation_timeout())
+                    .unwrap_or(crate::aws::DEFAULT_OPERATION_TIMEOUT);
+            let read = async {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = o.body.next().await {
+                    let chunk = chunk.map_err(|e| Error::Aws {
+                        service: "s3",
+                        operation: "GetObject",
+                        code: None,
+                        message: format!("reading s3://{bucket}/{key}: {e}"),
+                        request_id: None,
+                    })?;
+                    if (bytes.len() + chunk.len()) as u64 > limit {
+                        return Err(too_large());
+                    }
+                    bytes.extend_from_slice(&chunk);
                 }
-                bytes.extend_from_slice(&chunk);
-            }
+                Ok(bytes)
+            };
+            let bytes = tokio::time::timeout(bound, read).await.map_err(|_| Error::Aws {
+                service: "s3",
+                operation: "GetObject",
+                code: None,
+                message: format!(
+                    "reading s3://{bucket}/{key}: the object's body did not arrive within {} s (the operation timeout)",
+                    bound.as_secs()
+                ),
+                request_id: None,
+            })??;
             Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
         }
         Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
@@ -282,6 +302,32 @@ pub(crate) async fn put_compliance(c: &Clients, op: String, p: PutCompliance) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An S3 endpoint on 127.0.0.1 that sends the answer's head and part of its body, then
+    /// nothing (the connection stays open): reading it ends at the operation timeout.
+    #[tokio::test]
+    async fn a_body_that_stalls_is_an_error_at_the_operation_timeout() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.expect("accept");
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\npart of it";
+            sock.write_all(head.as_bytes()).await.expect("write");
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            drop(sock);
+        });
+        let opts = crate::aws::AwsOptions {
+            operation_timeout: Some(std::time::Duration::from_secs(2)),
+            max_attempts: Some(1),
+            ..crate::aws::AwsOptions::stand_in(&format!("http://127.0.0.1:{port}"), "us-east-1")
+        };
+        let c = Clients::load(&opts, None).await;
+        let e = s3_text(&c, "b", "k").await.expect_err("the body never ends");
+        assert!(e.to_string().contains("did not arrive within 2 s"), "{e}");
+    }
 
     #[test]
     fn output_urls_are_read_only_in_the_plans_bucket() {
