@@ -266,6 +266,26 @@ impl Session {
     /// Perform `diff` (nothing is called when it is empty). `progress` receives one line per
     /// action.
     pub async fn apply(&self, diff: &Diff, progress: &(dyn Fn(&str) + Sync)) -> Report {
+        self.apply_while(diff, progress, &|| None).await
+    }
+
+    /// [`Session::apply`] holding the plan's `lease` ([`Session::lock`]): before each step the
+    /// lease is checked, and a lost one (another apply took it over) stops this apply there.
+    pub async fn apply_holding(
+        &self,
+        lease: &crate::lease::Lease,
+        diff: &Diff,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Report {
+        self.apply_while(diff, progress, &|| lease.lost_error()).await
+    }
+
+    async fn apply_while(
+        &self,
+        diff: &Diff,
+        progress: &(dyn Fn(&str) + Sync),
+        held: &(dyn Fn() -> Option<Error> + Sync),
+    ) -> Report {
         if diff.is_empty() {
             return Report {
                 plan: diff.plan.clone(),
@@ -277,7 +297,7 @@ impl Session {
             };
         }
         let schedulers = Schedulers { primary: self.scheduler.clone(), others: self.others.clone() };
-        apply(&schedulers, diff, self.concurrency, self.force, progress).await
+        apply(&schedulers, diff, self.concurrency, self.force, progress, held).await
     }
 
     /// Refresh compliance after the plan's runs (see [`crate::compliance::refresh`]).

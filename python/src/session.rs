@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use pyo3::prelude::*;
 use ssmpatch::aws::AwsOptions;
 use ssmpatch::compliance::RefreshOptions;
-use ssmpatch::lease::LeaseCommand;
+use ssmpatch::lease::{Lease, LeaseCommand};
 use ssmpatch::plan::Plan as CorePlan;
 use ssmpatch::session::{Session as CoreSession, SessionOptions};
 use tokio::sync::OnceCell;
@@ -117,12 +117,12 @@ impl Inner {
     pub(crate) async fn live(self: Arc<Self>, op: Live) -> Result<serde_json::Value, Failure> {
         let session = self.session(matches!(op, Live::Destroy)).await?;
         let command = match op {
-            Live::Plan => return Inner::locked(session, op).await,
+            Live::Plan => return Inner::locked(session, op, None).await,
             Live::Apply => LeaseCommand::Apply,
             Live::Destroy => LeaseCommand::Destroy,
         };
         let lease = session.lock(command).await?;
-        let result = Inner::locked(session, op).await;
+        let result = Inner::locked(session, op, Some(&lease)).await;
         let lost = lease.lost_error();
         // A release that fails leaves the lease to expire: the next apply waits until then.
         let _ = lease.release().await;
@@ -133,7 +133,7 @@ impl Inner {
     }
 
     /// What `live` does once the lease, if any, is held.
-    async fn locked(session: &CoreSession, op: Live) -> Result<serde_json::Value, Failure> {
+    async fn locked(session: &CoreSession, op: Live, lease: Option<&Lease>) -> Result<serde_json::Value, Failure> {
         let diff = match op {
             Live::Destroy => session.destroy_diff().await?,
             _ => session.diff().await?,
@@ -141,7 +141,10 @@ impl Inner {
         if let Live::Plan = op {
             return Ok(serde_json::to_value(&diff).unwrap_or_default());
         }
-        let report = session.apply(&diff, &|_: &str| {}).await;
+        let report = match lease {
+            Some(lease) => session.apply_holding(lease, &diff, &|_: &str| {}).await,
+            None => session.apply(&diff, &|_: &str| {}).await,
+        };
         let out = serde_json::json!({"diff": diff, "report": report});
         match &report.error {
             Some(e) => Err(Failure::Stopped(format!("apply stopped: {e}"), out)),

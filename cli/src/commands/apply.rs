@@ -86,10 +86,8 @@ fn locked(
     let progress = |line: &str| {
         let _ = writeln!(std::io::stderr().lock(), "  {line}");
     };
-    if let Some(e) = lease.lost_error() {
-        return Err(e.into());
-    }
-    let report = rt.block_on(s.apply(&d, &progress));
+    // A lease lost while the prompt waited, or at any step: this apply stops there.
+    let report = rt.block_on(s.apply_holding(lease, &d, &progress));
     if json {
         out.json(&json!({"diff": d, "report": report}))?;
     } else {

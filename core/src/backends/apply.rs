@@ -57,6 +57,7 @@ pub async fn apply(
     concurrency: usize,
     force: bool,
     progress: &(dyn Fn(&str) + Sync),
+    held: &(dyn Fn() -> Option<Error> + Sync),
 ) -> Report {
     let mut report = Report {
         plan: diff.plan.clone(),
@@ -100,6 +101,9 @@ pub async fn apply(
     }
     let concurrency = concurrency.max(1);
     for kind in Kind::ORDER {
+        if stop_unless_held(&mut report, held) {
+            return report;
+        }
         let ids_now = ids.clone();
         let futs: Vec<_> = diff
             .changes
@@ -113,6 +117,9 @@ pub async fn apply(
         }
     }
     for kind in Kind::ORDER.iter().rev() {
+        if stop_unless_held(&mut report, held) {
+            return report;
+        }
         let futs: Vec<_> = diff
             .changes
             .iter()
@@ -125,6 +132,20 @@ pub async fn apply(
         }
     }
     report
+}
+
+/// Before each step: the plan's lease is still held (`held` says why not). Another apply may
+/// have taken it over, so this one stops; what it did is reported.
+fn stop_unless_held(report: &mut Report, held: &(dyn Fn() -> Option<Error> + Sync)) -> bool {
+    match held() {
+        None => false,
+        Some(e) => {
+            report.hint = e.hint();
+            report.retry_may_help = e.retry_may_help();
+            report.error = Some(e.to_string());
+            true
+        }
+    }
 }
 
 /// Before anything changes: no window or association the diff deletes has a run that has not

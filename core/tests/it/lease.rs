@@ -231,3 +231,32 @@ async fn a_session_locks_its_plan_with_its_ttl() {
     assert!(matches!(s.lock(LeaseCommand::Destroy).await, Err(Error::Locked { .. })));
     lease.release().await.expect("release");
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn an_apply_whose_lease_was_lost_stops_before_its_next_step() {
+    let si = StandIn::start();
+    let c = clients(&si).await;
+    let text = format!(
+        "version = 1\nname = \"lost-plan\"\nregion = \"{REGION}\"\nbackend = \"association\"\n\n[targets]\ntags = \
+         {{ \"Patch Group\" = \"web\" }}\n\n[operations.scan]\nkind = \"scan\"\nschedule = \"every day at 01:00\"\n"
+    );
+    let plan = Plan::from_source(Source::new(Some("lost.toml"), text)).expect("plan");
+    let opts = CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
+    let ex = plan.explain(&opts).expect("explain");
+    let s = Session::with_clients(plan, ex, Default::default(), c.clone(), 2).with_lease_ttl(Duration::from_secs(5));
+    let lease = s.lock(LeaseCommand::Apply).await.expect("lock");
+    let d = s.diff().await.expect("plan");
+    assert!(!d.is_empty(), "the plan creates its association");
+    // While this apply waited (at a prompt, say), its lease could not be renewed and expired.
+    si.set_faults(&json!({"rules": [{"operation": "PutParameter", "kind": "throttle"}]}));
+    assert!(until(Duration::from_secs(60), async || lease.lost().is_some()).await, "never reported lost");
+    si.clear_faults();
+    let r = s.apply_holding(&lease, &d, &|_| {}).await;
+    let e = r.error.expect("stopped");
+    assert!(e.contains("was lost while this apply held it"), "{e}");
+    assert!(r.done.is_empty(), "nothing was changed: {:?}", r.done);
+    let listed = c.ssm.list_associations().send().await.expect("list");
+    assert!(listed.associations().is_empty(), "no association was created");
+    lease.release().await.expect("release");
+}
