@@ -196,6 +196,11 @@ impl Hint for Error {
             Error::Aws { code: Some(c), .. } if c == crate::backends::DEPLOYMENT_TIMED_OUT => {
                 Some("the deployment may still finish: run `ssmpatch plan` later to see where it stands".into())
             }
+            Error::Aws { code: None, message, .. } if message.starts_with("timed out") => Some(
+                "AWS or the network answered too slowly: run again, or raise the limit named above; if it keeps \
+                 happening, check the endpoint and the network path to it"
+                    .into(),
+            ),
             Error::Aws { code: None, .. } => {
                 Some("check the region, credentials and endpoint (`--endpoint-url` / AWS_ENDPOINT_URL)".into())
             }

@@ -106,6 +106,10 @@ fn plan_against_an_endpoint_that_never_answers_fails_at_the_operation_timeout() 
         "{message}"
     );
     assert!(message.contains("--operation-timeout"), "{message}");
+    // The hint is about slowness, not about region and credentials.
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("hint: AWS or the network answered too slowly"), "{stderr}");
+    assert!(!stderr.contains("check the region, credentials"), "{stderr}");
     assert!(silent.accepted.load(Ordering::SeqCst) >= 1, "the call reached the listener");
 }
 
