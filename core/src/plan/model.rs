@@ -309,7 +309,15 @@ impl Plan {
                     .with_hint("write e.g. `arn:aws:iam::123456789012:role/MaintenanceWindowRole`"),
             );
         }
-        let default_zone = file.time_zone.clone().unwrap_or_else(|| "UTC".to_string());
+        // A zone is sent to AWS as the time zone database spells it: the lookup forgives case
+        // (`asia/tokyo`), AWS's documented form is the IANA name (`Asia/Tokyo`), and whether it
+        // forgives is not documented — so the plan's spelling is never sent.
+        let canonical = |z: &str| time_zone(z).ok().and_then(|tz| tz.iana_name().map(str::to_string));
+        let default_zone = file
+            .time_zone
+            .as_deref()
+            .map(|z| canonical(z).unwrap_or_else(|| z.to_string()))
+            .unwrap_or_else(|| "UTC".into());
         if let Some(z) = &file.time_zone
             && let Err(e) = time_zone(z)
         {
@@ -337,7 +345,11 @@ impl Plan {
                         .with_hint("use 1-64 letters, digits, `-` or `_` (it appears in resource names and S3 keys)"),
                 );
             }
-            let zone = op.time_zone.clone().unwrap_or_else(|| default_zone.clone());
+            let zone = op
+                .time_zone
+                .as_deref()
+                .map(|z| canonical(z).unwrap_or_else(|| z.to_string()))
+                .unwrap_or_else(|| default_zone.clone());
             if let Some(z) = &op.time_zone
                 && let Err(e) = time_zone(z)
             {

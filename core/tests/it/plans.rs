@@ -286,3 +286,16 @@ fn explain_says_where_a_custom_compliance_report_appears() {
     let patch = with("strategy = \"put-compliance-items\"\ncompliance-type = \"Patch\"");
     assert!(!patch.contains("Configuration Compliance only"), "{patch}");
 }
+
+#[test]
+fn time_zones_are_sent_as_the_time_zone_database_spells_them() {
+    let text = format!(
+        "{HEAD}backend = \"maintenance-window\"\ntime-zone = \"asia/tokyo\"\n[operations.install]\nkind = \"install\"\n\
+         schedule = \"second tuesday at 02:00\"\n[operations.scan]\nkind = \"scan\"\nschedule = \"every sunday at 01:00\"\n\
+         time-zone = \"EUROPE/berlin\"\n"
+    );
+    let plan = Plan::from_source(Source::new(Some("plan.toml"), text)).expect("valid");
+    let json = serde_json::to_string(&plan.explain(&from()).expect("explain")).expect("json");
+    assert!(json.contains("\"Asia/Tokyo\"") && json.contains("\"Europe/Berlin\""), "{json}");
+    assert!(!json.contains("asia/tokyo") && !json.contains("EUROPE/berlin"), "{json}");
+}
