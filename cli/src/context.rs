@@ -64,6 +64,16 @@ pub fn aws_options(a: &AwsArgs) -> AwsOptions {
 /// Load the plan and open a session against AWS.
 pub fn session(a: &LiveArgs, rt: &tokio::runtime::Runtime, for_destroy: bool) -> Result<Session, CliError> {
     let plan = load(&a.plan.plan)?;
+    if let (Some(given), Some(planned)) = (a.aws.region.as_deref(), plan.region())
+        && given != planned
+    {
+        // As in the AWS CLI, --region wins; said, because the plan's resources live in its Region.
+        eprintln!(
+            "note: --region {} overrides the plan's region {planned}: this works on {} instead",
+            ssmpatch::input::echo(given),
+            ssmpatch::input::echo(given)
+        );
+    }
     let mut options = SessionOptions::default();
     options.aws = aws_options(&a.aws);
     options.from = a.plan.from.unwrap_or_else(jiff::Timestamp::now);

@@ -229,3 +229,22 @@ fn an_aws_error_shows_its_code_and_request_id_as_such() {
     assert!(message.contains("AWS error code NoSuchBucket") && message.contains("request id "), "{message}");
     assert!(!message.contains("NoSuchBucket: "), "the code is labelled, not run into the message: {message}");
 }
+
+#[test]
+fn a_region_that_overrides_the_plans_is_said() {
+    let silent = Silent::start();
+    let out = run(
+        "override",
+        &["plan", PLAN, "--endpoint-url", &silent.url, "--region", "us-west-2", "--operation-timeout", "1"],
+        true,
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("note: --region us-west-2 overrides the plan's region ap-northeast-1"), "{stderr}");
+    // The same Region as the plan's: nothing to say.
+    let out = run(
+        "same",
+        &["plan", PLAN, "--endpoint-url", &silent.url, "--region", "ap-northeast-1", "--operation-timeout", "1"],
+        true,
+    );
+    assert!(!text(&out.stderr).contains("overrides"), "{}", text(&out.stderr));
+}
