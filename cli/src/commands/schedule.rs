@@ -71,6 +71,13 @@ fn check(a: CheckArgs, out: &Printer) -> Result<ExitCode, CliError> {
     };
     let verdicts: Vec<(Backend, Verdict)> = backends.iter().map(|b| (*b, schedule.check(*b, &timing))).collect();
     let all_rejected = verdicts.iter().all(|(_, v)| !v.is_ok());
+    // Accepted is not the same as useful: an expression with no run left (`at()` in the past, the
+    // 30th of February) is accepted by AWS and never runs.
+    let now = Timestamp::now();
+    // `None`: the runs cannot be computed with these settings (the verdicts say why).
+    let runs = schedule.next_n(&timing, now, 1).ok();
+    let never = runs.as_ref().is_some_and(Vec::is_empty);
+    let next_run = runs.and_then(|r| r.first().map(|z| z.timestamp().to_string()));
     if a.json {
         let mut map = Map::new();
         for (b, v) in &verdicts {
@@ -80,7 +87,7 @@ fn check(a: CheckArgs, out: &Printer) -> Result<ExitCode, CliError> {
             };
             map.insert(b.as_str().to_string(), entry);
         }
-        out.json(&json!({ "expression": schedule.as_str(), "backends": Value::Object(map) }))?;
+        out.json(&json!({ "expression": schedule.as_str(), "backends": Value::Object(map), "next_run": next_run }))?;
     } else {
         out.line(&format!("{}  {}", schedule.as_str(), out.dim(&format!("({})", schedule.describe(&timing)))));
         for (b, v) in &verdicts {
@@ -91,6 +98,9 @@ fn check(a: CheckArgs, out: &Printer) -> Result<ExitCode, CliError> {
                     out.line(&format!("       {}", out.dim(&format!("hint: {}", x.hint))));
                 }
             }
+        }
+        if never {
+            out.note(&format!("warning: `{}` has no run after {now}: accepted, it would never run", schedule.as_str()));
         }
     }
     Ok(if all_rejected { ExitCode::from(REJECTED) } else { ExitCode::SUCCESS })

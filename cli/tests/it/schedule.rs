@@ -161,3 +161,20 @@ fn offset_rules_in_check() {
     assert_eq!(v["backends"]["association"]["ok"], true);
     assert_eq!(v["backends"]["patch-policy"]["ok"], false);
 }
+
+#[test]
+fn check_warns_when_an_accepted_expression_never_runs() {
+    for expr in ["cron(0 0 30 2 ? *)", "at(2001-01-01T00:00:00)"] {
+        let out = ssmpatch(&["schedule", "check", expr, "--backend", "maintenance-window"]);
+        assert_eq!(out.status.code(), Some(0), "{expr}: accepted");
+        let err = text(&out.stderr);
+        assert!(err.contains("has no run after") && err.contains("it would never run"), "{expr}: {err}");
+        let out = ssmpatch(&["schedule", "check", expr, "--backend", "maintenance-window", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["next_run"], serde_json::Value::Null, "{expr}");
+    }
+    let out = ssmpatch(&["schedule", "check", "cron(0 2 ? JAN SUN *)", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(v["next_run"].as_str().is_some_and(|t| t.ends_with('Z')), "{v}");
+    assert!(!text(&out.stderr).contains("never run"));
+}
