@@ -207,7 +207,12 @@ impl Session {
         let mut observed = self.scheduler.observe(&self.plan.name, &kept).await?;
         observed.retain(|o| o.key.kind != Kind::DeploymentRoles);
         observed.extend(self.observe_others().await?);
-        Ok(diff(&self.plan.name, self.explanation.backend, Vec::new(), observed))
+        // Same-named resources that are not the plan's stay, and are reported as `plan` reports them.
+        let foreign: Vec<Observed> =
+            observed.iter().filter(|o| !o.owned && kept.iter().any(|d| d.key == o.key)).cloned().collect();
+        let mut d = diff(&self.plan.name, self.explanation.backend, Vec::new(), observed);
+        d.foreign = foreign;
+        Ok(d)
     }
 
     /// What the plan owns on the backends it does not use: their own kinds only (windows,

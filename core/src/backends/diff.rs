@@ -25,7 +25,8 @@ fn field_changes(from: &Value, to: &Value) -> Vec<FieldChange> {
         .collect()
 }
 
-/// The pure diff: desired against observed (only owned resources are compared or deleted).
+/// The pure diff: desired against observed (only owned resources are compared or deleted;
+/// foreign ones are reported when they carry a name the plan uses).
 ///
 /// Drift the plan cannot have asked for is deleted too, each with a [`Change::note`]: extra copies
 /// of an owned resource (two applies at once, or a create AWS applied twice) — the copy whose
@@ -34,6 +35,9 @@ fn field_changes(from: &Value, to: &Value) -> Vec<FieldChange> {
 pub fn diff(plan: &str, backend: Backend, desired: Vec<Desired>, observed: Vec<Observed>) -> Diff {
     let (owned, foreign): (Vec<Observed>, Vec<Observed>) = observed.into_iter().partition(|o| o.owned);
     let wanted: BTreeMap<Key, Value> = desired.iter().map(|d| (d.key.clone(), d.spec.clone())).collect();
+    // Only a foreign resource with a name the plan uses is in its way; others merely share the
+    // prefix (plan `web` and plan `web-monthly`'s resources) and are none of its business.
+    let foreign: Vec<Observed> = foreign.into_iter().filter(|f| wanted.contains_key(&f.key)).collect();
     let (windows, rest): (Vec<Observed>, Vec<Observed>) =
         owned.into_iter().partition(|o| o.key.kind == Kind::MaintenanceWindow);
     let (mut by_key, mut extra) = keep_one(windows, &wanted);
@@ -245,6 +249,18 @@ mod tests {
                 (Kind::WindowTask, &Action::Delete, Some("t-b2"), true),
             ]
         );
+    }
+
+    #[test]
+    fn only_foreign_resources_with_a_name_the_plan_uses_are_reported() {
+        let desired = vec![d(Kind::PatchBaseline, "ssmpatch-web-al2023", json!({}))];
+        let observed = vec![
+            o(Kind::PatchBaseline, "ssmpatch-web-al2023", json!({}), false),
+            o(Kind::PatchBaseline, "ssmpatch-web-monthly-al2023", json!({}), false),
+        ];
+        let diff = diff("web", Backend::MaintenanceWindow, desired, observed);
+        let names: Vec<&str> = diff.foreign.iter().map(|f| f.key.name.as_str()).collect();
+        assert_eq!(names, ["ssmpatch-web-al2023"]);
     }
 
     #[test]

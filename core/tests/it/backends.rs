@@ -220,11 +220,13 @@ async fn conformance(backend: &str) {
     assert_eq!(s2.apply(&d, &quiet).await.error, None);
     assert!(s2.diff().await.expect("diff").is_empty());
 
-    // A same-named resource ssmpatch did not create is reported and never touched.
-    let foreign_name = match backend {
-        "patch-policy" => format!("ssmpatch-conf-{backend}"),
-        _ => format!("ssmpatch-conf-{backend}-foreign"),
-    };
+    // A resource ssmpatch did not create, named as one of the plan's, is reported and never touched.
+    let foreign_name = s2
+        .desired
+        .iter()
+        .find(|d| matches!(d.key.kind, Kind::PatchPolicy | Kind::MaintenanceWindow | Kind::Association))
+        .map(|d| d.key.name.clone())
+        .expect("the plan's own resource");
     match backend {
         "patch-policy" => {
             // The same name, without ssmpatch's tags (a definition copied from the real one).
