@@ -246,6 +246,25 @@ async fn put(ssm: &aws_sdk_ssm::Client, name: &str, record: &Record, overwrite: 
     Ok(out.version())
 }
 
+/// An overwrite sent once, without the SDK's retries (a takeover: see [`Lease::acquire`]).
+async fn put_once(ssm: &aws_sdk_ssm::Client, name: &str, record: &Record) -> Result<i64, Error> {
+    let value = serde_json::to_string(record).map_err(|e| Error::Internal(format!("lease record: {e}")))?;
+    let out = ssm
+        .put_parameter()
+        .name(name)
+        .value(value)
+        .overwrite(true)
+        .tier(ParameterTier::Standard)
+        .customize()
+        .config_override(
+            aws_sdk_ssm::config::Config::builder().retry_config(aws_sdk_ssm::config::retry::RetryConfig::disabled()),
+        )
+        .send()
+        .await
+        .map_err(|e| aws("ssm", "PutParameter", e))?;
+    Ok(out.version())
+}
+
 /// The lease parameter's record and version; `None` when it does not exist.
 async fn read(ssm: &aws_sdk_ssm::Client, name: &str) -> Result<Option<(Record, i64)>, Error> {
     let out = match ssm.get_parameter().name(name).send().await {
@@ -286,6 +305,10 @@ struct Shared {
     me: Identity,
     held: tokio::sync::Mutex<Held>,
     lost: Mutex<Option<String>>,
+    /// When our last confirmed write expires, readable without waiting for a renewal in flight:
+    /// past it (less a margin for clocks), another apply may have taken the lease over, whether
+    /// or not the renewal task has noticed yet.
+    confirmed: Mutex<Timestamp>,
 }
 
 impl Shared {
@@ -296,12 +319,28 @@ impl Shared {
     }
 
     fn lost(&self) -> Option<String> {
-        self.lost.lock().ok().and_then(|l| l.clone())
+        if let Some(why) = self.lost.lock().ok().and_then(|l| l.clone()) {
+            return Some(why);
+        }
+        let expires = self.confirmed.lock().ok().map(|e| *e)?;
+        let margin = jiff::SignedDuration::try_from(self.ttl / 10).unwrap_or(jiff::SignedDuration::ZERO);
+        let deadline = expires.checked_sub(margin).unwrap_or(expires);
+        if Timestamp::now() < deadline {
+            return None;
+        }
+        // Once seen lost, lost for good: a renewal that goes through later does not undo what
+        // another apply may have done meanwhile.
+        let why = format!("it expired at {expires} (or is about to) before it could be renewed");
+        self.lose(why.clone());
+        Some(why)
     }
 
     /// One renewal: `Ok(true)` renewed, `Ok(false)` not now (an error; tried again next time),
     /// `Err` lost.
     async fn renew(&self, held: &mut Held) -> Result<bool, String> {
+        if let Some(why) = self.lost() {
+            return Err(why);
+        }
         let now = Timestamp::now();
         if now >= held.expires {
             return Err(format!("it expired at {} before it could be renewed", held.expires));
@@ -315,6 +354,9 @@ impl Shared {
         if w == held.version + 1 || (w > held.version && done < held.expires) {
             held.version = w;
             held.expires = expires;
+            if let Ok(mut c) = self.confirmed.lock() {
+                *c = expires;
+            }
             return Ok(true);
         }
         Err(format!(
@@ -332,10 +374,12 @@ impl Shared {
         if self.lost().is_some() {
             return Ok(());
         }
-        let Some((_, version)) = read(&self.ssm, &self.name).await? else { return Ok(()) };
-        // Ours: our last write, or later writes made while ours had not expired (takeover
+        let Some((record, version)) = read(&self.ssm, &self.name).await? else { return Ok(()) };
+        // Ours: our record (the token: versions restart at 1 when a parameter is deleted and made
+        // again), at our last write or later writes made while ours had not expired (takeover
         // attempts that lost; renewals retried by the SDK).
-        let mine = version == held.version || (version > held.version && Timestamp::now() < held.expires);
+        let mine = record.token == self.me.token
+            && (version == held.version || (version > held.version && Timestamp::now() < held.expires));
         if !mine {
             return Ok(());
         }
@@ -350,15 +394,20 @@ impl Shared {
 }
 
 async fn renewals(shared: Arc<Shared>) {
+    let mut pause = shared.ttl / 3;
     loop {
-        tokio::time::sleep(shared.ttl / 3).await;
+        tokio::time::sleep(pause).await;
         let mut held = shared.held.lock().await;
         if held.released {
             return;
         }
-        if let Err(why) = shared.renew(&mut held).await {
-            shared.lose(why);
-            return;
+        match shared.renew(&mut held).await {
+            // After a renewal that did not go through, try again sooner: the time left is shorter.
+            Ok(renewed) => pause = if renewed { shared.ttl / 3 } else { shared.ttl / 10 },
+            Err(why) => {
+                shared.lose(why);
+                return;
+            }
         }
     }
 }
@@ -382,6 +431,12 @@ impl Lease {
     ) -> Result<Lease, Error> {
         let name = parameter_name(plan)?;
         let me = Identity::new(command);
+        // Within the bounds the CLI and Python check, for every caller: a zero TTL would be born
+        // expired and renewed in a tight loop.
+        let ttl = ttl.clamp(
+            Duration::from_secs(*LEASE_TTL_SECONDS_RANGE.start()),
+            Duration::from_secs(*LEASE_TTL_SECONDS_RANGE.end()),
+        );
         // A lease released between our create and our read: try again (a few times).
         for _ in 0..5 {
             let now = Timestamp::now();
@@ -408,7 +463,8 @@ impl Lease {
             }
             // Expired: take it over if our write is the very next version.
             let expires = after(now, ttl);
-            let w = put(ssm, &name, &me.record(now, expires, Some(version)), true).await?;
+            // Sent once: an SDK retry after a lost answer would land as version v+2 and lose to itself.
+            let w = put_once(ssm, &name, &me.record(now, expires, Some(version))).await?;
             if w == version + 1 {
                 return Ok(Lease::held(ssm, plan, &name, ttl, me, w, now, expires));
             }
@@ -440,6 +496,7 @@ impl Lease {
             me,
             held: tokio::sync::Mutex::new(Held { version, expires, acquired, released: false }),
             lost: Mutex::new(None),
+            confirmed: Mutex::new(expires),
         });
         let renewal = Some(tokio::spawn(renewals(shared.clone())));
         Lease { shared, renewal, released: false }
@@ -483,17 +540,28 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        if let Some(h) = self.renewal.take() {
-            h.abort();
-        }
+        let renewal = self.renewal.take();
         if self.released {
+            if let Some(h) = renewal {
+                h.abort();
+            }
             return;
         }
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let shared = self.shared.clone();
-            rt.spawn(async move {
-                let _ = shared.release().await;
-            });
+        match tokio::runtime::Handle::try_current() {
+            // The renewal is not aborted: a write of it already sent could land after the delete
+            // and make the lease again. The release waits for it (they share the lock) and the
+            // renewal task ends when it sees the lease released.
+            Ok(rt) => {
+                let shared = self.shared.clone();
+                rt.spawn(async move {
+                    let _ = shared.release().await;
+                });
+            }
+            Err(_) => {
+                if let Some(h) = renewal {
+                    h.abort();
+                }
+            }
         }
     }
 }

@@ -118,8 +118,9 @@ pub fn diff(plan: &str, backend: Backend, desired: Vec<Desired>, observed: Vec<O
     Diff { plan: plan.to_string(), backend, changes, foreign }
 }
 
-/// One resource per key — the copy whose fields are what the plan wants, else the one with the
-/// smallest id (stable from run to run) — and the other copies, each with the id of the one kept.
+/// One resource per key — the copy with the fewest fields differing from what the plan wants,
+/// the smallest id among equals (stable from run to run) — and the other copies, each with the id
+/// of the one kept.
 fn keep_one(
     observed: Vec<Observed>,
     wanted: &BTreeMap<Key, Value>,
@@ -132,9 +133,13 @@ fn keep_one(
     let mut extra = Vec::new();
     for (k, mut copies) in groups {
         copies.sort_by(|a, b| a.id.cmp(&b.id));
+        // The copy closest to the plan (fewest fields to change; a baseline that holds the patch
+        // group beats one that would have to take it from its twin), the smallest id on a tie.
         let pick = wanted
             .get(&k)
-            .and_then(|spec| copies.iter().position(|o| field_changes(&o.spec, spec).is_empty()))
+            .and_then(|spec| {
+                copies.iter().enumerate().min_by_key(|(_, o)| field_changes(&o.spec, spec).len()).map(|(i, _)| i)
+            })
             .unwrap_or(0);
         let one = copies.remove(pick);
         extra.extend(copies.into_iter().map(|o| (o, one.id.clone())));
@@ -261,6 +266,22 @@ mod tests {
         let diff = diff("web", Backend::MaintenanceWindow, desired, observed);
         let names: Vec<&str> = diff.foreign.iter().map(|f| f.key.name.as_str()).collect();
         assert_eq!(names, ["ssmpatch-web-al2023"]);
+    }
+
+    #[test]
+    fn of_copies_that_all_differ_the_closest_is_kept() {
+        let desired = vec![d(Kind::PatchBaseline, "b", json!({"Rules": 2, "PatchGroups": ["web"]}))];
+        let observed = vec![
+            Observed { id: "pb-1".into(), ..o(Kind::PatchBaseline, "b", json!({"Rules": 1, "PatchGroups": []}), true) },
+            Observed {
+                id: "pb-2".into(),
+                ..o(Kind::PatchBaseline, "b", json!({"Rules": 1, "PatchGroups": ["web"]}), true)
+            },
+        ];
+        let diff = diff("p", Backend::MaintenanceWindow, desired, observed);
+        let kept: Vec<_> =
+            diff.changes.iter().filter(|c| c.action == Action::Update).map(|c| c.id.as_deref()).collect();
+        assert_eq!(kept, [Some("pb-2")], "the copy that holds the patch group is kept");
     }
 
     #[test]

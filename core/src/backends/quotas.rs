@@ -15,17 +15,10 @@ use crate::aws::Clients;
 use crate::error::Error;
 use crate::plan::limits::Quotas;
 
-/// How many resources of `kind` the diff adds (creates less deletes).
+/// How many resources of `kind` the diff creates. Deletes do not make room: apply creates
+/// everything before it deletes anything (new first), so the account holds them all at once.
 fn added(diff: &Diff, kind: Kind) -> i64 {
-    diff.changes
-        .iter()
-        .filter(|c| c.key.kind == kind)
-        .map(|c| match c.action {
-            Action::Create => 1,
-            Action::Delete => -1,
-            _ => 0,
-        })
-        .sum()
+    diff.changes.iter().filter(|c| c.key.kind == kind && c.action == Action::Create).count() as i64
 }
 
 /// `Err` naming each quota the diff would pass, with how many exist, how many it adds and where
@@ -81,7 +74,8 @@ fn fits(over: &mut Vec<String>, what: &str, key: &str, existing: usize, adding: 
     let after = existing as i64 + adding;
     if after > i64::from(quota) {
         over.push(format!(
-            "the plan adds {adding} {what} to the {existing} in the account, {after} in all, more than {}",
+            "the plan creates {adding} {what} beside the {existing} in the account (before it deletes any), {after} \
+             in all, more than {}",
             Quotas::describe(key, quota)
         ));
     }
@@ -98,7 +92,7 @@ mod tests {
         fits(&mut over, "associations", "associations", 10, 2, 2000);
         assert_eq!(over.len(), 1);
         assert!(
-            over[0].contains("adds 2 maintenance windows to the 49") && over[0].contains("51 in all"),
+            over[0].contains("creates 2 maintenance windows beside the 49") && over[0].contains("51 in all"),
             "{}",
             over[0]
         );

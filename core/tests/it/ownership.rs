@@ -338,7 +338,10 @@ async fn what_the_account_already_has_counts_against_the_quota_before_anything_i
     let ex = plan.explain(&opts).expect("explain");
     let s = Session::with_clients(plan, ex, Default::default(), clients.clone(), 4);
     let e = s.diff().await.expect_err("over the quota").to_string();
-    assert!(e.contains("adds 2 maintenance windows to the 2 in the account, 4 in all"), "{e}");
+    assert!(
+        e.contains("creates 2 maintenance windows beside the 2 in the account (before it deletes any), 4 in all"),
+        "{e}"
+    );
     assert!(e.contains("[quotas] maintenance-windows"), "{e}");
     assert_eq!(counts(&clients).await, Counts::default(), "nothing was written");
     // With room for them (AWS's default, 50), the same plan applies.
