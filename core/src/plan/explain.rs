@@ -358,6 +358,22 @@ impl Plan {
         };
         match backend {
             Backend::PatchPolicy => {
+                for (k, v) in self.tags() {
+                    if !(super::limits::quick_setup_tag_chars_ok(k) && super::limits::quick_setup_tag_chars_ok(v)) {
+                        out.push(
+                            PlanError::at(
+                                format!("tags.{k}"),
+                                format!(
+                                    "tag `{}` has a character Quick Setup does not take: a patch policy's tags are \
+                                     ASCII letters, digits, spaces and `_ = @ : . + , - /` (CreateConfigurationManager \
+                                     Tags)",
+                                    crate::input::echo(k)
+                                ),
+                            )
+                            .with_hint("use ASCII in the plan's tags, or another backend"),
+                        );
+                    }
+                }
                 let len = patch_policy_name_len(plan);
                 if len > QUICK_SETUP_NAME_MAX {
                     out.push(

@@ -82,6 +82,14 @@ pub fn patch_policy_name_len(plan: &str) -> usize {
 
 /// A tag key or value holds only what AWS's tag pattern allows: Unicode letters, separators
 /// (spaces), numbers, and `_ . : / = + - @`.
+/// Quick Setup's tags (CreateConfigurationManager, TagResource: `TagsMapKeyString` and
+/// `TagsMapValueString`, pattern `^[A-Za-z0-9 _=@:.+-/]+$` in the service model) take ASCII only —
+/// stricter than Systems Manager's, which allow any Unicode letter. `+-/` in that class is the
+/// range `+` to `/`, so `,` is allowed too.
+pub(crate) fn quick_setup_tag_chars_ok(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_alphanumeric() || " _=@:.".contains(c) || ('+'..='/').contains(&c))
+}
+
 pub(crate) fn tag_chars_ok(s: &str) -> bool {
     s.chars().all(|c| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c) || is_separator(c))
 }

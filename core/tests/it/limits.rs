@@ -286,3 +286,28 @@ fn days_before_a_rate_operation_is_refused() {
     // After a cron it is fine.
     accepted(&text.replace("rate(14 days)", "cron(0 2 ? * SUN *)"));
 }
+
+#[test]
+fn a_patch_policys_tags_are_ascii_as_quick_setup_takes_them() {
+    let text = |tag: &str| {
+        format!(
+            "version = 1\nname = \"qs-tags\"\nregion = \"us-east-1\"\nbackend = \"patch-policy\"\ntags = {{ team = \"{tag}\" }}\n\
+             [targets]\ntags = {{ \"Patch Group\" = \"web\" }}\n[operations.install]\nkind = \"install\"\n\
+             schedule = \"every sunday at 02:00\"\n"
+        )
+    };
+    let opts = ssmpatch::plan::CompileOptions::from("2026-06-01T00:00:00Z".parse().expect("ts"));
+    let plan =
+        ssmpatch::plan::Plan::from_source(ssmpatch::plan::Source::new(Some("p.toml"), text("ウェブ"))).expect("valid");
+    let e = plan.explain(&opts).expect_err("Quick Setup takes ASCII tags only");
+    assert!(e.message.contains("Quick Setup does not take") && e.path == "tags.team", "{e}");
+    for ok in ["web", "a b+c-d/e.f:g=h@i_k"] {
+        let plan =
+            ssmpatch::plan::Plan::from_source(ssmpatch::plan::Source::new(Some("p.toml"), text(ok))).expect("valid");
+        assert!(plan.explain(&opts).is_ok(), "{ok}");
+    }
+    // Systems Manager takes any letter: the same plan on another backend is fine.
+    let other = text("ウェブ").replace("patch-policy", "association");
+    let plan = ssmpatch::plan::Plan::from_source(ssmpatch::plan::Source::new(Some("p.toml"), other)).expect("valid");
+    assert!(plan.explain(&opts).is_ok());
+}
