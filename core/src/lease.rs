@@ -378,8 +378,15 @@ impl Shared {
         // Ours: our record (the token: versions restart at 1 when a parameter is deleted and made
         // again), at our last write or later writes made while ours had not expired (takeover
         // attempts that lost; renewals retried by the SDK).
-        let mine = record.token == self.me.token
-            && (version == held.version || (version > held.version && Timestamp::now() < held.expires));
+        let unexpired = Timestamp::now() < held.expires;
+        let mine = if record.token == self.me.token {
+            version == held.version || (version > held.version && unexpired)
+        } else {
+            // Another's record over ours can only be a takeover attempt that lost (it wrote after
+            // our winning version, while ours had not expired); a lease made again after a delete
+            // starts its versions at 1 and carries no takeover.
+            record.takeover_of.is_some() && version > held.version && unexpired
+        };
         if !mine {
             return Ok(());
         }

@@ -260,3 +260,27 @@ async fn an_apply_whose_lease_was_lost_stops_before_its_next_step() {
     assert!(listed.associations().is_empty(), "no association was created");
     lease.release().await.expect("release");
 }
+
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn release_deletes_a_lease_a_losing_takeover_wrote_over_but_not_anothers() {
+    let si = StandIn::start();
+    let c = clients(&si).await;
+    // We take over an expired lease (version 2); the other contender's takeover write lands
+    // after ours (version 3, its token, `takeover_of` 1): it lost, the lease is ours to delete.
+    write(&c, "web", &other_holder("2026-01-01T00:10:00Z"), false).await;
+    let lease = Lease::acquire(&c.ssm, "web", LeaseCommand::Apply, TTL).await.expect("take over");
+    let mut loser = other_holder("2099-01-01T00:00:00Z");
+    loser["token"] = json!("ffffffffffffffffffffffffffffffff");
+    loser["takeover_of"] = json!(1);
+    assert_eq!(write(&c, "web", &loser, true).await, 3);
+    lease.release().await.expect("release");
+    assert!(stored(&c, "web").await.is_none(), "the losing write is gone with our lease");
+    // A lease of another process over ours without a takeover (made again after a delete):
+    // never deleted by our release.
+    let lease = Lease::acquire(&c.ssm, "web", LeaseCommand::Apply, TTL).await.expect("acquire");
+    c.ssm.delete_parameter().name(parameter_name("web").expect("name")).send().await.expect("delete by hand");
+    write(&c, "web", &other_holder("2099-01-01T00:00:00Z"), false).await;
+    lease.release().await.expect("release");
+    assert!(stored(&c, "web").await.is_some(), "another holder's lease stays");
+}
