@@ -1,7 +1,10 @@
 //! AWS's length, count and pattern limits and the account quotas, checked offline: a plan that
 //! `validate` accepts never stops half-applied. Each class the reliability trial found (issue 16)
 //! is pinned here, with the error located in the file; and for accepted plans at the limits,
-//! every resource the backend would create is checked against the same limits.
+//! every resource the backend would create is checked against the same limits (with the `aws`
+//! feature, whose backends build them).
+
+#![cfg(feature = "aws")]
 
 use jiff::Timestamp;
 use ssmpatch::backends::{Desired, definition};
