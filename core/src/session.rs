@@ -292,14 +292,7 @@ impl Session {
         held: &(dyn Fn() -> Option<Error> + Sync),
     ) -> Report {
         if diff.is_empty() {
-            return Report {
-                plan: diff.plan.clone(),
-                backend: diff.backend,
-                done: Vec::new(),
-                error: None,
-                hint: None,
-                retry_may_help: false,
-            };
+            return Report::empty(diff);
         }
         let schedulers = Schedulers { primary: self.scheduler.clone(), others: self.others.clone() };
         apply(&schedulers, diff, self.concurrency, self.force, progress, held).await

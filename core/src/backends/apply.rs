@@ -9,7 +9,7 @@ use futures::stream::{self, StreamExt};
 
 use super::Scheduler;
 use super::model::{Action, Change, Diff, Done, Ids, Key, Kind, Report};
-use crate::error::{Error, Hint};
+use crate::error::Error;
 use crate::schedule::Backend;
 
 /// The plan's backend and the others (whose resources the plan may still own).
@@ -59,23 +59,13 @@ pub async fn apply(
     progress: &(dyn Fn(&str) + Sync),
     held: &(dyn Fn() -> Option<Error> + Sync),
 ) -> Report {
-    let mut report = Report {
-        plan: diff.plan.clone(),
-        backend: diff.backend,
-        done: Vec::new(),
-        error: None,
-        hint: None,
-        retry_may_help: false,
-    };
+    let mut report = Report::empty(diff);
     if let Err(e) = not_in_the_way(diff) {
-        report.hint = e.hint();
-        report.error = Some(e.to_string());
+        report.stopped(e.to_string(), &e);
         return report;
     }
     if !force && let Err(e) = nothing_running(schedulers, diff).await {
-        report.hint = e.hint();
-        report.retry_may_help = e.retry_may_help();
-        report.error = Some(e.to_string());
+        report.stopped(e.to_string(), &e);
         return report;
     }
     // Each backend with changes checks what they need (a patch policy's deployment roles).
@@ -87,9 +77,7 @@ pub async fn apply(
         }
         checked.push(s.backend());
         if let Err(e) = s.preflight(diff).await {
-            report.hint = e.hint();
-            report.retry_may_help = e.retry_may_help();
-            report.error = Some(e.to_string());
+            report.stopped(e.to_string(), &e);
             return report;
         }
     }
@@ -140,9 +128,7 @@ fn stop_unless_held(report: &mut Report, held: &(dyn Fn() -> Option<Error> + Syn
     match held() {
         None => false,
         Some(e) => {
-            report.hint = e.hint();
-            report.retry_may_help = e.retry_may_help();
-            report.error = Some(e.to_string());
+            report.stopped(e.to_string(), &e);
             true
         }
     }
@@ -242,9 +228,7 @@ fn record(report: &mut Report, ids: &mut Ids, results: Vec<Outcome>) -> bool {
             }
             Err(e) => {
                 if report.error.is_none() {
-                    report.error = Some(format!("{}: {e}", key.label()));
-                    report.hint = e.hint();
-                    report.retry_may_help = e.retry_may_help();
+                    report.stopped(format!("{}: {e}", key.label()), &e);
                 }
                 ok = false;
             }

@@ -284,3 +284,26 @@ pub struct Report {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub retry_may_help: bool,
 }
+
+impl Report {
+    /// Nothing done yet for `diff`.
+    pub(crate) fn empty(diff: &Diff) -> Report {
+        Report {
+            plan: diff.plan.clone(),
+            backend: diff.backend,
+            done: Vec::new(),
+            error: None,
+            hint: None,
+            retry_may_help: false,
+        }
+    }
+
+    /// Record `e` as what stopped the apply (`error` is `what` — the error, or it with the
+    /// resource it happened to).
+    pub(crate) fn stopped(&mut self, what: String, e: &crate::error::Error) {
+        use crate::error::Hint;
+        self.error = Some(what);
+        self.hint = e.hint();
+        self.retry_may_help = e.retry_may_help();
+    }
+}

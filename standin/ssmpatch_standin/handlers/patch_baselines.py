@@ -179,6 +179,22 @@ def r_update_patch_baseline(self):
 _PAGE_TOKEN = "standin-baselines-"
 
 
+def _page(self, items, key):
+    """``{key: one page of items}`` as the request's MaxResults and NextToken ask (a token the stand-in
+    did not give is InvalidNextToken; without MaxResults, everything is one page)."""
+    token, limit = self._get_param("NextToken"), self._get_param("MaxResults")
+    start = 0
+    if token is not None:
+        if not (token.startswith(_PAGE_TOKEN) and token[len(_PAGE_TOKEN):].isdigit()):
+            raise m.RESTError("InvalidNextToken", "The specified token isn't valid.")
+        start = int(token[len(_PAGE_TOKEN):])
+    end = len(items) if not limit else start + int(limit)
+    res = {key: items[start:end]}
+    if end < len(items):
+        res["NextToken"] = f"{_PAGE_TOKEN}{end}"
+    return res
+
+
 def r_describe_patch_baselines(self):
     """Filters: NAME_PREFIX is a prefix; OWNER is `Self` (custom) or `AWS` (AWS's predefined baselines
     of the Region); OPERATING_SYSTEM (API_DescribePatchBaselines: "NAME_PREFIX ... OWNER ... Sample
@@ -206,17 +222,7 @@ def r_describe_patch_baselines(self):
             out = [b for b in out if any(b["BaselineName"].startswith(v) for v in vals)]
         elif f["Key"] == "OPERATING_SYSTEM":
             out = [b for b in out if b["OperatingSystem"] in vals]
-    token, limit = self._get_param("NextToken"), self._get_param("MaxResults")
-    start = 0
-    if token is not None:
-        if not (token.startswith(_PAGE_TOKEN) and token[len(_PAGE_TOKEN):].isdigit()):
-            raise m.RESTError("InvalidNextToken", "The specified token isn't valid.")
-        start = int(token[len(_PAGE_TOKEN):])
-    end = len(out) if not limit else start + int(limit)
-    res = {"BaselineIdentities": out[start:end]}
-    if end < len(out):
-        res["NextToken"] = f"{_PAGE_TOKEN}{end}"
-    return ActionResult(res)
+    return ActionResult(_page(self, out, "BaselineIdentities"))
 
 
 def b_deregister_patch_baseline_for_patch_group(self, baseline_id, patch_group):
@@ -281,17 +287,7 @@ def r_describe_patch_groups(self):
         else:
             raise m.RESTError("ValidationException",
                               f"Filter key {f['Key']} is not supported: NAME_PREFIX or OPERATING_SYSTEM")
-    token, limit = self._get_param("NextToken"), self._get_param("MaxResults")
-    start = 0
-    if token is not None:
-        if not (token.startswith(_PAGE_TOKEN) and token[len(_PAGE_TOKEN):].isdigit()):
-            raise m.RESTError("InvalidNextToken", "The specified token isn't valid.")
-        start = int(token[len(_PAGE_TOKEN):])
-    end = len(out) if not limit else start + int(limit)
-    res = {"Mappings": out[start:end]}
-    if end < len(out):
-        res["NextToken"] = f"{_PAGE_TOKEN}{end}"
-    return ActionResult(res)
+    return ActionResult(_page(self, out, "Mappings"))
 
 
 def r_delete_patch_baseline(self):
