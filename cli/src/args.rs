@@ -91,7 +91,9 @@ pub struct StrategyNewArgs {
     /// Where to create it (default: the current directory).
     #[arg(long, default_value = ".")]
     pub dir: std::path::PathBuf,
-    /// The SDK crate's directory (default: the SDK this ssmpatch was built with).
+    /// A local SDK crate's directory to depend on (checked: `ssmpatch-strategy-sdk`, a compatible
+    /// version and interface). Default: a copy of the SDK this ssmpatch was built with, written
+    /// into the new crate's `sdk/`.
     #[arg(long)]
     pub sdk: Option<std::path::PathBuf>,
 }

@@ -12,6 +12,7 @@ mod refresh;
 mod schedule;
 mod schema;
 mod strategy;
+mod strategy_new;
 mod validate;
 
 use std::process::ExitCode;
@@ -35,7 +36,7 @@ pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
         Command::Output(OutputCommand::Parse(a)) => output::parse(a, out),
         Command::Strategy(StrategyCommand::List) => strategy::list(out),
         Command::Strategy(StrategyCommand::Test(a)) => strategy::test(a, out),
-        Command::Strategy(StrategyCommand::New(a)) => strategy::new(a, out),
+        Command::Strategy(StrategyCommand::New(a)) => strategy_new::new(a, out),
         Command::Refresh(a) => refresh::run(a, out),
     }
 }

@@ -102,6 +102,77 @@ pub fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A vendor's patch severity on one scale, lowest first, so `max()` over a run's packages is its
+/// worst. Read it from [`PatchPackage::patch_severity`] (the payload's `PatchSeverity`: the
+/// severity the OS vendor gave the update), never from [`PatchPackage::severity`], which is the
+/// patch baseline's compliance level (`ComplianceLevel` of the approval rule that matched).
+///
+/// Names are matched ignoring case and surrounding space. Each OS's names (ssmpatch's
+/// `docs/strategy-authoring.md` lists them with their sources):
+///
+/// | Scale | Windows (`MSRC_SEVERITY`) | Amazon Linux | RHEL, Alma, Rocky, CentOS, Oracle, SUSE | Ubuntu, Debian (`PRIORITY`) |
+/// | --- | --- | --- | --- | --- |
+/// | `Critical` | Critical | Critical | Critical | Required |
+/// | `High` | Important | Important | Important | Important |
+/// | `Medium` | Moderate | Medium | Moderate | Standard |
+/// | `Low` | Low | Low | Low | Optional, Extra |
+/// | `Unspecified` | Unspecified | None, empty | empty | empty |
+///
+/// Ubuntu and Debian have no vendor severity in Patch Manager: their `PRIORITY` is the package's
+/// Debian priority (how essential the package is), ranked here by its own order. `High` is also
+/// what the generic names `High`/`HIGH` give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum VendorSeverity {
+    /// No severity given (`Unspecified`, `None`, empty) or a name this SDK does not know.
+    Unspecified,
+    /// `Low`, Debian `Optional`/`Extra`.
+    Low,
+    /// `Moderate`, `Medium`, Debian `Standard`.
+    Medium,
+    /// `Important`, `High`.
+    High,
+    /// `Critical`, Debian `Required`.
+    Critical,
+}
+
+impl VendorSeverity {
+    /// The rank of a vendor severity name; `None` for a name that is not one of the table's.
+    pub fn parse(name: &str) -> Option<VendorSeverity> {
+        let n = name.trim();
+        let is = |s: &str| n.eq_ignore_ascii_case(s);
+        Some(if is("critical") || is("required") {
+            VendorSeverity::Critical
+        } else if is("important") || is("high") {
+            VendorSeverity::High
+        } else if is("moderate") || is("medium") || is("standard") {
+            VendorSeverity::Medium
+        } else if is("low") || is("optional") || is("extra") {
+            VendorSeverity::Low
+        } else if n.is_empty() || is("unspecified") || is("none") {
+            VendorSeverity::Unspecified
+        } else {
+            return None;
+        })
+    }
+
+    /// The rank of a vendor severity name, `Unspecified` for a name that is not one of the table's.
+    pub fn of(name: &str) -> VendorSeverity {
+        VendorSeverity::parse(name).unwrap_or(VendorSeverity::Unspecified)
+    }
+
+    /// The compliance item severity of this rank (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`,
+    /// `UNSPECIFIED`), the values PutComplianceItems takes.
+    pub fn compliance_severity(self) -> &'static str {
+        match self {
+            VendorSeverity::Critical => "CRITICAL",
+            VendorSeverity::High => "HIGH",
+            VendorSeverity::Medium => "MEDIUM",
+            VendorSeverity::Low => "LOW",
+            VendorSeverity::Unspecified => "UNSPECIFIED",
+        }
+    }
+}
+
 /// Export `$t` (a [`Strategy`]) as the component's implementation.
 #[macro_export]
 macro_rules! export_strategy {
@@ -128,4 +199,37 @@ macro_rules! export_strategy {
         #[unsafe(link_section = "ssmpatch:strategy-interface")]
         static __SSMPATCH_STRATEGY_INTERFACE: [u8; $crate::INTERFACE_VERSION.len()] = $crate::__INTERFACE_STAMP;
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VendorSeverity::{self, *};
+
+    #[test]
+    fn each_oss_names_rank_on_one_scale() {
+        let table: [(&str, &[&str]); 5] = [
+            ("Windows", &["Critical", "Important", "Moderate", "Low", "Unspecified"]),
+            ("Amazon Linux", &["Critical", "Important", "Medium", "Low", "None"]),
+            ("RHEL, Oracle, SUSE", &["Critical", "Important", "Moderate", "Low", ""]),
+            ("Ubuntu, Debian", &["Required", "Important", "Standard", "Optional", ""]),
+            ("generic", &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"]),
+        ];
+        for (os, names) in table {
+            let ranks: Vec<VendorSeverity> = names.iter().map(|n| VendorSeverity::of(n)).collect();
+            assert_eq!(ranks, [Critical, High, Medium, Low, Unspecified], "{os}");
+        }
+        assert_eq!(VendorSeverity::of("Extra"), Low);
+        assert_eq!(VendorSeverity::of("  moderate "), Medium);
+    }
+
+    #[test]
+    fn the_worst_is_the_max_and_unknown_names_are_told_apart() {
+        let worst = ["Low", "Critical", "Moderate"].iter().map(|n| VendorSeverity::of(n)).max();
+        assert_eq!(worst, Some(Critical));
+        assert!(Critical > High && High > Medium && Medium > Low && Low > Unspecified);
+        assert_eq!(VendorSeverity::parse("Severe"), None);
+        assert_eq!(VendorSeverity::of("Severe"), Unspecified);
+        assert_eq!(VendorSeverity::parse(""), Some(Unspecified));
+        assert_eq!(VendorSeverity::of("Important").compliance_severity(), "HIGH");
+    }
 }
