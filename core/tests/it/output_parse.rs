@@ -155,6 +155,9 @@ fn every_published_sample_parses_or_fails_cleanly() {
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).expect("dir") {
         let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue; // NAME.source.md, the sample's provenance
+        }
         let text = std::fs::read_to_string(&path).expect("read");
         match parse(&text, OutputSource::Complete) {
             Ok(r) => assert!(
@@ -175,6 +178,74 @@ fn every_published_sample_parses_or_fails_cleanly() {
         seen += 1;
     }
     assert!(seen >= 28, "{seen} samples");
+}
+
+#[test]
+fn every_sample_has_its_provenance_beside_it_and_none_inside() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/runpatchbaseline-output");
+    let mut samples = 0;
+    for entry in std::fs::read_dir(&dir).expect("dir") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name").to_string();
+        if let Some(stem) = name.strip_suffix(".txt") {
+            samples += 1;
+            let text = std::fs::read_to_string(&path).expect("read");
+            assert!(
+                !text.lines().any(|l| l.starts_with("# Source") || l.contains("below this line")),
+                "{name} carries provenance text; it belongs in {stem}.source.md"
+            );
+            let source = std::fs::read_to_string(dir.join(format!("{stem}.source.md")))
+                .unwrap_or_else(|e| panic!("{stem}.source.md, the provenance of {name}: {e}"));
+            assert!(source.contains("**Source**"), "{stem}.source.md names no source");
+        } else {
+            assert!(name.ends_with(".source.md"), "{name}: a sample is NAME.txt, its provenance NAME.source.md");
+        }
+    }
+    assert!(samples >= 33, "{samples} samples");
+}
+
+#[test]
+fn an_install_with_a_failed_a_pending_reboot_and_a_rejected_package() {
+    let r = parse(&fixture("synth-override-install-failed.txt"), OutputSource::Complete).expect("parse");
+    assert_eq!(r.operation, Some(RunOperation::Install));
+    assert!(!r.all_compliant && !r.truncated && r.details.baseline_override);
+    assert_eq!(r.details.non_compliant_severity.as_deref(), Some("HIGH"));
+    let got: Vec<(&str, &str, &str, &str)> = r
+        .non_compliant
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap_or_default();
+            (s("Id"), s("PatchState"), s("Severity"), s("PatchSeverity"))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("telnet.x86_64", "InstalledRejected", "UNSPECIFIED", "Low"),
+            ("kernel.x86_64", "InstalledPendingReboot", "HIGH", "Important"),
+            ("openssl.x86_64", "Failed", "HIGH", "Critical"),
+        ]
+    );
+    assert_eq!(r.non_compliant[2]["CVEIds"], "CVE-2026-0001,CVE-2026-0002");
+    for (key, count) in [("FailedCount", "1"), ("InstalledPendingRebootCount", "1"), ("InstalledRejectedCount", "1")] {
+        assert_eq!(r.summary[key], count, "{key}");
+    }
+    assert_eq!(r.details.reboot.as_deref(), Some("Reboot is not permitted because RebootOption is NoReboot"));
+}
+
+#[test]
+fn a_compliant_scan_is_compliant_and_the_pending_reboot_scan_is_not() {
+    let r = parse(&fixture("synth-override-scan-compliant.txt"), OutputSource::Complete).expect("parse");
+    assert_eq!(r.operation, Some(RunOperation::Scan));
+    assert!(r.all_compliant && r.non_compliant.is_empty() && !r.truncated && r.details.baseline_override);
+    assert_eq!(r.details.non_compliant_severity, None, "a compliant node omits NonCompliantSeverity");
+    for key in ["MissingCount", "FailedCount", "InstalledPendingRebootCount", "InstalledRejectedCount"] {
+        assert_eq!(r.summary[key], "0", "{key}");
+    }
+    let p = parse(&fixture("synth-override-scan-pending-reboot.txt"), OutputSource::Complete).expect("parse");
+    assert!(!p.all_compliant);
+    let states: Vec<&str> = p.non_compliant.iter().filter_map(|p| p["PatchState"].as_str()).collect();
+    assert_eq!(states, ["InstalledPendingReboot", "InstalledPendingReboot"]);
 }
 
 #[test]
