@@ -38,6 +38,7 @@ cargo run -p ssmpatch-schedule-only --locked -q
 step "The crates package and the packaged crates build (ssmpatch; the strategy SDK with its WIT)"
 cargo package -p ssmpatch --locked --allow-dirty
 cargo package -p ssmpatch-strategy-sdk --manifest-path wasm-policies/Cargo.toml --locked --allow-dirty
+cargo test -p ssmpatch-strategy-sdk --manifest-path wasm-policies/Cargo.toml --locked   # its helpers' unit tests
 
 step "Python tests"
 scripts/python-dev.sh test

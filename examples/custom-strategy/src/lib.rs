@@ -1,11 +1,16 @@
-//! Only CRITICAL and HIGH findings go to the compliance report, under `Custom:CriticalHigh`, each
-//! item tagged with the change ticket from the plan's `[compliance] settings` (`ticket`). Runs
-//! whose output is incomplete or holds no per-package result are skipped (`package_report`), so
-//! a failed run never erases the last good report.
+//! Only packages whose vendor rates the update Critical or High (Windows/RHEL/SUSE `Important`,
+//! Debian/Ubuntu `Required`/`Important`: `VendorSeverity`, one scale over every OS's names) go to
+//! the compliance report, under `Custom:CriticalHigh`, each item tagged with the change ticket
+//! from the plan's `[compliance] settings` (`ticket`). The filter reads `patch_severity` (the
+//! payload's `PatchSeverity`, the vendor's rating), not `severity`, which is the patch
+//! baseline's compliance level: with the predefined baselines that is `UNSPECIFIED` for every
+//! package, and in a custom baseline it is whatever level the matching rule assigns. The baseline's
+//! level is kept in each item's details. Runs whose output is incomplete or holds no per-package
+//! result are skipped (`package_report`), so a failed run never erases the last good report.
 
 use ssmpatch_strategy_sdk::{
-    Action, ComplianceItem, Pair, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, content_hash,
-    export_strategy, package_report, setting,
+    Action, ComplianceItem, Pair, PlanInfo, PutCompliance, RunResult, Strategy, UploadType, VendorSeverity,
+    content_hash, export_strategy, package_report, setting,
 };
 
 struct CriticalHighOnly;
@@ -21,15 +26,17 @@ impl Strategy for CriticalHighOnly {
             };
             let items: Vec<ComplianceItem> = packages
                 .iter()
-                .filter(|p| p.severity == "CRITICAL" || p.severity == "HIGH")
+                .filter(|p| VendorSeverity::of(&p.patch_severity) >= VendorSeverity::High)
                 .map(|p| ComplianceItem {
                     id: p.id.clone(),
                     title: p.title.clone(),
-                    severity: p.severity.clone(),
+                    severity: VendorSeverity::of(&p.patch_severity).compliance_severity().into(),
                     status: "NON_COMPLIANT".into(),
                     details: vec![
                         Pair { key: "PatchState".into(), value: p.state.clone() },
                         Pair { key: "ChangeTicket".into(), value: ticket.clone() },
+                        Pair { key: "PatchSeverity".into(), value: p.patch_severity.clone() },
+                        Pair { key: "BaselineComplianceLevel".into(), value: p.severity.clone() },
                     ],
                 })
                 .collect();
