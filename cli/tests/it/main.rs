@@ -8,7 +8,7 @@ mod live; // plan, apply, destroy on the local AWS stand-in as a user runs them,
 mod plan; // full output of the offline plan commands (validate, explain, calendar, override render)
 mod refresh; // `refresh` after runs on a simulated node: windows, associations, rescan, custom strategies
 mod schedule; // full output of `schedule next|check`: stdout, stderr and exit code
-mod strategy; // `strategy list|test|new` with built-ins, saved runs, parsed output, custom strategies
+mod strategy; // `strategy list|test` with built-ins, saved runs, parsed output, custom strategies
 mod strategy_new; // `strategy new`: a crate with its own SDK copy and lock that builds offline outside the repository; `--sdk` checked
 mod timeouts; // every AWS call has a time limit (a listener that never answers), and AWS failures said in words
 mod util; // how every module runs the binary (offline or against the stand-in) and reads its output

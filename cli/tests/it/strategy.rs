@@ -126,23 +126,4 @@ fn the_example_custom_strategy_builds_loads_and_runs() {
     assert_eq!(w["actions"], v["actions"]);
 }
 
-#[test]
-#[ignore = "builds a scaffolded strategy for wasm32 (scripts/test.sh runs it)"]
-fn a_scaffolded_strategy_builds_loads_and_runs() {
-    let dir = std::env::temp_dir().join(format!("ssmpatch-strategy-new-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("tmp");
-    let d = dir.display().to_string();
-    let created = ssmpatch(&["strategy", "new", "team-notes", "--dir", &d]);
-    assert_eq!(created.status.code(), Some(0), "{}", String::from_utf8_lossy(&created.stderr));
-    let o = ssmpatch(&["strategy", "new", "Bad_Name", "--dir", &d]);
-    assert_eq!(o.status.code(), Some(2));
-    // What `strategy new` prints (and wasm-policies/README.md says) builds it.
-    let printed = String::from_utf8_lossy(&created.stdout);
-    assert!(printed.contains("cargo build --release --target wasm32-wasip2"), "{printed}");
-    build_for("wasm32-wasip2", &dir.join("team-notes"));
-    let module = dir.join("team-notes/target/wasm32-wasip2/release/team_notes.wasm").display().to_string();
-    let v = json(&ssmpatch(&["strategy", "test", &module, "--output-file", STDOUT]));
-    assert_eq!(v["actions"][0]["Message"], "test: 1 of 1 nodes not compliant");
-    let _ = std::fs::remove_dir_all(&dir);
-}
+// `strategy new`: cli/tests/it/strategy_new.rs.
