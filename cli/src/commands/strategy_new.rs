@@ -64,8 +64,12 @@ pub fn new(a: StrategyNewArgs, out: &Printer) -> Result<ExitCode, CliError> {
         Some(p) => format!("{{ path = {} }}", toml_string(&p.display().to_string())),
         None => format!("{{ path = \"sdk\", version = \"{}\" }}", embedded.version),
     };
-    let lock = lock_file(&a.name, &embedded.version)
-        .map_err(|e| CliError::Other(anyhow::anyhow!("the embedded wasm-policies/Cargo.lock: {e}")))?;
+    let lock = lock_file(&a.name, &embedded.version).map_err(|e| {
+        CliError::Input(
+            format!("cannot scaffold `{}`: {e}", input::echo(&a.name)),
+            Some("choose another name, e.g. `critical-only`".into()),
+        )
+    })?;
     let mut files: Vec<(PathBuf, String)> = vec![
         (PathBuf::from("Cargo.toml"), cargo_toml(&a.name, &sdk_dep)),
         (PathBuf::from("Cargo.lock"), lock),
@@ -101,7 +105,7 @@ pub fn new(a: StrategyNewArgs, out: &Printer) -> Result<ExitCode, CliError> {
 
 fn cargo_toml(name: &str, sdk_dep: &str) -> String {
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\n\
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\npublish = false\n\n[lib]\n\
          crate-type = [\"cdylib\"]\n\n[dependencies]\n{SDK_NAME} = {sdk_dep}\n\n[profile.release]\nopt-level = \"s\"\n\
          lto = true\npanic = \"abort\"\nstrip = true\n\n\
          # A workspace of its own (sdk/ is its member), so it builds wherever it is created.\n[workspace]\n"
@@ -326,6 +330,9 @@ fn lock_file(name: &str, sdk_version: &str) -> Result<String, String> {
         for d in &p.dependencies {
             todo.push(find(d)?);
         }
+    }
+    if keep.keys().any(|(n, _)| n == name) {
+        return Err(format!("`{name}` is the name of a crate the SDK depends on"));
     }
     if let Some(s) = keep.get_mut(&(SDK_NAME.to_string(), sdk.version.clone())) {
         s.version = sdk_version.to_string();

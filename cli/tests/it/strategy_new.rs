@@ -95,6 +95,10 @@ fn the_scaffold_carries_its_sdk_and_lock_and_names_no_checkout() {
     assert!(manifest.contains("ssmpatch-strategy-sdk = { path = \"sdk\", version = \"0.1.0\" }"), "{manifest}");
     let lock = std::fs::read_to_string(crate_dir.join("Cargo.lock")).expect("lock");
     assert!(lock.contains("name = \"wit-bindgen\"") && !lock.contains("fixture-"), "{lock}");
+    // A name the SDK's own dependencies use would make its lock ambiguous: refused.
+    let clash = refused(&ssmpatch_in(&s.0, &["strategy", "new", "sha2"]));
+    assert!(clash.contains("cannot scaffold `sha2`: `sha2` is the name of a crate the SDK depends on"), "{clash}");
+    assert!(!s.0.join("sha2").exists());
     // Created twice: refused, naming the directory.
     let again = refused(&ssmpatch_in(&s.0, &["strategy", "new", "team-notes"]));
     assert!(again.contains("team-notes` already exists"), "{again}");
