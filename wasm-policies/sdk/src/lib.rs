@@ -37,6 +37,7 @@ pub const __INTERFACE_STAMP: [u8; INTERFACE_VERSION.len()] = {
 };
 
 #[doc(hidden)]
+#[allow(clippy::too_many_arguments)] // generated: a strategy author's `cargo clippy` stays quiet
 pub mod bindings {
     wit_bindgen::generate!({
         path: "wit",
