@@ -5,8 +5,11 @@
 # 2. starts the stand-in on 127.0.0.1 and creates the plan's S3 bucket there;
 # 3. explains the seed plan, applies it, applies it again ("no changes"), prints its calendar;
 # 4. shows what was created, read back with boto3 (not with ssmpatch);
-# 5. runs the install window on a simulated node (the stand-in's fleet), shows that the override
-#    run left no compliance of its own, and refreshes it with `ssmpatch refresh`.
+# 5. runs the install window on a simulated node (the stand-in's fleet) whose update installs,
+#    and refreshes its compliance with `ssmpatch refresh`: the healthy run, all COMPLIANT;
+# 6. then, clearly labelled, a DEMONSTRATION of a failure on purpose: a second simulated node
+#    whose update is set to fail (the stand-in's `FailInstall`), the window run again (its task
+#    FAILED), and what ssmpatch reports for it: refresh writes the Failed package, NON_COMPLIANT.
 # Set SSMPATCH_DEMO_KEEP=1 to leave the stand-in running afterwards.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,7 +20,9 @@ say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 scripts/setup.sh >/dev/null 2>&1 || scripts/setup.sh
 cargo build --locked -q -p ssmpatch-cli
-bin="$root/target/debug/ssmpatch"
+# Where cargo put it (CARGO_TARGET_DIR or a config file may move target/).
+target="$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+bin="$target/debug/ssmpatch"
 
 scripts/standin.sh start
 if [[ -z "${SSMPATCH_DEMO_KEEP:-}" ]]; then trap 'scripts/standin.sh stop' EXIT; fi
@@ -34,19 +39,27 @@ except s3.exceptions.BucketAlreadyOwnedByYou:
     pass
 print(f"stand-in bucket s3://{bucket} ready in {region}")
 PY
-# One simulated Amazon Linux 2023 node in the plan's patch group, missing a critical update.
-"$venv/bin/python" - "$region" <<'PY'
+# A simulated Amazon Linux 2023 node in the plan's patch group, missing a critical update;
+# `fail` sets the stand-in's FailInstall on the update: its install fails (the demonstration).
+add_node() {
+    "$venv/bin/python" - "$region" "$1" "$2" <<'PY'
 import json, os, sys, urllib.request
-region = sys.argv[1]
-node = {"InstanceId": "i-0demo000000000001", "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
+region, instance, fail = sys.argv[1], sys.argv[2], sys.argv[3] == "fail"
+update = {"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
+          "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z",
+          "CVEIds": ["CVE-2026-0001"], "FailInstall": fail}
+node = {"InstanceId": instance, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": {"Patch Group": "web"},
         "Installed": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.7", "Release": "1.amzn2023", "Epoch": "1"}],
-        "Available": [{"Name": "openssl", "Arch": "x86_64", "Version": "3.0.8", "Release": "1.amzn2023", "Epoch": "1",
-                       "Classification": "Security", "Severity": "Critical", "ReleaseDate": "2026-01-01T00:00:00Z",
-                       "CVEIds": ["CVE-2026-0001"], "FailInstall": True}]}
+        "Available": [update]}
 url = f"{os.environ['AWS_ENDPOINT_URL']}/_ssmpatch/nodes?region={region}"
 urllib.request.urlopen(urllib.request.Request(url, method="POST", data=json.dumps({"region": region, "nodes": [node]}).encode()))
-print("stand-in node i-0demo000000000001 (Patch Group web) registered")
+print(f"stand-in node {instance} (Patch Group web) registered: openssl 3.0.7 installed, 3.0.8 (Critical) available"
+      + (", set to FAIL to install (on purpose)" if fail else ""))
 PY
+}
+healthy_node=i-0demo000000000001
+failing_node=i-0demo000000000002
+add_node "$healthy_node" ok
 
 say "ssmpatch explain $plan"
 "$bin" explain "$plan"
@@ -102,10 +115,12 @@ for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
 PY
 
 name="$(sed -n 's/^name = "\(.*\)"/\1/p' "$plan")"
-say "run the install window now (the stand-in's control API; on AWS its schedule does this)"
-"$venv/bin/python" - "$region" "$name" <<'PY'
+# The plan's install window run now (on AWS its schedule does this), with each task's status
+# and each node's patch state afterwards.
+run_install_window() {
+    "$venv/bin/python" - "$region" "$name" "$@" <<'PY'
 import json, os, sys, urllib.request, boto3
-region, name = sys.argv[1], sys.argv[2]
+region, name, nodes = sys.argv[1], sys.argv[2], sys.argv[3:]
 ssm = boto3.client("ssm", region_name=region)
 w = next(w for w in ssm.describe_maintenance_windows()["WindowIdentities"] if w["Name"] == f"ssmpatch-{name}-install")
 url = f"{os.environ['AWS_ENDPOINT_URL']}/_ssmpatch/windows/{w['WindowId']}/execute?region={region}"
@@ -115,16 +130,43 @@ for t in run["Tasks"]:
     p = cmd["Parameters"]
     print(f"task {t['TaskArn']} Operation={p['Operation'][0]}"
           f"{' with BaselineOverride' if p.get('BaselineOverride', [''])[0] else ' without override'}: {t['Status']}")
-for s in ssm.describe_instance_patch_states(InstanceIds=["i-0demo000000000001"])["InstancePatchStates"]:
-    print(f"patch state of i-0demo000000000001: last {s['Operation']}, {s['MissingCount']} missing, {s['FailedCount']} failed"
+for s in ssm.describe_instance_patch_states(InstanceIds=nodes)["InstancePatchStates"]:
+    print(f"patch state of {s['InstanceId']}: last {s['Operation']}, {s['MissingCount']} missing, {s['FailedCount']} failed"
           " (from the scan without override that `rescan` added after the install)")
 PY
+}
+# The compliance items refresh wrote, read back.
+compliance_items() {
+    "$venv/bin/python" - "$region" "$@" <<'PY'
+import sys, boto3
+ssm = boto3.client("ssm", region_name=sys.argv[1])
+for node in sys.argv[2:]:
+    for i in ssm.list_compliance_items(ResourceIds=[node], ResourceTypes=["ManagedInstance"])["ComplianceItems"]:
+        print(f"{node}  {i['ComplianceType']:16} {i['Id']:18} {i['Status']:14} {i['Severity']:9} {i['Details'].get('PatchState', '')}")
+PY
+}
+
+say "run the install window now (the stand-in's control API; on AWS its schedule does this)"
+run_install_window "$healthy_node"
 say "ssmpatch refresh $plan --strategy put-compliance-items"
 "$bin" refresh "$plan" --strategy put-compliance-items
 say "compliance items written (read back with boto3)"
-"$venv/bin/python" - "$region" <<'PY'
-import sys, boto3
-ssm = boto3.client("ssm", region_name=sys.argv[1])
-for i in ssm.list_compliance_items(ResourceIds=["i-0demo000000000001"], ResourceTypes=["ManagedInstance"])["ComplianceItems"]:
-    print(f"{i['ComplianceType']:16} {i['Id']:18} {i['Status']:14} {i['Severity']:9} {i['Details'].get('PatchState', '')}")
-PY
+compliance_items "$healthy_node"
+
+banner() { printf '\n'; printf '\033[1;33m%s\033[0m\n' "$@"; }
+banner "================================================================================" \
+       "DEMONSTRATION, ON PURPOSE: what ssmpatch reports when a package fails to install." \
+       "The healthy run is above. Below, a second simulated node's openssl update is set" \
+       "to fail (the stand-in's FailInstall): the FAILED task and the NON_COMPLIANT items" \
+       "are the expected result, not a problem with the demo or with your machine." \
+       "================================================================================"
+add_node "$failing_node" fail
+say "run the install window again: both nodes"
+run_install_window "$healthy_node" "$failing_node"
+say "ssmpatch refresh $plan --strategy put-compliance-items"
+"$bin" refresh "$plan" --strategy put-compliance-items
+say "compliance items written (read back with boto3)"
+compliance_items "$healthy_node" "$failing_node"
+banner "End of the demonstration: $failing_node's install failed (simulated, on purpose)." \
+       "AWS's own Patch item says only Missing (from the rescan after the install); the" \
+       "Custom:ssmpatch item ssmpatch wrote says Failed. $healthy_node stays COMPLIANT."

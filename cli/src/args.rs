@@ -3,6 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 
+use crate::examples;
+
 /// An RFC 3339 instant (`2026-06-01T00:00:00Z`, `2026-06-01T09:00:00+09:00`).
 fn instant(s: &str) -> Result<Timestamp, String> {
     s.parse::<Timestamp>().map_err(|e| {
@@ -14,7 +16,7 @@ fn instant(s: &str) -> Result<Timestamp, String> {
 
 /// Schedule AWS Systems Manager Patch Manager and keep its compliance report honest.
 #[derive(Debug, Parser)]
-#[command(name = "ssmpatch", version, about, propagate_version = true)]
+#[command(name = "ssmpatch", version, propagate_version = true, after_help = examples::ROOT)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -23,36 +25,66 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse, check and preview AWS schedule expressions (offline).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::SCHEDULE)]
     Schedule(ScheduleCommand),
     /// Validate a plan file (offline); errors point at file:line:column.
+    #[command(after_help = examples::VALIDATE)]
     Validate(PlanArgs),
     /// Explain a plan (offline): backend choice, compiled schedules, baseline placement.
+    #[command(after_help = examples::EXPLAIN)]
     Explain(PlanArgs),
     /// The next runs of every operation of a plan (offline).
+    #[command(after_help = examples::CALENDAR)]
     Calendar(CalendarArgs),
     /// BaselineOverride documents.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::OVERRIDE)]
     Override(OverrideCommand),
     /// Print the JSON Schema of the plan file.
+    #[command(after_help = examples::SCHEMA)]
     Schema,
     /// Read the live state and show what `apply` would change (create/update/delete).
+    #[command(after_help = examples::PLAN)]
     Plan(PlanLiveArgs),
     /// Create or update what the plan needs, and remove what it no longer needs.
+    #[command(after_help = examples::APPLY)]
     Apply(ApplyArgs),
     /// Remove everything ssmpatch created for the plan (and nothing else).
+    #[command(after_help = examples::DESTROY)]
     Destroy(ApplyArgs),
     /// Print the least-privilege IAM policy the plan needs (offline): the caller's, per command,
     /// or with --node the managed nodes' instance profile.
+    #[command(after_help = examples::IAM_POLICY)]
     IamPolicy(IamPolicyArgs),
     /// Read what AWS-RunPatchBaseline printed.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::OUTPUT)]
     Output(OutputCommand),
     /// Compliance strategies (WebAssembly components).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::STRATEGY)]
     Strategy(StrategyCommand),
     /// Refresh compliance after the plan's runs with BaselineOverride, through its strategy.
+    #[command(after_help = examples::REFRESH)]
     Refresh(RefreshArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a directory.
+    #[command(after_help = examples::MAN)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `ssmpatch.1` and one page per command (`ssmpatch-schedule-next.1`, ...) into this
+    /// directory instead of printing `ssmpatch.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -77,10 +109,13 @@ pub struct RefreshArgs {
 #[derive(Debug, Subcommand)]
 pub enum StrategyCommand {
     /// The built-in strategies.
+    #[command(after_help = examples::STRATEGY_LIST)]
     List,
     /// Run a strategy on a saved run result and print its actions.
+    #[command(after_help = examples::STRATEGY_TEST)]
     Test(StrategyTestArgs),
     /// Scaffold a strategy crate that builds (`cargo build --release --target wasm32-wasip2`).
+    #[command(after_help = examples::STRATEGY_NEW)]
     New(StrategyNewArgs),
 }
 
@@ -128,6 +163,7 @@ pub struct StrategyTestArgs {
 #[derive(Debug, Subcommand)]
 pub enum OutputCommand {
     /// Parse one node's stdout (a file, or `-` for stdin).
+    #[command(after_help = examples::OUTPUT_PARSE)]
     Parse(OutputParseArgs),
 }
 
@@ -265,6 +301,7 @@ pub struct CalendarArgs {
 #[derive(Debug, Subcommand)]
 pub enum OverrideCommand {
     /// Print the BaselineOverride JSON an operation uses.
+    #[command(after_help = examples::OVERRIDE_RENDER)]
     Render(RenderArgs),
 }
 
@@ -280,8 +317,10 @@ pub struct RenderArgs {
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
     /// The next run times of an expression.
+    #[command(after_help = examples::SCHEDULE_NEXT)]
     Next(NextArgs),
     /// Which backends accept an expression.
+    #[command(after_help = examples::SCHEDULE_CHECK)]
     Check(CheckArgs),
 }
 

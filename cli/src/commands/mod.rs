@@ -3,8 +3,10 @@
 
 mod apply;
 mod calendar;
+mod completions;
 mod explain;
 mod iam_policy;
+mod man;
 mod output;
 mod override_render;
 mod plan;
@@ -38,5 +40,7 @@ pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
         Command::Strategy(StrategyCommand::Test(a)) => strategy::test(a, out),
         Command::Strategy(StrategyCommand::New(a)) => strategy_new::new(a, out),
         Command::Refresh(a) => refresh::run(a, out),
+        Command::Completions(a) => completions::run(a, out),
+        Command::Man(a) => man::run(a, out),
     }
 }

@@ -137,9 +137,7 @@ fn output_of_two_nodes_contradictions_and_non_object_packages_are_exit_2() {
     ] {
         let path = scratch("output", name, text.as_bytes());
         let p = path.to_str().expect("utf-8");
-        for args in
-            [vec!["output", "parse", p, "--json"], vec!["strategy", "test", "put-compliance-items", "--output-file", p]]
-        {
+        for args in [vec!["output", "parse", p], vec!["strategy", "test", "put-compliance-items", "--output-file", p]] {
             let out = run(&args);
             let err = invalid(&out, needle, &args.join(" "));
             assert!(err.contains(name), "names the file: {err}");

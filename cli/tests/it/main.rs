@@ -1,6 +1,7 @@
 //! The integration tests of the `ssmpatch` binary: one binary, one module per area. What belongs
 //! where:
 
+mod conventions; // every command: --json errors as one JSON object (the parser's too), examples in --help, completions, man pages
 mod golden; // every example plan's output pinned byte for byte (offline, and live on the stand-in)
 mod hostile_input; // huge values, unbounded files, hostile text: exit 2 with a clear, clipped message, never a panic
 mod lease; // one apply at a time per plan: two applies at once on every backend make one set (the loser exits 5 naming the holder); a killed holder's lease expires

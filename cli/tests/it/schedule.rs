@@ -80,7 +80,7 @@ fn next_human_output() {
 
 #[test]
 fn invalid_expression_exits_2_with_located_error_and_empty_stdout() {
-    let out = ssmpatch(&["schedule", "next", "cron(0 2 1 * MON *)", "--json"]);
+    let out = ssmpatch(&["schedule", "next", "cron(0 2 1 * MON *)"]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout), "");
     assert_eq!(
@@ -95,15 +95,21 @@ fn invalid_expression_exits_2_with_located_error_and_empty_stdout() {
 #[test]
 fn invalid_zone_and_after_exit_2() {
     for args in [
-        &["schedule", "next", "rate(1 day)", "--tz", "Mars/Olympus", "--json"][..],
-        &["schedule", "next", "rate(1 day)", "--after", "yesterday", "--json"][..],
-        &["schedule", "next", "rate(1 day)", "--offset", "2", "--json"][..],
+        &["schedule", "next", "rate(1 day)", "--tz", "Mars/Olympus"][..],
+        &["schedule", "next", "rate(1 day)", "--after", "yesterday"][..],
+        &["schedule", "next", "rate(1 day)", "--offset", "2"][..],
     ] {
         let out = ssmpatch(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_eq!(text(&out.stdout), "", "{args:?}");
         let err = text(&out.stderr);
         assert!(err.starts_with("error: ") && err.contains("\nhint: "), "{args:?}: {err}");
+        // With --json: the same exit code, the error and its hint as one JSON object on stdout.
+        let out = ssmpatch(&[args, &["--json"]].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(text(&out.stderr), "", "{args:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        assert!(v["error"]["message"].is_string() && v["error"]["hint"].is_string(), "{args:?}: {v}");
     }
 }
 
