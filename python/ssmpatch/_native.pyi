@@ -1,8 +1,17 @@
 from datetime import datetime
 from os import PathLike
-from typing import Any, Awaitable, Callable, Literal, Optional, Tuple, TypedDict, Union
+from typing import Any, Callable, Coroutine, List, Optional, Tuple, Union
 
-Backend = Literal["patch-policy", "association", "maintenance-window"]
+from ssmpatch._types import (
+    ApplyResult,
+    Backend,
+    Calendar,
+    Diff,
+    Explanation,
+    ParsedOutput,
+    RefreshReport,
+    StrategyTestResult,
+)
 
 BACKENDS: Tuple[str, ...]
 __version__: str
@@ -41,28 +50,9 @@ class Schedule:
         after: Optional[datetime] = None,
         tz: str = "UTC",
         offset_days: Optional[int] = None,
-    ) -> list[datetime]: ...
+    ) -> List[datetime]: ...
     def check(self, backend: Backend, tz: str = "UTC", offset_days: Optional[int] = None) -> CheckResult: ...
-
-class PlanErrorItem(TypedDict):
-    file: Optional[str]
-    line: Optional[int]
-    column: Optional[int]
-    path: str
-    message: str
-    hint: Optional[str]
-
-class Run(TypedDict):
-    operation: str
-    kind: Literal["scan", "install"]
-    at: str
-    local: str
-    baseline: str
-
-class Calendar(TypedDict):
-    plan: str
-    backend: Backend
-    runs: list[Run]
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
 
 class Plan:
     """A validated plan: targets, baselines, per-operation approval and schedules."""
@@ -70,15 +60,51 @@ class Plan:
     @staticmethod
     def load(path: Union[str, PathLike[str]]) -> Plan: ...
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> Plan: ...
+    def from_dict(d: Any) -> Plan: ...
     @property
     def name(self) -> str: ...
     @property
-    def operations(self) -> list[str]: ...
-    def validate(self, from_: Optional[datetime] = None) -> list[str]: ...
-    def explain(self, from_: Optional[datetime] = None) -> dict[str, Any]: ...
-    def calendar(self, count: int = 6, from_: Optional[datetime] = None) -> Calendar: ...
+    def operations(self) -> List[str]: ...
+    def validate(self, after: Optional[datetime] = None, *, from_: Optional[datetime] = None) -> List[str]: ...
+    def explain(self, after: Optional[datetime] = None, *, from_: Optional[datetime] = None) -> Explanation: ...
+    def calendar(
+        self, count: int = 6, after: Optional[datetime] = None, *, from_: Optional[datetime] = None
+    ) -> Calendar: ...
     def render_override(self, operation: str) -> str: ...
+    def plan(
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Diff: ...
+    def apply(
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> ApplyResult: ...
+    def destroy(
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> ApplyResult: ...
     def refresh(
         self,
         operation: Optional[str] = None,
@@ -88,36 +114,46 @@ class Plan:
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
+        progress: Optional[Callable[[str], object]] = None,
         *,
         connect_timeout: Optional[float] = None,
         attempt_timeout: Optional[float] = None,
         operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
-    def plan(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
-    def apply(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
-    def destroy(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
+    ) -> RefreshReport: ...
     def plan_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Coroutine[Any, Any, Diff]: ...
     def apply_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Coroutine[Any, Any, ApplyResult]: ...
     def destroy_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Coroutine[Any, Any, ApplyResult]: ...
     def refresh_async(
         self,
         operation: Optional[str] = None,
@@ -127,12 +163,13 @@ class Plan:
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
+        progress: Optional[Callable[[str], object]] = None,
         *,
         connect_timeout: Optional[float] = None,
         attempt_timeout: Optional[float] = None,
         operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+    ) -> Coroutine[Any, Any, RefreshReport]: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Optional[str], str]]: ...
 
 class Session:
     """A plan and the AWS settings, given once; the plan is compiled when the session is first used.
@@ -164,30 +201,30 @@ class Session:
     ) -> None: ...
     @property
     def plan_name(self) -> str: ...
-    def plan(self) -> dict[str, Any]: ...
-    def apply(self) -> dict[str, Any]: ...
-    def destroy(self) -> dict[str, Any]: ...
+    def plan(self) -> Diff: ...
+    def apply(self) -> ApplyResult: ...
+    def destroy(self) -> ApplyResult: ...
     def refresh(
         self,
         operation: Optional[str] = None,
         since: Optional[datetime] = None,
         strategy: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
-    ) -> dict[str, Any]: ...
-    def plan_async(self) -> Awaitable[dict[str, Any]]: ...
-    def apply_async(self) -> Awaitable[dict[str, Any]]: ...
-    def destroy_async(self) -> Awaitable[dict[str, Any]]: ...
+        progress: Optional[Callable[[str], object]] = None,
+    ) -> RefreshReport: ...
+    def plan_async(self) -> Coroutine[Any, Any, Diff]: ...
+    def apply_async(self) -> Coroutine[Any, Any, ApplyResult]: ...
+    def destroy_async(self) -> Coroutine[Any, Any, ApplyResult]: ...
     def refresh_async(
         self,
         operation: Optional[str] = None,
         since: Optional[datetime] = None,
         strategy: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        progress: Optional[Callable[[str], object]] = None,
+    ) -> Coroutine[Any, Any, RefreshReport]: ...
 
-def parse_output(text: str, from_invocation: bool = False) -> dict[str, Any]:
+def parse_output(text: str, from_invocation: bool = False) -> ParsedOutput:
     """Parse one node's AWS-RunPatchBaseline stdout (the `ssmpatch output parse --json` object)."""
     ...
 
@@ -202,4 +239,4 @@ class Strategy:
         timeout_seconds: Optional[int] = None,
         memory_mib: Optional[int] = None,
     ) -> Strategy: ...
-    def test(self, run: dict[str, Any]) -> dict[str, Any]: ...
+    def test(self, run: Any) -> StrategyTestResult: ...

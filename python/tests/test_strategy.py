@@ -1,6 +1,7 @@
 """ssmpatch.Strategy: the same results as `ssmpatch strategy test`."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -16,7 +17,7 @@ def test_builtin_strategies():
     out = ssmpatch.Strategy.load("put-compliance-items").test(RUN)
     put = out["actions"][0]["PutCompliance"]
     assert put["items"][0]["id"] == "openssl.x86_64" and put["upload_type"] == "Complete"
-    cli = ROOT / "target/debug/ssmpatch"
+    cli = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug/ssmpatch"
     if cli.exists():
         text = subprocess.run([str(cli), "strategy", "test", "put-compliance-items", "--input", "examples/strategy-run.json"],
                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
