@@ -1,6 +1,6 @@
 from datetime import datetime
 from os import PathLike
-from typing import Any, Callable, Coroutine, List, Optional, Tuple, Union
+from typing import Any, Callable, Coroutine, List, Optional, Tuple, Union, final
 
 from ssmpatch._types import (
     ApplyResult,
@@ -13,9 +13,12 @@ from ssmpatch._types import (
     StrategyTestResult,
 )
 
+__all__ = ["Schedule", "CheckResult", "Plan", "Session", "parse_output", "Strategy", "BACKENDS", "__version__"]
+
 BACKENDS: Tuple[str, ...]
 __version__: str
 
+@final
 class CheckResult:
     """Whether a backend accepts a schedule; when not, why and what to do instead."""
 
@@ -33,10 +36,11 @@ class CheckResult:
     def documented(self) -> Optional[bool]: ...
     def __bool__(self) -> bool: ...
 
+@final
 class Schedule:
     """An AWS schedule expression (`cron(...)`, `rate(...)`, `at(...)`), parsed and compiled."""
 
-    def __init__(self, expression: str) -> None: ...
+    def __new__(cls, expression: str) -> Schedule: ...
     @staticmethod
     def parse(expression: str) -> Schedule: ...
     @property
@@ -54,6 +58,7 @@ class Schedule:
     def check(self, backend: Backend, tz: str = "UTC", offset_days: Optional[int] = None) -> CheckResult: ...
     def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
 
+@final
 class Plan:
     """A validated plan: targets, baselines, per-operation approval and schedules."""
 
@@ -171,6 +176,7 @@ class Plan:
     ) -> Coroutine[Any, Any, RefreshReport]: ...
     def __reduce__(self) -> Tuple[Any, Tuple[Optional[str], str]]: ...
 
+@final
 class Session:
     """A plan and the AWS settings, given once; the plan is compiled when the session is first used.
 
@@ -185,8 +191,8 @@ class Session:
     default 600) is how long a killed holder keeps others out.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         plan: Plan,
         *,
         region: Optional[str] = None,
@@ -198,7 +204,7 @@ class Session:
         attempt_timeout: Optional[float] = None,
         operation_timeout: Optional[float] = None,
         lease_ttl: Optional[float] = None,
-    ) -> None: ...
+    ) -> Session: ...
     @property
     def plan_name(self) -> str: ...
     def plan(self) -> Diff: ...
@@ -228,6 +234,7 @@ def parse_output(text: str, from_invocation: bool = False) -> ParsedOutput:
     """Parse one node's AWS-RunPatchBaseline stdout (the `ssmpatch output parse --json` object)."""
     ...
 
+@final
 class Strategy:
     """A compliance strategy component (built in or a `.wasm` file), run in the sandbox."""
 

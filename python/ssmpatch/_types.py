@@ -10,28 +10,38 @@ when they do not apply (the ``ssmpatch ... --json`` objects leave them out the s
 from datetime import datetime
 from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
-Backend = Literal["patch-policy", "association", "maintenance-window"]
+# The closed sets of names below are unions of one-value Literals (one Literal of several values
+# means the same to a type checker; this spelling is also a Union at run time, as stubtest wants).
+
+Backend = Union[Literal["patch-policy"], Literal["association"], Literal["maintenance-window"]]
 """A backend's name (also ``ssmpatch.BACKENDS``)."""
 
-OperationKind = Literal["scan", "install"]
+OperationKind = Union[Literal["scan"], Literal["install"]]
 """What an operation runs: AWS-RunPatchBaseline's ``Scan`` or ``Install``."""
 
-ResourceKind = Literal[
-    "deployment-roles",
-    "override-object",
-    "patch-baseline",
-    "maintenance-window",
-    "window-target",
-    "window-task",
-    "association",
-    "patch-policy",
+ResourceKind = Union[
+    Literal["deployment-roles"],
+    Literal["override-object"],
+    Literal["patch-baseline"],
+    Literal["maintenance-window"],
+    Literal["window-target"],
+    Literal["window-task"],
+    Literal["association"],
+    Literal["patch-policy"],
 ]
 """The kinds of resource ssmpatch creates."""
 
-Action = Literal["create", "update", "delete", "unchanged"]
+Action = Union[Literal["create"], Literal["update"], Literal["delete"], Literal["unchanged"]]
 """What ``apply`` does (or did) to a resource."""
 
-NodeResult = Literal["compliance-written", "scan-started", "no-action", "skipped", "failed", "unreadable-platform"]
+NodeResult = Union[
+    Literal["compliance-written"],
+    Literal["scan-started"],
+    Literal["no-action"],
+    Literal["skipped"],
+    Literal["failed"],
+    Literal["unreadable-platform"],
+]
 """What ``refresh`` did for one node."""
 
 
