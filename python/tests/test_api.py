@@ -316,3 +316,28 @@ def test_an_async_error_is_raised_by_the_await(aws_env):
     with pytest.raises(ssmpatch.AwsError) as info:
         asyncio.run(co)
     assert info.value.code == "InternalServerError" and info.value.report is not None
+
+
+def test_an_awaited_call_can_be_cancelled_without_blocking_the_loop(aws_env):
+    # The stand-in never answers the first read: the loop goes on, and the timeout cancels the await.
+    control(aws_env, "/_ssmpatch/faults", "POST", {"rules": [{"operation": "DescribeMaintenanceWindows",
+                                                              "kind": "never", "seconds": 60}]})
+    session = ssmpatch.Session(ssmpatch.Plan.load(ROOT / "examples/patch-tuesday.toml"), endpoint_url=aws_env)
+
+    async def run():
+        ticks = 0
+
+        async def tick():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.05)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(session.plan_async(), timeout=1.0)
+        ticker.cancel()
+        return ticks
+
+    assert asyncio.run(run()) >= 5  # the event loop ran while the call waited
+    control(aws_env, "/_ssmpatch/faults", "DELETE")
