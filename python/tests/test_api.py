@@ -12,7 +12,6 @@ import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import boto3
 import pytest
 
 import ssmpatch
@@ -144,7 +143,7 @@ def conforms(value, tp, path="$"):
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if tp is typing.Any:
         return []
-    if isinstance(tp, type) and typing.is_typeddict(tp):
+    if isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__required_keys__"):  # a TypedDict (3.9 too)
         if not isinstance(value, dict):
             return [f"{path}: {type(value).__name__}, not a dict"]
         hints = typing.get_type_hints(tp)
@@ -237,6 +236,8 @@ def test_aws_error_of_a_failed_read_names_the_call_and_code(aws_env):
 
 
 def _bucket(url):
+    import boto3  # the live tests only: the offline ones run where only ssmpatch and pytest are installed
+
     boto3.client("s3", endpoint_url=url, region_name=REGION).create_bucket(
         Bucket="web-patching-artifacts", CreateBucketConfiguration={"LocationConstraint": REGION})
 
@@ -262,6 +263,8 @@ def test_aws_error_of_an_apply_that_stopped_carries_the_call_and_report(aws_env)
 
 
 def test_locked_error_is_an_aws_error_with_its_attributes(aws_env):
+    import boto3
+
     ssm = boto3.client("ssm", endpoint_url=aws_env, region_name=REGION)
     holder = {"owner": "alice", "host": "build-7", "pid": 4242, "command": "apply",
               "acquired": "2026-01-01T00:00:00Z", "expires": "2999-01-01T00:00:00Z",
@@ -278,6 +281,8 @@ def test_locked_error_is_an_aws_error_with_its_attributes(aws_env):
 
 
 def test_async_methods_return_coroutines_that_run_only_when_awaited(aws_env):
+    import boto3
+
     _bucket(aws_env)
     ssm = boto3.client("ssm", endpoint_url=aws_env, region_name=REGION)
     plan = ssmpatch.Plan.load(ROOT / "examples/seed-placed.toml")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import ssmpatch
+from helpers import with_datetimes
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = json.loads((ROOT / "examples/strategy-run.json").read_text())
@@ -21,7 +22,7 @@ def test_builtin_strategies():
     if cli.exists():
         text = subprocess.run([str(cli), "strategy", "test", "put-compliance-items", "--input", "examples/strategy-run.json"],
                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        assert json.loads(text) == out
+        assert with_datetimes(json.loads(text)) == out
     rescan = ssmpatch.Strategy.load("rescan").test(RUN)
     assert rescan["added_operations"][0]["name"] == "install-rescan"
 
