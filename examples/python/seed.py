@@ -20,7 +20,7 @@ ex = plan.explain()
 print(f"{ex['plan']}: backend {ex['backend']} ({ex['chosen']})")
 print("placement:", ex["placement"]["summary"])
 for run in plan.calendar(count=2)["runs"]:
-    print(f"  {run['local']}  {run['operation']:8} {run['baseline'][:20]}")
+    print(f"  {run['local']:%Y-%m-%d %H:%M %z}  {run['operation']:8} {run['baseline'][:20]}")
 scan_doc = json.loads(plan.render_override("scan"))
 print("scan override approves after", scan_doc[0]["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"], "days")
 
@@ -28,7 +28,7 @@ if "--live" in sys.argv:
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint or "127.0.0.1" not in endpoint:
         sys.exit("--live runs against the local stand-in only: eval \"$(scripts/standin.sh env)\" first")
-    import boto3
+    import boto3  # type: ignore  # untyped (no stubs); only the live part needs it
 
     s3 = boto3.client("s3", region_name="ap-northeast-1")
     try:

@@ -1,15 +1,76 @@
 //! Conversions between Python values and core values.
+//!
+//! Results. Every result is built from the core's serde form: objects become `dict`s (in the
+//! core's field order), arrays `list`s, and every string that is an instant — an RFC 3339 date
+//! and time with an offset, e.g. `2026-12-20T03:00:00+09:00` or `...Z` — becomes a
+//! timezone-aware `datetime.datetime` at that offset (`Z`: `datetime.timezone.utc`). No other
+//! string is changed (an empty `InstalledTime`, a date alone, `at(2026-06-01T03:00:00)` without
+//! an offset stay strings).
 
 use jiff::Timestamp;
+use jiff::fmt::temporal::Pieces;
+use jiff::tz::{Offset, TimeZone};
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use serde_json::Value;
 use ssmpatch::plan::CompileOptions;
 
 use crate::errors;
 
-/// serde → Python objects via JSON (dicts, lists, str, int, bool, None).
+/// serde → Python objects (dicts, lists, str, int, float, bool, None, and datetimes for instants).
 pub(crate) fn to_python<'py>(py: Python<'py>, v: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
-    let text = serde_json::to_string(v).map_err(|e| errors::invalid(py, e.to_string(), None))?;
-    py.import("json")?.call_method1("loads", (text,))
+    let value = serde_json::to_value(v).map_err(|e| errors::invalid(py, e.to_string(), None))?;
+    value_to_python(py, &value)
+}
+
+/// A JSON value as Python objects (see the module's comment for instants).
+pub(crate) fn value_to_python<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    match v {
+        Value::Null => Ok(py.None().into_bound(py)),
+        Value::Bool(b) => b.into_bound_py_any(py),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_bound_py_any(py),
+            (None, Some(u)) => u.into_bound_py_any(py),
+            _ => n.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py),
+        },
+        Value::String(s) => match instant_of(s) {
+            Some(zoned) => zoned.into_bound_py_any(py),
+            None => s.into_bound_py_any(py),
+        },
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(value_to_python(py, item)?)?;
+            }
+            Ok(list.into_any())
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, item) in map {
+                dict.set_item(k, value_to_python(py, item)?)?;
+            }
+            Ok(dict.into_any())
+        }
+    }
+}
+
+/// `s` as an instant at its own offset, when it is an RFC 3339 date-time with an offset and
+/// nothing else (no time zone annotation: the core writes none).
+pub(crate) fn instant_of(s: &str) -> Option<jiff::Zoned> {
+    // Cheap shape check first: `YYYY-MM-DDTHH:MM` at least, and a digit to start.
+    let b = s.as_bytes();
+    if b.len() < 17 || b.len() > 40 || !b[0].is_ascii_digit() || b[4] != b'-' || !matches!(b[10], b'T' | b't') {
+        return None;
+    }
+    let pieces = Pieces::parse(s).ok()?;
+    if pieces.time().is_none() || pieces.time_zone_annotation().is_some() {
+        return None;
+    }
+    let offset: Offset = pieces.to_numeric_offset()?;
+    let ts: Timestamp = s.parse().ok()?;
+    let tz = if offset == Offset::UTC { TimeZone::UTC } else { TimeZone::fixed(offset) };
+    Some(ts.to_zoned(tz))
 }
 
 /// A Python object as JSON text (`json.dumps`).
@@ -31,7 +92,34 @@ pub(crate) fn instant(py: Python<'_>, v: Option<Bound<'_, PyAny>>, name: &str) -
     }
 }
 
-/// Compile from `from_`, else now.
-pub(crate) fn options(py: Python<'_>, from_: Option<Bound<'_, PyAny>>) -> PyResult<CompileOptions> {
-    Ok(CompileOptions::from(instant(py, from_, "from_")?.unwrap_or_else(Timestamp::now)))
+/// The start-time argument `after` (or its deprecated spelling `from_`, with a
+/// `DeprecationWarning`); both at once is an `InvalidArgument`.
+pub(crate) fn start<'py>(
+    py: Python<'py>,
+    after: Option<Bound<'py, PyAny>>,
+    from_: Option<Bound<'py, PyAny>>,
+) -> PyResult<Option<Timestamp>> {
+    match (after, from_) {
+        (Some(_), Some(_)) => Err(errors::invalid(
+            py,
+            "give `after` only: `from_` is its deprecated old name",
+            Some("drop `from_=`".into()),
+        )),
+        (None, Some(old)) => {
+            let warnings = py.import("warnings")?;
+            let category = py.import("builtins")?.getattr("DeprecationWarning")?;
+            warnings.call_method1("warn", ("`from_=` is deprecated: use `after=`", category, 2))?;
+            instant(py, Some(old), "from_")
+        }
+        (after, None) => instant(py, after, "after"),
+    }
+}
+
+/// Compile from `after` (or the deprecated `from_`), else now.
+pub(crate) fn options<'py>(
+    py: Python<'py>,
+    after: Option<Bound<'py, PyAny>>,
+    from_: Option<Bound<'py, PyAny>>,
+) -> PyResult<CompileOptions> {
+    Ok(CompileOptions::from(start(py, after, from_)?.unwrap_or_else(Timestamp::now)))
 }

@@ -86,10 +86,57 @@ pub(crate) fn schedule(py: Python<'_>, e: &CoreScheduleError) -> PyErr {
     })
 }
 
-/// `AwsError` carrying what an apply did before it stopped (`report`, or None).
-pub(crate) fn aws_with_report(py: Python<'_>, message: String, report: Option<Bound<'_, PyAny>>) -> PyErr {
-    let err = new_err(py, "AwsError", message);
-    set(py, err, |v| v.setattr("report", report))
+/// Which AWS call failed, as `AwsError`'s attributes (each `None` when not known).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct AwsIds {
+    pub(crate) service: Option<String>,
+    pub(crate) operation: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) request_id: Option<String>,
+}
+
+impl From<&ssmpatch::backends::AwsFailure> for AwsIds {
+    fn from(f: &ssmpatch::backends::AwsFailure) -> Self {
+        AwsIds {
+            service: Some(f.service.to_string()),
+            operation: Some(f.operation.to_string()),
+            code: f.code.clone(),
+            request_id: f.request_id.clone(),
+        }
+    }
+}
+
+/// `AwsError` (or `class`, a subclass) with `message` (and the hint on a line of its own), and
+/// every attribute set: `service`, `operation`, `code`, `request_id`, `hint`, `report`.
+fn aws_error(
+    py: Python<'_>,
+    class: &str,
+    message: String,
+    hint: Option<String>,
+    ids: AwsIds,
+    report: Option<Bound<'_, PyAny>>,
+) -> PyErr {
+    let err = new_err(py, class, with_hint(message, hint.clone()));
+    set(py, err, |v| {
+        v.setattr("service", ids.service)?;
+        v.setattr("operation", ids.operation)?;
+        v.setattr("code", ids.code)?;
+        v.setattr("request_id", ids.request_id)?;
+        v.setattr("hint", hint)?;
+        v.setattr("report", report)
+    })
+}
+
+/// `AwsError` for an apply that stopped part way: `report` is `{"diff", "report"}` of what it
+/// did; `ids` the AWS call that stopped it, when it was one.
+pub(crate) fn aws_stopped(
+    py: Python<'_>,
+    message: String,
+    hint: Option<String>,
+    ids: AwsIds,
+    report: Bound<'_, PyAny>,
+) -> PyErr {
+    aws_error(py, "AwsError", message, hint, ids, Some(report))
 }
 
 /// Any core error, as the class of its kind.
@@ -100,25 +147,33 @@ pub(crate) fn core(py: Python<'_>, e: Error) -> PyErr {
         Error::Input { .. } => return invalid(py, e.to_string(), hint),
         Error::Strategy(_) => "StrategyError",
         Error::Locked { plan, parameter, holder, acquired, expires, race } => {
-            let err = new_err(py, "LockedError", with_hint(e.to_string(), hint.clone()));
             let age = jiff::Timestamp::now().duration_since(*acquired).as_secs_f64().max(0.0);
+            let ids = AwsIds { service: Some("ssm".into()), ..AwsIds::default() };
+            let err = aws_error(py, "LockedError", e.to_string(), hint, ids, None);
             return set(py, err, |v| {
-                v.setattr("hint", hint.clone())?;
                 v.setattr("plan", plan.clone())?;
                 v.setattr("parameter", parameter.clone())?;
                 v.setattr("holder", holder.clone())?;
-                v.setattr("acquired", acquired.to_string())?;
-                v.setattr("expires", expires.to_string())?;
+                v.setattr("acquired", acquired.to_zoned(jiff::tz::TimeZone::UTC))?;
+                v.setattr("expires", expires.to_zoned(jiff::tz::TimeZone::UTC))?;
                 v.setattr("age", age)?;
                 v.setattr("race", *race)
             });
         }
-        Error::Aws { .. } | Error::Foreign(_) | Error::Stale(_) | Error::Unexpected(_) | Error::LeaseLost { .. } => {
-            "AwsError"
+        Error::Aws { service, operation, code, request_id, .. } => {
+            let ids = AwsIds {
+                service: Some(service.to_string()),
+                operation: Some(operation.to_string()),
+                code: code.clone(),
+                request_id: request_id.clone(),
+            };
+            return aws_error(py, "AwsError", e.to_string(), hint, ids, None);
+        }
+        Error::Foreign(_) | Error::Stale(_) | Error::Unexpected(_) | Error::LeaseLost { .. } => {
+            return aws_error(py, "AwsError", e.to_string(), hint, AwsIds::default(), None);
         }
         _ => "SsmpatchError",
     };
     let err = new_err(py, class, with_hint(e.to_string(), hint.clone()));
-    // `AwsError.report` is None unless an apply stopped part way (the class's default).
     set(py, err, |v| v.setattr("hint", hint))
 }

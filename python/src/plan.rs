@@ -8,6 +8,7 @@ use crate::convert::{options, to_json, to_python};
 use crate::errors;
 use crate::runtime::{awaitable, blocking};
 use crate::session::{AwsKeywords, Inner, Live, refresh_options};
+use pyo3::types::PyTuple;
 
 /// A validated plan: targets, baselines, per-operation approval and schedules.
 #[pyclass(frozen, module = "ssmpatch")]
@@ -65,35 +66,51 @@ impl Plan {
         self.inner.operations.iter().map(|o| o.name.clone()).collect()
     }
 
-    /// Full check, including that a backend can run the plan; returns the warnings.
-    #[pyo3(signature = (from_ = None))]
-    fn validate(&self, py: Python<'_>, from_: Option<Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
-        let opts = options(py, from_)?;
+    /// Full check, including that a backend can run the plan, compiled from `after` (a
+    /// timezone-aware datetime; default now); returns the warnings. `from_` is the deprecated
+    /// old name of `after`.
+    #[pyo3(signature = (after = None, *, from_ = None))]
+    fn validate<'py>(
+        &self,
+        py: Python<'py>,
+        after: Option<Bound<'py, PyAny>>,
+        from_: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Vec<String>> {
+        let opts = options(py, after, from_)?;
         let inner = &self.inner;
         let ex = py.detach(|| inner.explain(&opts)).map_err(|e| errors::plan(py, &PlanErrors(vec![e])))?;
         Ok(ex.warnings)
     }
 
     /// Backend choice (and why others were rejected), compiled schedules per backend, baseline
-    /// placement and what the strategy adds — the same structure as `ssmpatch explain --json`.
-    #[pyo3(signature = (from_ = None))]
-    fn explain<'py>(&self, py: Python<'py>, from_: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let opts = options(py, from_)?;
+    /// placement and what the strategy adds — the structure of `ssmpatch explain --json`, with
+    /// datetimes for its instants. Compiled from `after` (default now).
+    #[pyo3(signature = (after = None, *, from_ = None))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        after: Option<Bound<'py, PyAny>>,
+        from_: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = options(py, after, from_)?;
         let inner = &self.inner;
         let explained = py.detach(|| ssmpatch::session::explain(inner, &opts)).map_err(|e| errors::core(py, e))?;
         to_python(py, &explained)
     }
 
-    /// The next `count` runs of every operation, sorted by time — the same structure as
-    /// `ssmpatch calendar --json`.
-    #[pyo3(signature = (count = 6, from_ = None))]
+    /// The next runs of every operation strictly after `after` (default now), sorted by time —
+    /// the structure of `ssmpatch calendar --json`, with datetimes. `count` is per operation: up
+    /// to `count` runs of each (an operation others are scheduled relative to also gets the runs
+    /// those depend on).
+    #[pyo3(signature = (count = 6, after = None, *, from_ = None))]
     fn calendar<'py>(
         &self,
         py: Python<'py>,
         count: usize,
+        after: Option<Bound<'py, PyAny>>,
         from_: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let opts = options(py, from_)?;
+        let opts = options(py, after, from_)?;
         let inner = &self.inner;
         let cal = py.detach(|| inner.calendar(count, &opts)).map_err(|e| errors::plan(py, &PlanErrors(vec![e])))?;
         to_python(py, &cal)
@@ -281,6 +298,29 @@ impl Plan {
 
     fn __repr__(&self) -> String {
         format!("Plan(name={:?}, operations={:?})", self.inner.name, self.operations())
+    }
+
+    /// Pickling: the plan's source (file name and text), validated again when unpickled.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let Some(source) = &self.inner.source else {
+            return Err(errors::invalid(py, "this plan has no source to pickle", None));
+        };
+        let rebuild = py.get_type::<Plan>().getattr("_from_source")?;
+        Ok((
+            rebuild,
+            PyTuple::new(
+                py,
+                [source.file.clone().into_pyobject(py)?.into_any(), source.text.clone().into_pyobject(py)?.into_any()],
+            )?,
+        ))
+    }
+
+    /// Unpickling: a plan from its source (`file` names it in errors and picks TOML or JSON).
+    #[staticmethod]
+    fn _from_source(py: Python<'_>, file: Option<String>, text: String) -> PyResult<Plan> {
+        CorePlan::from_source(Source::new(file.as_deref(), text))
+            .map(|inner| Plan { inner })
+            .map_err(|e| errors::plan(py, &e))
     }
 }
 

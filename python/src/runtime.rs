@@ -25,7 +25,7 @@ use pyo3_async_runtimes::generic::{ContextExt, Runtime};
 use ssmpatch::error::Error;
 use tokio::runtime::Handle;
 
-use crate::convert::to_python;
+use crate::convert::value_to_python;
 use crate::errors;
 
 /// How often a blocking call looks for a signal (Ctrl-C) while it waits.
@@ -40,8 +40,9 @@ const EXIT_WAIT: Duration = Duration::from_secs(5);
 pub(crate) enum Failure {
     /// A core error.
     Core(Error),
-    /// An apply that stopped part way, with `{"diff", "report"}` of what it did.
-    Stopped(String, serde_json::Value),
+    /// An apply that stopped part way: the message, the hint, the AWS call that stopped it (when
+    /// it was one) and `{"diff", "report"}` of what it did.
+    Stopped { message: String, hint: Option<String>, aws: errors::AwsIds, report: serde_json::Value },
 }
 
 impl From<Error> for Failure {
@@ -54,8 +55,8 @@ impl Failure {
     fn into_py(self, py: Python<'_>) -> PyErr {
         match self {
             Failure::Core(e) => errors::core(py, e),
-            Failure::Stopped(message, report) => match to_python(py, &report) {
-                Ok(r) => errors::aws_with_report(py, message, Some(r)),
+            Failure::Stopped { message, hint, aws, report } => match value_to_python(py, &report) {
+                Ok(r) => errors::aws_stopped(py, message, hint, aws, r),
                 Err(e) => e,
             },
         }
@@ -225,23 +226,47 @@ where
         })
     });
     match outcome? {
-        Ok(v) => to_python(py, &v),
+        Ok(v) => value_to_python(py, &v),
         Err(f) => Err(f.into_py(py)),
     }
 }
 
-/// `fut` as a Python awaitable (call it inside a running event loop).
+/// A live call's future, boxed.
+type Call = Pin<Box<dyn Future<Output = Result<serde_json::Value, Failure>> + Send>>;
+
+/// `fut` as a coroutine, like an `async def`'s: nothing runs until it is awaited (inside a
+/// running event loop: `asyncio.run(...)`, `await`, `asyncio.gather`, `create_task`), and a
+/// coroutine never awaited does nothing (Python warns that it was never awaited). The arguments
+/// were already checked when this is called. Awaited, the call runs on the runtime while the
+/// event loop goes on; cancelling the awaiting task drops it.
 pub(crate) fn awaitable<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = Result<serde_json::Value, Failure>> + Send + 'static,
 {
     handle()?;
-    pyo3_async_runtimes::generic::future_into_py::<OurRuntime, _, _>(py, async move {
-        let result = fut.await;
-        attach(|py| match result {
-            Ok(v) => to_python(py, &v).map(Bound::unbind),
-            Err(f) => Err(f.into_py(py)),
-        })
-        .unwrap_or_else(|| Err(PyRuntimeError::new_err("the interpreter is exiting")))
-    })
+    let slot: Mutex<Option<Call>> = Mutex::new(Some(Box::pin(fut)));
+    let start = pyo3::types::PyCFunction::new_closure(
+        py,
+        Some(c"start"),
+        None,
+        move |args: &Bound<'_, pyo3::types::PyTuple>, _kwargs| -> PyResult<Py<PyAny>> {
+            let py = args.py();
+            let fut = slot
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .ok_or_else(|| PyRuntimeError::new_err("this ssmpatch call was already awaited"))?;
+            handle()?;
+            pyo3_async_runtimes::generic::future_into_py::<OurRuntime, _, _>(py, async move {
+                let result = fut.await;
+                attach(|py| match result {
+                    Ok(v) => value_to_python(py, &v).map(Bound::unbind),
+                    Err(f) => Err(f.into_py(py)),
+                })
+                .unwrap_or_else(|| Err(PyRuntimeError::new_err("the interpreter is exiting")))
+            })
+            .map(Bound::unbind)
+        },
+    )?;
+    py.import("ssmpatch._aio")?.getattr("call")?.call1((start,))
 }

@@ -102,6 +102,11 @@ impl Schedule {
     fn __repr__(&self) -> String {
         format!("Schedule({:?})", self.inner.as_str())
     }
+
+    /// Pickling: the expression, parsed again when unpickled.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        Ok((py.get_type::<Schedule>().into_any(), (self.inner.as_str().to_string(),)))
+    }
 }
 
 /// Whether a backend accepts a schedule; when not, why and what to do instead.

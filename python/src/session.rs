@@ -147,7 +147,12 @@ impl Inner {
         };
         let out = serde_json::json!({"diff": diff, "report": report});
         match &report.error {
-            Some(e) => Err(Failure::Stopped(format!("apply stopped: {e}"), out)),
+            Some(e) => Err(Failure::Stopped {
+                message: format!("apply stopped: {e}"),
+                hint: report.hint.clone(),
+                aws: report.aws.as_ref().map(errors::AwsIds::from).unwrap_or_default(),
+                report: out,
+            }),
             None => Ok(out),
         }
     }

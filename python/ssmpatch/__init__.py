@@ -14,16 +14,59 @@ the exceptions they raise:
   - ``StrategyError`` (also ``ValueError``): a strategy cannot be loaded, traps, exceeds a limit or
     returns what the host refuses.
   - ``AwsError`` (also ``RuntimeError``): an AWS call failed, or an apply stopped part way
-    (``report`` then says what was done; applying again converges).
+    (``report`` then says what was done; applying again converges). Always has ``service``,
+    ``operation``, ``code``, ``request_id``, ``hint`` and ``report`` (each possibly ``None``).
     - ``LockedError``: another apply or destroy of the same plan holds its lease; nothing was
       read or changed (``holder``, ``age``, ``expires``, ``parameter``).
+
+The shapes of the results are ``TypedDict`` classes (``Explanation``, ``Calendar``, ``Run``,
+``Diff``, ``ApplyResult``, ``RefreshReport``, ``ParsedOutput``…), importable from here; every
+instant in them is a timezone-aware ``datetime``. The guide is python/README.md.
 
 >>> from ssmpatch import Schedule
 >>> Schedule.parse("cron(0 2 ? * 1L *)").description
 '02:00 on the last Sunday of every month, UTC'
 """
 
-from typing import Any, Optional
+from datetime import datetime
+from typing import List, Optional
+
+from ssmpatch._types import (
+    Action,
+    Addition,
+    AdditionPlacement,
+    Additions,
+    ApplyResult,
+    Backend,
+    BaselineUse,
+    Calendar,
+    Change,
+    Compiled,
+    Diff,
+    Difference,
+    Done,
+    Explanation,
+    FieldChange,
+    NativeForm,
+    NodeOutcome,
+    NodeResult,
+    Observed,
+    OperationExplanation,
+    OperationKind,
+    OutputValue,
+    ParsedOutput,
+    PatchPolicyExplanation,
+    Placement,
+    PlanErrorItem,
+    PolicyBaseline,
+    RefreshReport,
+    Rejection,
+    Report,
+    ResourceKey,
+    ResourceKind,
+    Run,
+    StrategyTestResult,
+)
 
 
 class SsmpatchError(Exception):
@@ -43,7 +86,7 @@ class InvalidArgument(SsmpatchError, ValueError):
 class PlanError(SsmpatchError, ValueError):
     """A plan ssmpatch cannot accept; the attributes describe the first problem, ``errors`` all."""
 
-    errors: "list[dict[str, Any]]" = []
+    errors: List[PlanErrorItem] = []
     file: Optional[str] = None
     line: Optional[int] = None
     column: Optional[int] = None
@@ -64,9 +107,19 @@ class StrategyError(SsmpatchError, ValueError):
 
 
 class AwsError(SsmpatchError, RuntimeError):
-    """An AWS call failed, or an apply stopped part way (``report`` then says what was done)."""
+    """An AWS call failed, or an apply stopped part way.
 
-    report: "Optional[dict[str, Any]]" = None
+    ``service`` (e.g. ``ssm``) and ``operation`` (e.g. ``CreateMaintenanceWindow``): the AWS call
+    that failed; ``code``: AWS's error code (``None`` when no answer came: unreachable endpoint,
+    timeout, no credentials); ``request_id``: for AWS support; ``hint``: what to do; ``report``:
+    when an apply or destroy stopped part way, ``{"diff": ..., "report": ...}`` of what it did
+    (applying again converges), else ``None``. Every attribute is always present."""
+
+    service: Optional[str] = None
+    operation: Optional[str] = None
+    code: Optional[str] = None
+    request_id: Optional[str] = None
+    report: Optional[ApplyResult] = None
 
 
 class LockedError(AwsError):
@@ -75,35 +128,78 @@ class LockedError(AwsError):
     taken over by the next apply.
 
     ``holder``: user, host, process id and command; ``age``: seconds since it took the lease;
-    ``acquired``/``expires``: RFC 3339 instants; ``parameter``: the parameter's name; ``plan``;
+    ``acquired``/``expires``: timezone-aware datetimes (UTC); ``parameter``: the parameter's name; ``plan``;
     ``race``: another apply took over the expired lease at the same moment."""
 
     plan: Optional[str] = None
     parameter: Optional[str] = None
     holder: Optional[str] = None
-    acquired: Optional[str] = None
-    expires: Optional[str] = None
+    acquired: Optional[datetime] = None
+    expires: Optional[datetime] = None
     age: Optional[float] = None
     race: bool = False
 
 
-from ssmpatch._native import BACKENDS, CheckResult, Plan, Schedule, Session, Strategy, __version__, parse_output  # noqa: E402
+from ssmpatch._native import (  # noqa: E402
+    BACKENDS,
+    CheckResult,
+    Plan,
+    Schedule,
+    Session,
+    Strategy,
+    __version__,
+    parse_output,
+)
 
 __all__ = [
     "BACKENDS",
+    "Action",
+    "Addition",
+    "AdditionPlacement",
+    "Additions",
+    "ApplyResult",
     "AwsError",
+    "Backend",
+    "BaselineUse",
+    "Calendar",
+    "Change",
     "CheckResult",
+    "Compiled",
+    "Diff",
+    "Difference",
+    "Done",
+    "Explanation",
+    "FieldChange",
     "InvalidArgument",
     "LockedError",
+    "NativeForm",
+    "NodeOutcome",
+    "NodeResult",
+    "Observed",
+    "OperationExplanation",
+    "OperationKind",
+    "OutputValue",
+    "ParsedOutput",
+    "PatchPolicyExplanation",
+    "Placement",
     "Plan",
     "PlanError",
+    "PlanErrorItem",
     "PlanNotFound",
+    "PolicyBaseline",
+    "RefreshReport",
+    "Rejection",
+    "Report",
+    "ResourceKey",
+    "ResourceKind",
+    "Run",
     "Schedule",
     "ScheduleError",
     "Session",
     "SsmpatchError",
     "Strategy",
     "StrategyError",
+    "StrategyTestResult",
     "__version__",
     "parse_output",
 ]

@@ -1,12 +1,24 @@
 from datetime import datetime
 from os import PathLike
-from typing import Any, Awaitable, Callable, Literal, Optional, Tuple, TypedDict, Union
+from typing import Any, Callable, Coroutine, List, Optional, Tuple, Union, final
 
-Backend = Literal["patch-policy", "association", "maintenance-window"]
+from ssmpatch._types import (
+    ApplyResult,
+    Backend,
+    Calendar,
+    Diff,
+    Explanation,
+    ParsedOutput,
+    RefreshReport,
+    StrategyTestResult,
+)
+
+__all__ = ["Schedule", "CheckResult", "Plan", "Session", "parse_output", "Strategy", "BACKENDS", "__version__"]
 
 BACKENDS: Tuple[str, ...]
 __version__: str
 
+@final
 class CheckResult:
     """Whether a backend accepts a schedule; when not, why and what to do instead."""
 
@@ -24,10 +36,11 @@ class CheckResult:
     def documented(self) -> Optional[bool]: ...
     def __bool__(self) -> bool: ...
 
+@final
 class Schedule:
     """An AWS schedule expression (`cron(...)`, `rate(...)`, `at(...)`), parsed and compiled."""
 
-    def __init__(self, expression: str) -> None: ...
+    def __new__(cls, expression: str) -> Schedule: ...
     @staticmethod
     def parse(expression: str) -> Schedule: ...
     @property
@@ -41,44 +54,62 @@ class Schedule:
         after: Optional[datetime] = None,
         tz: str = "UTC",
         offset_days: Optional[int] = None,
-    ) -> list[datetime]: ...
+    ) -> List[datetime]: ...
     def check(self, backend: Backend, tz: str = "UTC", offset_days: Optional[int] = None) -> CheckResult: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
 
-class PlanErrorItem(TypedDict):
-    file: Optional[str]
-    line: Optional[int]
-    column: Optional[int]
-    path: str
-    message: str
-    hint: Optional[str]
-
-class Run(TypedDict):
-    operation: str
-    kind: Literal["scan", "install"]
-    at: str
-    local: str
-    baseline: str
-
-class Calendar(TypedDict):
-    plan: str
-    backend: Backend
-    runs: list[Run]
-
+@final
 class Plan:
     """A validated plan: targets, baselines, per-operation approval and schedules."""
 
     @staticmethod
     def load(path: Union[str, PathLike[str]]) -> Plan: ...
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> Plan: ...
+    def from_dict(d: Any) -> Plan: ...
     @property
     def name(self) -> str: ...
     @property
-    def operations(self) -> list[str]: ...
-    def validate(self, from_: Optional[datetime] = None) -> list[str]: ...
-    def explain(self, from_: Optional[datetime] = None) -> dict[str, Any]: ...
-    def calendar(self, count: int = 6, from_: Optional[datetime] = None) -> Calendar: ...
+    def operations(self) -> List[str]: ...
+    def validate(self, after: Optional[datetime] = None, *, from_: Optional[datetime] = None) -> List[str]: ...
+    def explain(self, after: Optional[datetime] = None, *, from_: Optional[datetime] = None) -> Explanation: ...
+    def calendar(
+        self, count: int = 6, after: Optional[datetime] = None, *, from_: Optional[datetime] = None
+    ) -> Calendar: ...
     def render_override(self, operation: str) -> str: ...
+    def plan(
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Diff: ...
+    def apply(
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> ApplyResult: ...
+    def destroy(
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> ApplyResult: ...
     def refresh(
         self,
         operation: Optional[str] = None,
@@ -88,36 +119,46 @@ class Plan:
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
+        progress: Optional[Callable[[str], object]] = None,
         *,
         connect_timeout: Optional[float] = None,
         attempt_timeout: Optional[float] = None,
         operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
-    def plan(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
-    def apply(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
-    def destroy(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> dict[str, Any]: ...
+    ) -> RefreshReport: ...
     def plan_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Coroutine[Any, Any, Diff]: ...
     def apply_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Coroutine[Any, Any, ApplyResult]: ...
     def destroy_async(
-        self, region: Optional[str] = None, profile: Optional[str] = None, endpoint_url: Optional[str] = None, concurrency: int = 8, force: bool = False, *,
-        connect_timeout: Optional[float] = None, attempt_timeout: Optional[float] = None, operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        self,
+        region: Optional[str] = None,
+        profile: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        concurrency: int = 8,
+        force: bool = False,
+        *,
+        connect_timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        operation_timeout: Optional[float] = None,
+    ) -> Coroutine[Any, Any, ApplyResult]: ...
     def refresh_async(
         self,
         operation: Optional[str] = None,
@@ -127,13 +168,15 @@ class Plan:
         profile: Optional[str] = None,
         endpoint_url: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
+        progress: Optional[Callable[[str], object]] = None,
         *,
         connect_timeout: Optional[float] = None,
         attempt_timeout: Optional[float] = None,
         operation_timeout: Optional[float] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+    ) -> Coroutine[Any, Any, RefreshReport]: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Optional[str], str]]: ...
 
+@final
 class Session:
     """A plan and the AWS settings, given once; the plan is compiled when the session is first used.
 
@@ -148,8 +191,8 @@ class Session:
     default 600) is how long a killed holder keeps others out.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         plan: Plan,
         *,
         region: Optional[str] = None,
@@ -161,36 +204,37 @@ class Session:
         attempt_timeout: Optional[float] = None,
         operation_timeout: Optional[float] = None,
         lease_ttl: Optional[float] = None,
-    ) -> None: ...
+    ) -> Session: ...
     @property
     def plan_name(self) -> str: ...
-    def plan(self) -> dict[str, Any]: ...
-    def apply(self) -> dict[str, Any]: ...
-    def destroy(self) -> dict[str, Any]: ...
+    def plan(self) -> Diff: ...
+    def apply(self) -> ApplyResult: ...
+    def destroy(self) -> ApplyResult: ...
     def refresh(
         self,
         operation: Optional[str] = None,
         since: Optional[datetime] = None,
         strategy: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
-    ) -> dict[str, Any]: ...
-    def plan_async(self) -> Awaitable[dict[str, Any]]: ...
-    def apply_async(self) -> Awaitable[dict[str, Any]]: ...
-    def destroy_async(self) -> Awaitable[dict[str, Any]]: ...
+        progress: Optional[Callable[[str], object]] = None,
+    ) -> RefreshReport: ...
+    def plan_async(self) -> Coroutine[Any, Any, Diff]: ...
+    def apply_async(self) -> Coroutine[Any, Any, ApplyResult]: ...
+    def destroy_async(self) -> Coroutine[Any, Any, ApplyResult]: ...
     def refresh_async(
         self,
         operation: Optional[str] = None,
         since: Optional[datetime] = None,
         strategy: Optional[str] = None,
         command_id: Optional[str] = None,
-        progress: Optional[Callable[[str], None]] = None,
-    ) -> Awaitable[dict[str, Any]]: ...
+        progress: Optional[Callable[[str], object]] = None,
+    ) -> Coroutine[Any, Any, RefreshReport]: ...
 
-def parse_output(text: str, from_invocation: bool = False) -> dict[str, Any]:
+def parse_output(text: str, from_invocation: bool = False) -> ParsedOutput:
     """Parse one node's AWS-RunPatchBaseline stdout (the `ssmpatch output parse --json` object)."""
     ...
 
+@final
 class Strategy:
     """A compliance strategy component (built in or a `.wasm` file), run in the sandbox."""
 
@@ -202,4 +246,4 @@ class Strategy:
         timeout_seconds: Optional[int] = None,
         memory_mib: Optional[int] = None,
     ) -> Strategy: ...
-    def test(self, run: dict[str, Any]) -> dict[str, Any]: ...
+    def test(self, run: Any) -> StrategyTestResult: ...

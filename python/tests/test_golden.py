@@ -1,11 +1,11 @@
 """The Python API against the CLI's golden files (cli/tests/golden, written by cli/tests/it/golden.rs).
 
-For every example plan: `validate`, `explain`, `calendar` and `render_override` with `from_` equal
-what `ssmpatch ... --from 2026-12-01T00:00:00Z` printed; on the stand-in, `plan()`, `apply()`,
+For every example plan: `validate`, `explain`, `calendar` and `render_override` with `after` equal
+what `ssmpatch ... --from 2026-12-01T00:00:00Z` printed (its instants read as datetimes); on the stand-in, `plan()`, `apply()`,
 `apply()` again and `destroy()` equal `ssmpatch plan|apply|destroy --json` once the AWS-generated
 ids are replaced by the placeholders golden.rs uses (`normalise`, the same rules).
 
-The live calls take no `from_`: they read the clock. That changes nothing for a plan whose every
+The live calls take no `after`: they read the clock. That changes nothing for a plan whose every
 operation compiles to an exact recurring form (the resources carry no instant). A plan with an
 operation on one-shot `at()` windows names and schedules those windows after the next runs, so its
 live results are compared with every instant also replaced, by `<instant-N>` in order of first
@@ -27,6 +27,7 @@ import boto3
 import pytest
 
 import ssmpatch
+from helpers import cli_text_of, with_datetimes
 from ssmpatch_standin.pytest_plugin import control
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def without_instants(text):
 
 def as_cli_text(value):
     """A Python result as `ssmpatch --json` prints it (serde_json's pretty form)."""
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(value, indent=2, ensure_ascii=False, default=cli_text_of) + "\n"
 
 
 def cli_golden(stem, name):
@@ -104,9 +105,9 @@ def example(request):
 def test_offline_results_equal_the_cli_golden_files(example):
     plan = ssmpatch.Plan.load(example)
     validate = json.loads(cli_golden(example.stem, "validate"))
-    assert plan.validate(from_=FROM) == validate["warnings"]
-    assert plan.explain(from_=FROM) == json.loads(cli_golden(example.stem, "explain"))
-    assert plan.calendar(count=12, from_=FROM) == json.loads(cli_golden(example.stem, "calendar"))
+    assert plan.validate(after=FROM) == validate["warnings"]
+    assert plan.explain(after=FROM) == with_datetimes(json.loads(cli_golden(example.stem, "explain")))
+    assert plan.calendar(count=12, after=FROM) == with_datetimes(json.loads(cli_golden(example.stem, "calendar")))
     renders = sorted(CLI_GOLDEN.joinpath(example.stem).glob("override-render-*.json"))
     for path in renders:
         assert plan.render_override(path.stem.removeprefix("override-render-")) == path.read_text(), path
@@ -117,7 +118,7 @@ def test_live_results_equal_the_cli_golden_files(example, aws_env):
     boto3.client("s3", endpoint_url=aws_env, region_name="ap-northeast-1").create_bucket(
         Bucket="web-patching-artifacts", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
     plan = ssmpatch.Plan.load(example)
-    exact = all(op["compiled"]["result"] == "exact" for op in plan.explain(from_=FROM)["operations"])
+    exact = all(op["compiled"]["result"] == "exact" for op in plan.explain(after=FROM)["operations"])
     clock_free = normalise if exact else (lambda t: without_instants(normalise(t)))
     steps = [("plan", plan.plan), ("apply", plan.apply), ("apply-again", plan.apply), ("destroy", plan.destroy)]
     for name, call in steps:

@@ -3,6 +3,7 @@ naming the holder while another process holds the plan's lease (a Parameter Stor
 change nothing; ``lease_ttl`` is checked like the other keywords."""
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import boto3
@@ -32,7 +33,7 @@ def test_apply_and_destroy_raise_locked_error_naming_the_holder(aws_env):
         assert isinstance(err, ssmpatch.AwsError)
         assert err.holder == "alice on build-7 (pid 4242, apply)"
         assert err.parameter == name and err.plan == "web-monthly-placed"
-        assert err.expires == "2999-01-01T00:00:00Z" and err.age > 0 and err.race is False
+        assert err.expires == datetime(2999, 1, 1, tzinfo=timezone.utc) and err.age > 0 and err.race is False
         assert "is locked" in str(err) and "takes it over by itself" in err.hint
     assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
     # plan is read-only and takes no lease.

@@ -1,12 +1,14 @@
 """ssmpatch.parse_output: the same object as `ssmpatch output parse --json`."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 import ssmpatch
+from helpers import with_datetimes
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "core/tests/data/runpatchbaseline-output/synth-override-scan-noncompliant.txt"
@@ -17,10 +19,10 @@ def test_parse_output_matches_the_cli():
     assert list(r) == ["instance_id", "operation", "summary", "non_compliant", "all_compliant", "truncated"]
     assert r["instance_id"] == "i-0123456789abcdef0" and r["operation"] == "Scan"
     assert [p["Id"] for p in r["non_compliant"]] == ["curl.x86_64", "openssl.x86_64"]
-    cli = ROOT / "target/debug/ssmpatch"
+    cli = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug/ssmpatch"
     if cli.exists():
         out = subprocess.run([str(cli), "output", "parse", str(SAMPLE), "--json"], capture_output=True, text=True, check=True)
-        assert json.loads(out.stdout) == r
+        assert with_datetimes(json.loads(out.stdout)) == r
 
 
 def test_parse_output_errors():

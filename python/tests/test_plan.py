@@ -17,16 +17,16 @@ def test_load_explain_and_calendar_of_the_seed():
     plan = Plan.load(EXAMPLES / "seed-monthly.toml")
     assert plan.name == "web-monthly"
     assert plan.operations == ["install", "scan"]
-    ex = plan.explain(from_=FROM)
+    ex = plan.explain(after=FROM)
     assert ex["backend"] == "maintenance-window"
     assert [r["backend"] for r in ex["rejected"]] == ["patch-policy", "association"]
     # Like `ssmpatch explain --json`: what the strategy adds (rescan: a later task in the window).
     assert ex["additions"]["strategy"] == "rescan"
     assert [(a["name"], a["after"], a["placement"]) for a in ex["additions"]["operations"]] == [
         ("install-rescan", "install", {"type": "window-task", "priority": 2})]
-    cal = plan.calendar(count=24, from_=FROM)
-    installs = [datetime.fromisoformat(r["local"]) for r in cal["runs"] if r["kind"] == "install"]
-    scans = [datetime.fromisoformat(r["local"]) for r in cal["runs"] if r["kind"] == "scan"]
+    cal = plan.calendar(count=24, after=FROM)
+    installs = [r["local"] for r in cal["runs"] if r["kind"] == "install"]
+    scans = [r["local"] for r in cal["runs"] if r["kind"] == "scan"]
     assert len(installs) >= 24 and len(scans) >= 24
     for i in installs:
         assert i.weekday() == 6 and (i + timedelta(days=7)).month != i.month
@@ -56,8 +56,8 @@ def test_from_dict_and_validate():
             "patch-policy": {"attach-node-policies": True, "undeclared-os": "aws-default"},
         }
     )
-    assert plan.validate(from_=FROM) == []
-    ex = plan.explain(from_=FROM)
+    assert plan.validate(after=FROM) == []
+    ex = plan.explain(after=FROM)
     assert ex["backend"] == "patch-policy"
     assert ex["patch_policy"]["attach_node_policies"] is True
     assert {"operating_system": "WINDOWS", "source": "aws-default", "baseline": "AWS-DefaultPatchBaseline"} in ex[
@@ -101,7 +101,7 @@ def test_unknown_operation_and_naive_from():
         plan.render_override("nope")
     assert info.value.hint == "the plan's operations: install, scan"
     with pytest.raises(ssmpatch.InvalidArgument, match="timezone-aware"):
-        plan.calendar(from_=datetime(2026, 6, 1))
+        plan.calendar(after=datetime(2026, 6, 1))
     assert isinstance(ssmpatch.PlanError("x"), ValueError)
     assert isinstance(ssmpatch.InvalidArgument("x"), ValueError)
 

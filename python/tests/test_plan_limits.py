@@ -56,7 +56,7 @@ def test_limits_reach_python_with_their_location(tmp_path):
                     .replace("[operations.install]", "[operations.in]"))
     plan = Plan.load(path)
     with pytest.raises(PlanError) as e:
-        plan.validate(from_=FROM)
+        plan.validate(after=FROM)
     err = e.value.errors[0]
     assert err["path"] == "operations.in"
     assert (err["line"], err["column"]) == (6, 1)

@@ -1,12 +1,14 @@
 """ssmpatch.Strategy: the same results as `ssmpatch strategy test`."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 import ssmpatch
+from helpers import with_datetimes
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = json.loads((ROOT / "examples/strategy-run.json").read_text())
@@ -16,11 +18,11 @@ def test_builtin_strategies():
     out = ssmpatch.Strategy.load("put-compliance-items").test(RUN)
     put = out["actions"][0]["PutCompliance"]
     assert put["items"][0]["id"] == "openssl.x86_64" and put["upload_type"] == "Complete"
-    cli = ROOT / "target/debug/ssmpatch"
+    cli = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug/ssmpatch"
     if cli.exists():
         text = subprocess.run([str(cli), "strategy", "test", "put-compliance-items", "--input", "examples/strategy-run.json"],
                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        assert json.loads(text) == out
+        assert with_datetimes(json.loads(text)) == out
     rescan = ssmpatch.Strategy.load("rescan").test(RUN)
     assert rescan["added_operations"][0]["name"] == "install-rescan"
 

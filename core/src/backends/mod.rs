@@ -36,7 +36,8 @@ pub use diff::diff;
 pub use iam::{IamActions, IamCommand, PolicyOptions, node_policy, partition_of_region, policy as iam_policy};
 pub(crate) use maintenance_window::retain_recent_one_shots;
 pub use model::{
-    Action, BaselineResource, Change, Desired, Diff, Done, FieldChange, Ids, Key, Kind, Observed, Payload, Report,
+    Action, AwsFailure, BaselineResource, Change, Desired, Diff, Done, FieldChange, Ids, Key, Kind, Observed, Payload,
+    Report,
 };
 pub use naming::{MANAGED_BY, TAG_MANAGED_BY, TAG_PLAN, operation_resource_name};
 pub use patch_policy::{CREATE_ROLES_CHANGE, CREATE_ROLES_READ, deployment_roles};

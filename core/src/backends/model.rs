@@ -283,6 +283,23 @@ pub struct Report {
     /// no answer, throttling, a failure on AWS's side); otherwise its cause must be fixed first.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub retry_may_help: bool,
+    /// When the failure was an AWS call's: which call, AWS's error code and request id (for
+    /// adapters that expose them as data, e.g. Python's `AwsError`; `error` already says them).
+    #[serde(skip)]
+    pub aws: Option<AwsFailure>,
+}
+
+/// The identity of a failed AWS call ([`crate::error::Error::Aws`] without its message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsFailure {
+    /// e.g. `ssm`.
+    pub service: &'static str,
+    /// e.g. `CreateMaintenanceWindow`.
+    pub operation: &'static str,
+    /// The AWS error code; `None` when no answer came.
+    pub code: Option<String>,
+    /// The request id.
+    pub request_id: Option<String>,
 }
 
 impl Report {
@@ -295,6 +312,7 @@ impl Report {
             error: None,
             hint: None,
             retry_may_help: false,
+            aws: None,
         }
     }
 
@@ -305,5 +323,11 @@ impl Report {
         self.error = Some(what);
         self.hint = e.hint();
         self.retry_may_help = e.retry_may_help();
+        self.aws = match e {
+            crate::error::Error::Aws { service, operation, code, request_id, .. } => {
+                Some(AwsFailure { service, operation, code: code.clone(), request_id: request_id.clone() })
+            }
+            _ => None,
+        };
     }
 }
