@@ -3,7 +3,8 @@
 //!
 //! - [`refresh()`]: the orchestration.
 //! - the report: what it reports ([`RefreshReport`], a [`NodeResult`] per node).
-//! - `route` (pure): each node's latest run; what the host does with a strategy's actions.
+//! - `route` (pure): each node's latest run; what the host does with a strategy's actions
+//!   ([`decide`], shared with `ssmpatch strategy test`).
 //! - `read`: reading outputs, writing compliance, starting scans.
 
 mod read;
@@ -13,3 +14,4 @@ mod route;
 
 pub use refresh::{RefreshOptions, Target, refresh};
 pub use report::{NodeOutcome, NodeResult, RefreshReport};
+pub use route::{Decision, decide};

@@ -7,6 +7,7 @@ mod backends; // per backend against the local AWS stand-in: conformance, conver
 mod baseline_override; // baselines and BaselineOverride documents: goldens, limits, S3 publishing
 mod cron_vectors; // the shared corpus of AWS schedule vectors
 mod deletes; // deletes never destroy a running thing; one-shot windows kept for refresh
+mod host_decisions; // what the host does with a strategy's actions before AWS: written, scan started, skipped, rejected (refresh and `strategy test`)
 mod hostile_input; // hostile input: huge values, long texts, unbounded files never panic, hang or exhaust memory
 mod iam_policy; // iam-policy --for each command: exactly the actions used, and each one needed (ablation)
 mod lease; // one apply at a time per plan: the Parameter Store lease acquired, refused naming its holder, taken over, renewed, lost, released
