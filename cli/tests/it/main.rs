@@ -9,5 +9,6 @@ mod plan; // full output of the offline plan commands (validate, explain, calend
 mod refresh; // `refresh` after runs on a simulated node: windows, associations, rescan, custom strategies
 mod schedule; // full output of `schedule next|check`: stdout, stderr and exit code
 mod strategy; // `strategy list|test|new` with built-ins, saved runs, parsed output, custom strategies
+mod strategy_host; // `strategy test` shows the host's decisions (written, scan started, skipped, rejected); `output parse --as-run-input`
 mod timeouts; // every AWS call has a time limit (a listener that never answers), and AWS failures said in words
 mod util; // how every module runs the binary (offline or against the stand-in) and reads its output

@@ -20,18 +20,25 @@ fn list_shows_the_built_in_strategies() {
 
 #[test]
 fn test_runs_a_saved_run_and_parsed_output() {
-    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--input", "examples/strategy-run.json"]));
+    let v = json(&ssmpatch(&[
+        "strategy",
+        "test",
+        "put-compliance-items",
+        "--input",
+        "examples/strategy-run.json",
+        "--json",
+    ]));
     let put = &v["actions"][0]["PutCompliance"];
     assert_eq!(put["compliance_type"], "Custom:PatchPreview");
     assert_eq!(put["items"][0]["id"], "openssl.x86_64");
     assert_eq!(put["items"][0]["severity"], "CRITICAL");
     assert_eq!(put["upload_type"], "Complete");
 
-    let v = json(&ssmpatch(&["strategy", "test", "rescan", "--input", "examples/strategy-run.json"]));
+    let v = json(&ssmpatch(&["strategy", "test", "rescan", "--input", "examples/strategy-run.json", "--json"]));
     assert_eq!(v["added_operations"][0]["name"], "install-rescan");
     assert_eq!(v["actions"][0]["StartScan"][0], "i-0123456789abcdef0");
 
-    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--output-file", STDOUT]));
+    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--output-file", STDOUT, "--json"]));
     assert_eq!(v["actions"][0]["PutCompliance"]["items"].as_array().map(Vec::len), Some(2));
 }
 
@@ -105,7 +112,8 @@ fn the_example_custom_strategy_builds_loads_and_runs() {
     let dir = root().join("examples/custom-strategy");
     build_for("wasm32-wasip2", &dir);
     let component = "examples/custom-strategy/target/wasm32-wasip2/release/critical_high_only.wasm";
-    let args = |m: &'static str| ["strategy", "test", m, "--output-file", STDOUT, "--setting", "ticket=CHG-1234"];
+    let args =
+        |m: &'static str| ["strategy", "test", m, "--output-file", STDOUT, "--setting", "ticket=CHG-1234", "--json"];
     let v = json(&ssmpatch(&args(component)));
     let put = &v["actions"][0]["PutCompliance"];
     assert_eq!(put["compliance_type"], "Custom:CriticalHigh");
@@ -140,7 +148,7 @@ fn a_scaffolded_strategy_builds_loads_and_runs() {
     assert!(printed.contains("cargo build --release --target wasm32-wasip2"), "{printed}");
     build_for("wasm32-wasip2", &dir.join("team-notes"));
     let module = dir.join("team-notes/target/wasm32-wasip2/release/team_notes.wasm").display().to_string();
-    let v = json(&ssmpatch(&["strategy", "test", &module, "--output-file", STDOUT]));
+    let v = json(&ssmpatch(&["strategy", "test", &module, "--output-file", STDOUT, "--json"]));
     assert_eq!(v["actions"][0]["Message"], "test: 1 of 1 nodes not compliant");
     let _ = std::fs::remove_dir_all(&dir);
 }

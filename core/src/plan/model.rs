@@ -27,9 +27,7 @@ use crate::schedule::{Expression, ScheduleError, WindowSettings, time_zone};
 pub const DEFAULT_MAX_CONCURRENCY: &str = "10%";
 /// Default error threshold.
 pub const DEFAULT_MAX_ERRORS: &str = "10%";
-/// The compliance type written when the plan names none: kept apart from AWS's own `Patch`
-/// type, which the next normal scan rewrites (aws-facts §4).
-pub const DEFAULT_COMPLIANCE_TYPE: &str = "Custom:ssmpatch";
+pub use crate::strategy::DEFAULT_COMPLIANCE_TYPE;
 
 /// Days a past one-shot `at()` window is kept by default: deleting a window deletes its execution
 /// history, which `refresh` reads, so it stays two weeks after its run. AWS sets no such period;
