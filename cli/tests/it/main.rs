@@ -6,6 +6,7 @@ mod hostile_input; // huge values, unbounded files, hostile text: exit 2 with a 
 mod lease; // one apply at a time per plan: two applies at once on every backend make one set (the loser exits 5 naming the holder); a killed holder's lease expires
 mod live; // plan, apply, destroy on the local AWS stand-in as a user runs them, a killed apply
 mod plan; // full output of the offline plan commands (validate, explain, calendar, override render)
+mod plan_strategy; // a plan's custom strategy: path relative to the plan file from any directory; validate loads it and calls its plan()
 mod refresh; // `refresh` after runs on a simulated node: windows, associations, rescan, custom strategies
 mod schedule; // full output of `schedule next|check`: stdout, stderr and exit code
 mod strategy; // `strategy list|test|new` with built-ins, saved runs, parsed output, custom strategies

@@ -145,7 +145,13 @@ pub async fn refresh(
             ));
         }
     };
-    let strategy = load(crate::strategy::default_host()?, &name)?.with_limits(session.plan.strategy_limits);
+    // The plan's own strategy is named with the plan in errors; one given instead (--strategy) is not.
+    let context = |e: crate::strategy::StrategyError| match opts.strategy {
+        Some(_) => e,
+        None => crate::plan::in_plan(session.plan, e),
+    };
+    let strategy =
+        load(crate::strategy::default_host()?, &name).map_err(context)?.with_limits(session.plan.strategy_limits);
 
     let ops = run_operations(&session);
     if let Some(want) = &opts.operation
