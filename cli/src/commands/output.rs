@@ -17,7 +17,10 @@ const EXECUTION_ID_MAX: usize = 100;
 /// The run file for `report` (one node's output `raw`), from the flags: the one conversion of
 /// `strategy test --output-file` and `output parse --as-run-input`.
 pub fn run_file(a: &RunInputArgs, report: &RunReport, raw: &str) -> Result<StrategyRun, CliError> {
-    let mut input = RunInput::new(a.time.unwrap_or_else(jiff::Timestamp::now));
+    // Now, to the second, unless given.
+    let now =
+        || jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let mut input = RunInput::new(a.time.unwrap_or_else(now));
     if let Some(op) = &a.operation {
         if op.is_empty() || op.chars().count() > 64 || op.chars().any(char::is_control) {
             return Err(CliError::Input(

@@ -112,8 +112,11 @@ fn the_example_custom_strategy_builds_loads_and_runs() {
     let dir = root().join("examples/custom-strategy");
     build_for("wasm32-wasip2", &dir);
     let component = "examples/custom-strategy/target/wasm32-wasip2/release/critical_high_only.wasm";
-    let args =
-        |m: &'static str| ["strategy", "test", m, "--output-file", STDOUT, "--setting", "ticket=CHG-1234", "--json"];
+    // A fixed time: by default the run ends now, which differs between the two calls.
+    let args = |m: &'static str| {
+        let run = ["--setting", "ticket=CHG-1234", "--time", "2026-11-29T03:41:00Z", "--json"];
+        [&["strategy", "test", m, "--output-file", STDOUT][..], &run].concat()
+    };
     let v = json(&ssmpatch(&args(component)));
     let put = &v["actions"][0]["PutCompliance"];
     assert_eq!(put["compliance_type"], "Custom:CriticalHigh");
