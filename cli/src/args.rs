@@ -137,18 +137,16 @@ pub struct StrategyNewArgs {
 pub struct StrategyTestArgs {
     /// A built-in strategy name, or the path of a `.wasm` component or SDK-built module.
     pub strategy: String,
-    /// `{"plan": PLAN-INFO, "runs": [RUN-RESULT, ...]}` as JSON (see examples/strategy-run.json).
+    /// `{"plan": PLAN-INFO, "runs": [RUN-RESULT, ...]}` as JSON (core/strategy-run.schema.json;
+    /// `output parse --as-run-input` writes one; see examples/strategy-run.json).
     #[arg(long, value_name = "RUN.json", conflicts_with = "output_file", required_unless_present = "output_file")]
     pub input: Option<std::path::PathBuf>,
     /// Or: one node's AWS-RunPatchBaseline stdout, parsed into a run result.
     #[arg(long, value_name = "STDOUT")]
     pub output_file: Option<std::path::PathBuf>,
-    /// With --output-file: the compliance type the plan would write.
-    #[arg(long, default_value = "Custom:ssmpatch")]
-    pub compliance_type: String,
-    /// With --output-file: strategy settings, `key=value` (repeatable).
-    #[arg(long = "setting", value_name = "KEY=VALUE")]
-    pub settings: Vec<String>,
+    /// With --output-file: how the output becomes a run.
+    #[command(flatten)]
+    pub run: RunInputArgs,
     /// Fuel per call, roughly WebAssembly instructions (a plan's `[compliance.limits] fuel`).
     #[arg(long, value_name = "UNITS", value_parser = clap::value_parser!(u64).range(ssmpatch::strategy::FUEL_RANGE))]
     pub fuel: Option<u64>,
@@ -158,6 +156,46 @@ pub struct StrategyTestArgs {
     /// Memory cap per call (a plan's `[compliance.limits] memory-mib`).
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(ssmpatch::strategy::MEMORY_MIB_RANGE))]
     pub memory_mib: Option<u64>,
+    /// Print one JSON object on stdout: the strategy's answers and the host's decisions.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How one node's saved output becomes a strategy run (`strategy test --output-file`,
+/// `output parse --as-run-input`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunInputArgs {
+    /// The plan operation the run belongs to (default: `install` or `scan`, as the output says).
+    #[arg(long, value_name = "NAME")]
+    pub operation: Option<String>,
+    /// The run's Run Command id (default: `test-execution`).
+    #[arg(long, value_name = "ID")]
+    pub execution_id: Option<String>,
+    /// When the run ended, RFC 3339 (default: now).
+    #[arg(long, value_name = "RFC3339", value_parser = instant)]
+    pub time: Option<Timestamp>,
+    /// The compliance type the plan would write (default: `Custom:ssmpatch`).
+    #[arg(long, value_name = "TYPE")]
+    pub compliance_type: Option<String>,
+    /// Strategy settings, `key=value` (repeatable).
+    #[arg(long = "setting", value_name = "KEY=VALUE")]
+    pub settings: Vec<String>,
+}
+
+impl RunInputArgs {
+    /// The flags given, by name.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            (self.operation.is_some(), "--operation"),
+            (self.execution_id.is_some(), "--execution-id"),
+            (self.time.is_some(), "--time"),
+            (self.compliance_type.is_some(), "--compliance-type"),
+            (!self.settings.is_empty(), "--setting"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,8 +214,14 @@ pub struct OutputParseArgs {
     #[arg(long)]
     pub from_invocation: bool,
     /// Print one JSON object on stdout.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "as_run_input")]
     pub json: bool,
+    /// Print the run file `strategy test --input` reads (core/strategy-run.schema.json) instead.
+    #[arg(long)]
+    pub as_run_input: bool,
+    /// With --as-run-input: how the output becomes a run.
+    #[command(flatten)]
+    pub run: RunInputArgs,
 }
 
 /// AWS connection settings, as the AWS CLI takes them.

@@ -242,6 +242,7 @@ impl Hint for StrategyError {
                 "raise `memory-mib` (the plan's `[compliance.limits]`, or --memory-mib)"
             }
             StrategyError::Denied { .. } => "a strategy gets its input as arguments and answers with actions",
+            StrategyError::InPlan { error, .. } => return error.hint(),
             StrategyError::InterfaceVersion { found, expected, .. } => {
                 return Some(format!(
                     "rebuild it with the ssmpatch-strategy-sdk for interface {expected}, or run it with an \

@@ -27,10 +27,9 @@ use crate::backends::{
 use crate::compliance::{RefreshOptions, RefreshReport};
 use crate::error::Error;
 use crate::plan::CompileOptions;
-use crate::plan::additions::{Additions, place, plan_info, strategy_of};
+use crate::plan::additions::Additions;
 use crate::plan::{Choice, Explanation, Plan};
 use crate::schedule::Backend;
-use crate::strategy::{default_host, load};
 
 /// How a session is opened.
 #[derive(Debug, Clone)]
@@ -76,15 +75,11 @@ pub struct ExplainedPlan {
     pub additions: Additions,
 }
 
-/// Ask the plan's strategy what it adds on the chosen backend, and place it. A plan whose
-/// strategy is `none` adds nothing (and loads nothing).
+/// Ask the plan's strategy what it adds on the chosen backend, and place it
+/// ([`crate::plan::strategy_additions`]). A plan whose strategy is `none` adds nothing (and loads
+/// nothing).
 pub fn additions(plan: &Plan, ex: &Explanation, opts: &CompileOptions) -> Result<Additions, Error> {
-    let Some(name) = strategy_of(plan) else {
-        return Ok(Additions::default());
-    };
-    let strategy = load(default_host()?, &name)?.with_limits(plan.strategy_limits);
-    let added = strategy.plan(&plan_info(plan, ex))?;
-    place(plan, ex, &name, added, opts)
+    crate::plan::strategy_additions(plan, ex, opts)
 }
 
 /// Explain `plan` offline, with its strategy's additions: the same failure is a plan error or a

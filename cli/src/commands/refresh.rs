@@ -40,10 +40,11 @@ pub fn run(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
 }
 
 /// 0 when every node's outcome is what the strategy decided; [`INCOMPLETE`] when refresh wrote
-/// nothing for some node (it failed, or its output was cut or held no report after an override
-/// run), so a scheduled job can alert.
+/// nothing for some node (it failed, its output was cut or held no report after an override
+/// run, or the host rejected the strategy's action for it), so a scheduled job can alert.
 fn exit_code(report: &RefreshReport) -> ExitCode {
-    if report.nodes.iter().any(|n| matches!(n.result, NodeResult::Failed | NodeResult::Skipped)) {
+    if report.nodes.iter().any(|n| matches!(n.result, NodeResult::Failed | NodeResult::Skipped | NodeResult::Rejected))
+    {
         ExitCode::from(INCOMPLETE)
     } else {
         ExitCode::SUCCESS

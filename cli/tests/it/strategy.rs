@@ -20,18 +20,25 @@ fn list_shows_the_built_in_strategies() {
 
 #[test]
 fn test_runs_a_saved_run_and_parsed_output() {
-    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--input", "examples/strategy-run.json"]));
+    let v = json(&ssmpatch(&[
+        "strategy",
+        "test",
+        "put-compliance-items",
+        "--input",
+        "examples/strategy-run.json",
+        "--json",
+    ]));
     let put = &v["actions"][0]["PutCompliance"];
     assert_eq!(put["compliance_type"], "Custom:PatchPreview");
     assert_eq!(put["items"][0]["id"], "openssl.x86_64");
     assert_eq!(put["items"][0]["severity"], "CRITICAL");
     assert_eq!(put["upload_type"], "Complete");
 
-    let v = json(&ssmpatch(&["strategy", "test", "rescan", "--input", "examples/strategy-run.json"]));
+    let v = json(&ssmpatch(&["strategy", "test", "rescan", "--input", "examples/strategy-run.json", "--json"]));
     assert_eq!(v["added_operations"][0]["name"], "install-rescan");
     assert_eq!(v["actions"][0]["StartScan"][0], "i-0123456789abcdef0");
 
-    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--output-file", STDOUT]));
+    let v = json(&ssmpatch(&["strategy", "test", "put-compliance-items", "--output-file", STDOUT, "--json"]));
     assert_eq!(v["actions"][0]["PutCompliance"]["items"].as_array().map(Vec::len), Some(2));
 }
 
@@ -105,7 +112,11 @@ fn the_example_custom_strategy_builds_loads_and_runs() {
     let dir = root().join("examples/custom-strategy");
     build_for("wasm32-wasip2", &dir);
     let component = "examples/custom-strategy/target/wasm32-wasip2/release/critical_high_only.wasm";
-    let args = |m: &'static str| ["strategy", "test", m, "--output-file", STDOUT, "--setting", "ticket=CHG-1234"];
+    // A fixed time: by default the run ends now, which differs between the two calls.
+    let args = |m: &'static str| {
+        let run = ["--setting", "ticket=CHG-1234", "--time", "2026-11-29T03:41:00Z", "--json"];
+        [&["strategy", "test", m, "--output-file", STDOUT][..], &run].concat()
+    };
     let v = json(&ssmpatch(&args(component)));
     let put = &v["actions"][0]["PutCompliance"];
     assert_eq!(put["compliance_type"], "Custom:CriticalHigh");

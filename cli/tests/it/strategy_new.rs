@@ -176,7 +176,14 @@ fn a_scaffolded_strategy_builds_offline_outside_the_repository_and_reads_a_faile
     let sample = root().join("core/tests/data/runpatchbaseline-output/synth-override-install-failed.txt");
     let v = ok_json(&ssmpatch_in(
         &s.0,
-        &["strategy", "test", component.to_str().expect("utf-8"), "--output-file", sample.to_str().expect("utf-8")],
+        &[
+            "strategy",
+            "test",
+            component.to_str().expect("utf-8"),
+            "--output-file",
+            sample.to_str().expect("utf-8"),
+            "--json",
+        ],
     ));
     assert_eq!(
         v["actions"][0]["Message"],
@@ -187,7 +194,14 @@ fn a_scaffolded_strategy_builds_offline_outside_the_repository_and_reads_a_faile
     let compliant = root().join("core/tests/data/runpatchbaseline-output/synth-override-scan-compliant.txt");
     let v = ok_json(&ssmpatch_in(
         &s.0,
-        &["strategy", "test", component.to_str().expect("utf-8"), "--output-file", compliant.to_str().expect("utf-8")],
+        &[
+            "strategy",
+            "test",
+            component.to_str().expect("utf-8"),
+            "--output-file",
+            compliant.to_str().expect("utf-8"),
+            "--json",
+        ],
     ));
     assert_eq!(v["actions"][0]["Message"], "i-0123456789abcdef0: every package compliant", "{v}");
 }

@@ -268,7 +268,6 @@ pub(crate) async fn put_compliance(c: &Clients, op: String, p: PutCompliance) ->
     };
     let when = DateTime::from_str(&p.execution_time, Format::DateTime)
         .unwrap_or_else(|_| DateTime::from_secs(Timestamp::now().as_second()));
-    let n = items.len();
     let summary = match ComplianceExecutionSummary::builder()
         .execution_time(when)
         .execution_id(&p.execution_id)
@@ -294,7 +293,7 @@ pub(crate) async fn put_compliance(c: &Clients, op: String, p: PutCompliance) ->
         .send()
         .await;
     match sent {
-        Ok(_) => outcome(NodeResult::ComplianceWritten, format!("{n} item(s) as {}", p.compliance_type)),
+        Ok(_) => outcome(NodeResult::ComplianceWritten, super::route::written_detail(&p)),
         Err(e) => outcome(NodeResult::Failed, aws("ssm", "PutComplianceItems", e).to_string()),
     }
 }

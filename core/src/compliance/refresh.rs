@@ -17,7 +17,7 @@ use jiff::Timestamp;
 
 use super::read::{self, Platform};
 use super::report::{NodeOutcome, NodeResult, RefreshReport};
-use super::route::{latest_per_node, route};
+use super::route::{SCAN_DETAIL, decide, latest_per_node};
 use crate::aws::Clients;
 use crate::backends::paging::all;
 use crate::backends::runs::command_run;
@@ -145,7 +145,13 @@ pub async fn refresh(
             ));
         }
     };
-    let strategy = load(crate::strategy::default_host()?, &name)?.with_limits(session.plan.strategy_limits);
+    // The plan's own strategy is named with the plan in errors; one given instead (--strategy) is not.
+    let context = |e: crate::strategy::StrategyError| match opts.strategy {
+        Some(_) => e,
+        None => crate::plan::in_plan(session.plan, e),
+    };
+    let strategy =
+        load(crate::strategy::default_host()?, &name).map_err(context)?.with_limits(session.plan.strategy_limits);
 
     let ops = run_operations(&session);
     if let Some(want) = &opts.operation
@@ -256,28 +262,14 @@ pub async fn refresh(
     let info = plan_info(session.plan, session.explanation);
     let mut puts = Vec::new();
     for (op, runs) in runs {
-        let actions = match strategy.after_run(&info, &runs) {
-            Ok(a) => {
-                progress(&format!("strategy `{name}` on {} run(s) of `{op}`: {} action(s)", runs.len(), a.len()));
-                a
-            }
-            Err(e) => {
-                // A trap, timeout or out-of-memory is reported for these nodes; other operations go on.
-                for r in &runs {
-                    report.nodes.push(outcome(
-                        r.instance_id.clone(),
-                        op.clone(),
-                        r.execution_id.clone(),
-                        NodeResult::Failed,
-                        e.to_string(),
-                    ));
-                }
-                continue;
-            }
-        };
+        let result = strategy.after_run(&info, &runs);
+        if let Ok(a) = &result {
+            progress(&format!("strategy `{name}` on {} run(s) of `{op}`: {} action(s)", runs.len(), a.len()));
+        }
+        // A trap, timeout or out-of-memory is reported for these nodes; other operations go on.
         let with_override = ops.iter().any(|o| o.name == op && o.uses_override);
-        let routed = route(&name, &op, &runs, actions, with_override);
-        report.nodes.extend(routed.outcomes);
+        let routed = decide(&name, &op, &runs, result, with_override);
+        report.nodes.extend(routed.settled().cloned());
         report.messages.extend(routed.messages);
         for p in routed.puts {
             // Never written from a Windows or macOS node's output: AWS does not document what it
@@ -321,7 +313,7 @@ pub async fn refresh(
             progress(&format!("starting a scan without override on {} node(s)", chunk.len()));
             let comment = format!("ssmpatch refresh of {} ({op})", session.plan.name);
             let (cmd, result, detail) = match read::start_scan(clients, &chunk, comment).await {
-                Ok(cmd) => (cmd, NodeResult::ScanStarted, "AWS-RunPatchBaseline Scan without override".to_string()),
+                Ok(cmd) => (cmd, NodeResult::ScanStarted, SCAN_DETAIL.to_string()),
                 Err(e) => (String::new(), NodeResult::Failed, e.to_string()),
             };
             for n in chunk {

@@ -15,6 +15,9 @@ pub enum NodeResult {
     NoAction,
     /// Nothing was sent: its output could not be read as a report, or was incomplete.
     Skipped,
+    /// The host refused one of the strategy's actions for it (the detail says why), e.g. a
+    /// second upload of one compliance type beside a COMPLETE one in one result.
+    Rejected,
     /// Reading its output, the strategy, or an AWS call failed for it.
     Failed,
     /// A Windows or macOS node: AWS publishes no per-update output of a BaselineOverride run
@@ -23,13 +26,15 @@ pub enum NodeResult {
 }
 
 impl NodeResult {
-    /// `compliance-written`, `scan-started`, `no-action`, `skipped`, `failed`, `unreadable-platform`.
+    /// `compliance-written`, `scan-started`, `no-action`, `skipped`, `rejected`, `failed`,
+    /// `unreadable-platform`.
     pub fn as_str(self) -> &'static str {
         match self {
             NodeResult::ComplianceWritten => "compliance-written",
             NodeResult::ScanStarted => "scan-started",
             NodeResult::NoAction => "no-action",
             NodeResult::Skipped => "skipped",
+            NodeResult::Rejected => "rejected",
             NodeResult::Failed => "failed",
             NodeResult::UnreadablePlatform => "unreadable-platform",
         }

@@ -104,6 +104,44 @@ pub fn strategy_of(plan: &Plan) -> Option<String> {
 
 pub use super::model::DEFAULT_COMPLIANCE_TYPE;
 
+/// `e`, from the plan's own strategy, with the plan that names it: its name, and where its file
+/// is known, the file and the line of `[compliance] strategy`.
+pub fn in_plan(plan: &Plan, e: StrategyError) -> StrategyError {
+    if matches!(e, StrategyError::InPlan { .. }) {
+        return e;
+    }
+    let at = plan.source.as_ref().and_then(|s| {
+        let file = s.file.clone()?;
+        let located = s.locate(crate::plan::PlanError::at("compliance.strategy", ""), None);
+        Some(match located.line {
+            Some(line) => format!(" ({file}, line {line})"),
+            None => format!(" ({file})"),
+        })
+    });
+    StrategyError::InPlan { plan: format!("plan `{}`{}", plan.name, at.unwrap_or_default()), error: Box::new(e) }
+}
+
+/// What the plan's strategy adds on the chosen backend, placed: the strategy is loaded (a
+/// relative component path was resolved against the plan file's directory when the plan was
+/// read) and its `plan` called with the plan's settings, so a missing component, a file that is
+/// not one, or settings its `plan` rejects fail here — in `validate`, `explain`, `plan` and
+/// `apply` alike, before any window runs — naming the plan, the strategy and what it said. A
+/// plan whose strategy is `none` adds nothing (and loads nothing).
+#[cfg(feature = "strategies")]
+pub fn strategy_additions(plan: &Plan, ex: &Explanation, opts: &CompileOptions) -> Result<Additions, Error> {
+    let Some(name) = strategy_of(plan) else {
+        return Ok(Additions::default());
+    };
+    let context = |e: StrategyError| Error::Strategy(in_plan(plan, e));
+    let host = crate::strategy::default_host().map_err(context)?;
+    let strategy = crate::strategy::load(host, &name).map_err(context)?.with_limits(plan.strategy_limits);
+    let added = strategy.plan(&plan_info(plan, ex)).map_err(context)?;
+    place(plan, ex, &name, added, opts).map_err(|e| match e {
+        Error::Strategy(e) => context(e),
+        other => other,
+    })
+}
+
 /// The plan as a strategy sees it.
 pub fn plan_info(plan: &Plan, ex: &Explanation) -> PlanInfo {
     let settings = plan

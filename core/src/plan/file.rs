@@ -313,7 +313,8 @@ pub struct OperationFile {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ComplianceFile {
     /// `none`, `rescan`, `put-compliance-items`, or the path of a custom strategy component
-    /// (a `.wasm` file, relative to the plan file).
+    /// (a `.wasm` file; a relative path is relative to the plan file's directory, or to the
+    /// current directory for a plan given as text).
     pub strategy: String,
     /// Compliance type written by strategies that write items: `Patch` or `Custom:<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -59,6 +59,16 @@ impl Source {
         Source { format: Format::detect(file, &text), file: file.map(str::to_string), text }
     }
 
+    /// The directory of the plan's file, against which the relative paths a plan names (a custom
+    /// strategy's `.wasm`) are resolved: the parent of [`Source::file`] as given (`.` is left out:
+    /// `web.toml` → none, so the path stays relative to the current directory, which is that
+    /// directory). `None` without a file name — a plan from a string, a dict or stdin — whose
+    /// paths are relative to the current directory.
+    pub fn directory(&self) -> Option<std::path::PathBuf> {
+        let parent = std::path::Path::new(self.file.as_deref()?).parent()?;
+        (!parent.as_os_str().is_empty()).then(|| parent.to_path_buf())
+    }
+
     /// Deserialize the file types; syntax and type errors are located.
     pub fn parse(&self) -> Result<PlanFile, PlanErrors> {
         match self.format {

@@ -42,9 +42,11 @@ pub(crate) use model::valid_region;
 mod patch_policy;
 mod placement;
 
+#[cfg(feature = "strategies")]
+pub use additions::strategy_additions;
 pub use additions::{
-    ADDED_TASK_PRIORITY, Addition, AdditionPlacement, Additions, DEFAULT_COMPLIANCE_TYPE, TASK_PRIORITY, place,
-    plan_info, strategy_of,
+    ADDED_TASK_PRIORITY, Addition, AdditionPlacement, Additions, DEFAULT_COMPLIANCE_TYPE, TASK_PRIORITY, in_plan,
+    place, plan_info, strategy_of,
 };
 pub use calendar::{CalendarRule, MAX_SHIFT_DAYS, Nth, Recurrence, ScheduleSpec};
 pub use compile::{

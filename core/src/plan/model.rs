@@ -27,9 +27,7 @@ use crate::schedule::{Expression, ScheduleError, WindowSettings, time_zone};
 pub const DEFAULT_MAX_CONCURRENCY: &str = "10%";
 /// Default error threshold.
 pub const DEFAULT_MAX_ERRORS: &str = "10%";
-/// The compliance type written when the plan names none: kept apart from AWS's own `Patch`
-/// type, which the next normal scan rewrites (aws-facts §4).
-pub const DEFAULT_COMPLIANCE_TYPE: &str = "Custom:ssmpatch";
+pub use crate::strategy::DEFAULT_COMPLIANCE_TYPE;
 
 /// Days a past one-shot `at()` window is kept by default: deleting a window deletes its execution
 /// history, which `refresh` reads, so it stays two weeks after its run. AWS sets no such period;
@@ -146,7 +144,9 @@ pub enum Compliance {
     PutComplianceItems,
     /// A custom strategy component.
     Custom {
-        /// The `.wasm` file (relative paths are relative to the plan file).
+        /// The `.wasm` file: as written when absolute; a relative one joined to the plan file's
+        /// directory ([`Source::directory`]), or as written (so relative to the current
+        /// directory) for a plan given as text without a file name.
         path: PathBuf,
     },
 }
@@ -403,7 +403,8 @@ impl Plan {
             }
         };
 
-        let compliance = validate_compliance(file.compliance.as_ref(), &mut c);
+        let base = source.as_ref().and_then(Source::directory);
+        let compliance = validate_compliance(file.compliance.as_ref(), base.as_deref(), &mut c);
         if let Some(days) = file.one_shot_retention_days.filter(|d| *d > MAX_ONE_SHOT_RETENTION_DAYS) {
             c.push(
                 PlanError::at(
@@ -887,13 +888,16 @@ fn resolve_intents(
     done
 }
 
-fn validate_compliance(f: Option<&ComplianceFile>, c: &mut Check) -> Compliance {
+/// `base`: the plan file's directory, against which a relative component path is resolved
+/// (`None` for a plan given as text: against the current directory).
+fn validate_compliance(f: Option<&ComplianceFile>, base: Option<&std::path::Path>, c: &mut Check) -> Compliance {
     let Some(f) = f else { return Compliance::None };
     let strategy = match f.strategy.as_str() {
         "none" => Compliance::None,
         "rescan" => Compliance::Rescan,
         "put-compliance-items" => Compliance::PutComplianceItems,
-        p if p.ends_with(".wasm") => Compliance::Custom { path: PathBuf::from(p) },
+        // `join` keeps an absolute path as it is.
+        p if p.ends_with(".wasm") => Compliance::Custom { path: base.map_or_else(|| PathBuf::from(p), |b| b.join(p)) },
         other => {
             c.push(PlanError::at("compliance.strategy", format!("unknown compliance strategy `{}`", echo(other))).with_hint(
                 "use `none`, `rescan`, `put-compliance-items`, or the path of a strategy component ending in `.wasm`",

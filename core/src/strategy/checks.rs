@@ -3,7 +3,9 @@
 
 use super::error::StrategyError;
 use super::limits::Limits;
-use super::types::{Action, AddedOperation, OperationKind, Pair, PatchPackage, PlanInfo, PutCompliance, RunResult};
+use super::types::{
+    Action, AddedOperation, OperationKind, Pair, PatchPackage, PlanInfo, PutCompliance, RunResult, StrategyRun,
+};
 
 /// Most operations a strategy may add at plan time.
 pub const MAX_ADDED_OPERATIONS: usize = 100;
@@ -216,5 +218,73 @@ pub fn run_result(
         all_compliant: report.all_compliant,
         truncated: report.truncated,
         raw_output: raw_output.to_string(),
+    }
+}
+
+/// The compliance type written when the plan names none: kept apart from AWS's own `Patch`
+/// type, which the next normal scan rewrites (aws-facts §4).
+pub const DEFAULT_COMPLIANCE_TYPE: &str = "Custom:ssmpatch";
+
+/// The execution id a run made from a saved output gets unless one is given.
+pub const DEFAULT_TEST_EXECUTION_ID: &str = "test-execution";
+
+/// How one node's saved output becomes a [`StrategyRun`] (`ssmpatch strategy test --output-file`
+/// and `ssmpatch output parse --as-run-input`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RunInput {
+    /// The plan operation the run belongs to (default: `install` or `scan`, as the output says).
+    pub operation: Option<String>,
+    /// The Run Command id (default [`DEFAULT_TEST_EXECUTION_ID`]).
+    pub execution_id: String,
+    /// When the run ended.
+    pub time: jiff::Timestamp,
+    /// The compliance type the plan writes.
+    pub compliance_type: String,
+    /// The strategy's settings.
+    pub settings: Vec<Pair>,
+}
+
+impl RunInput {
+    /// Defaults: the run ended at `time`, `Custom:ssmpatch`, no settings.
+    pub fn new(time: jiff::Timestamp) -> RunInput {
+        RunInput {
+            operation: None,
+            execution_id: DEFAULT_TEST_EXECUTION_ID.into(),
+            time,
+            compliance_type: DEFAULT_COMPLIANCE_TYPE.into(),
+            settings: Vec::new(),
+        }
+    }
+}
+
+/// A one-run [`StrategyRun`] from one node's parsed output: a plan named `test` on maintenance
+/// windows with one operation, the run's (with an override when the output shows one).
+pub fn strategy_run(report: &crate::run_output::RunReport, raw_output: &str, input: &RunInput) -> StrategyRun {
+    let kind = match report.operation {
+        Some(crate::run_output::RunOperation::Install) => OperationKind::Install,
+        _ => OperationKind::Scan,
+    };
+    let operation = input.operation.clone().unwrap_or_else(|| {
+        match kind {
+            OperationKind::Install => "install",
+            OperationKind::Scan => "scan",
+        }
+        .into()
+    });
+    let run = run_result(report, &operation, &input.execution_id, &input.time.to_string(), raw_output);
+    StrategyRun {
+        plan: PlanInfo {
+            name: "test".into(),
+            backend: super::types::StrategyBackend::MaintenanceWindow,
+            operations: vec![super::types::StrategyOperation {
+                name: operation,
+                kind,
+                uses_override: report.details.baseline_override,
+            }],
+            settings: input.settings.clone(),
+            compliance_type: input.compliance_type.clone(),
+        },
+        runs: vec![run],
     }
 }

@@ -93,4 +93,13 @@ pub enum StrategyError {
         /// What.
         what: String,
     },
+    /// The plan's own strategy failed while the plan was checked, explained or applied: the
+    /// error, with the plan that names the strategy (its name, file and line).
+    #[error("{error} (the compliance strategy of {plan})")]
+    InPlan {
+        /// The plan: "plan `web-monthly` (plans/web.toml, line 12)".
+        plan: String,
+        /// What failed.
+        error: Box<StrategyError>,
+    },
 }

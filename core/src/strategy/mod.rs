@@ -25,8 +25,9 @@ mod limits;
 mod types;
 
 pub use checks::{
-    COMPLIANCE_TYPE_HINT, MAX_ADDED_OPERATIONS, MAX_COMPLIANCE_ITEMS, MAX_SCAN_NODES_PER_COMMAND,
-    compliance_type_is_valid, run_result, validate_actions, validate_added_operations, validate_scope,
+    COMPLIANCE_TYPE_HINT, DEFAULT_COMPLIANCE_TYPE, DEFAULT_TEST_EXECUTION_ID, MAX_ADDED_OPERATIONS,
+    MAX_COMPLIANCE_ITEMS, MAX_SCAN_NODES_PER_COMMAND, RunInput, compliance_type_is_valid, run_result, strategy_run,
+    validate_actions, validate_added_operations, validate_scope,
 };
 pub use error::StrategyError;
 #[cfg(feature = "strategies")]
@@ -36,5 +37,5 @@ pub use host::{
 pub use limits::{FUEL_RANGE, LimitOutOfRange, Limits, MEMORY_MIB_RANGE, TIMEOUT_SECONDS_RANGE};
 pub use types::{
     Action, AddedOperation, ComplianceItem, OperationKind, Pair, PatchPackage, PlanInfo, PutCompliance, RunResult,
-    StrategyBackend, StrategyOperation, UploadType,
+    StrategyBackend, StrategyOperation, StrategyRun, UploadType, run_schema_json,
 };

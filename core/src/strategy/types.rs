@@ -2,12 +2,14 @@
 //! records of `wasm-policies/sdk/wit/strategy.wit` (`ssmpatch:strategy@0.1.0`) one to one; the host
 //! converts to and from the generated bindings in one place (`host/bindings.rs`). The serde form
 //! (snake_case fields, variant names as written here) is what `ssmpatch strategy test --input`
-//! reads and prints.
+//! reads ([`StrategyRun`], whose JSON Schema is [`run_schema_json`], committed as
+//! `core/strategy-run.schema.json`) and prints.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A key and a value (settings, summary counts, item details).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Pair {
     /// The key.
     pub key: String,
@@ -16,7 +18,7 @@ pub struct Pair {
 }
 
 /// The backend a plan runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub enum StrategyBackend {
     /// A Quick Setup patch policy.
@@ -28,7 +30,7 @@ pub enum StrategyBackend {
 }
 
 /// Scan or install.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub enum OperationKind {
     /// `Operation=Scan`.
@@ -38,7 +40,7 @@ pub enum OperationKind {
 }
 
 /// One operation of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StrategyOperation {
     /// Its name in the plan.
     pub name: String,
@@ -49,7 +51,7 @@ pub struct StrategyOperation {
 }
 
 /// The plan as a strategy sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PlanInfo {
     /// The plan's name.
     pub name: String,
@@ -77,7 +79,7 @@ pub struct AddedOperation {
 }
 
 /// One package AWS-RunPatchBaseline reported as not compliant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PatchPackage {
     /// `Id`.
     pub id: String,
@@ -98,7 +100,7 @@ pub struct PatchPackage {
 }
 
 /// One node's finished run, as read from its output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
     /// The managed node.
     pub instance_id: String,
@@ -176,4 +178,28 @@ pub enum Action {
     StartScan(Vec<String>),
     /// Say something to the person running the refresh.
     Message(String),
+}
+
+/// The file `ssmpatch strategy test --input` reads and `ssmpatch output parse --as-run-input`
+/// writes: the plan as the strategy sees it and the runs to give its `after-run`
+/// (`examples/strategy-run.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    title = "ssmpatch strategy run",
+    description = "What `ssmpatch strategy test --input` reads: \
+    the plan as a compliance strategy sees it, and finished runs (`ssmpatch output parse --as-run-input` writes one)."
+)]
+pub struct StrategyRun {
+    /// The plan.
+    pub plan: PlanInfo,
+    /// The runs.
+    pub runs: Vec<RunResult>,
+}
+
+/// The JSON Schema of [`StrategyRun`], pretty-printed (`core/strategy-run.schema.json`).
+pub fn run_schema_json() -> String {
+    let schema = schemars::schema_for!(StrategyRun);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
 }
