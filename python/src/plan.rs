@@ -78,8 +78,9 @@ impl Plan {
     ) -> PyResult<Vec<String>> {
         let opts = options(py, after, from_)?;
         let inner = &self.inner;
-        let ex = py.detach(|| inner.explain(&opts)).map_err(|e| errors::plan(py, &PlanErrors(vec![e])))?;
-        Ok(ex.warnings)
+        // The same check as `ssmpatch validate`: the plan's strategy is loaded and its `plan()` called.
+        let ex = py.detach(|| ssmpatch::session::explain(inner, &opts)).map_err(|e| errors::core(py, e))?;
+        Ok(ex.explanation.warnings)
     }
 
     /// Backend choice (and why others were rejected), compiled schedules per backend, baseline

@@ -48,7 +48,8 @@ impl Strategy {
     }
 
     /// Run the strategy on `run` — `{"plan": ..., "runs": [...]}` as in examples/strategy-run.json —
-    /// and return `{"added_operations": [...], "actions": [...]}` like `ssmpatch strategy test`.
+    /// and return `{"strategy", "added_operations", "actions", "host"}` like `ssmpatch strategy test --json`:
+    /// what the strategy answered and what the host would do with it, node by node.
     fn test<'py>(&self, py: Python<'py>, run: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         #[derive(serde::Deserialize)]
         struct Input {
@@ -60,9 +61,10 @@ impl Strategy {
             errors::invalid(py, format!("run: {e}"), Some("see examples/strategy-run.json for the shape".into()))
         })?;
         let s = &self.loaded;
-        let added = py.detach(|| s.plan(&input.plan)).map_err(|e| strategy_error(py, e))?;
-        let actions = py.detach(|| s.after_run(&input.plan, &input.runs)).map_err(|e| strategy_error(py, e))?;
-        to_python(py, &serde_json::json!({"strategy": s.name(), "added_operations": added, "actions": actions}))
+        let done = py
+            .detach(|| ssmpatch::compliance::dry_run(s, &input.plan, &input.runs))
+            .map_err(|e| strategy_error(py, e))?;
+        to_python(py, &done)
     }
 
     fn __repr__(&self) -> String {

@@ -39,6 +39,7 @@ NodeResult = Union[
     Literal["scan-started"],
     Literal["no-action"],
     Literal["skipped"],
+    Literal["rejected"],
     Literal["failed"],
     Literal["unreadable-platform"],
 ]
@@ -361,9 +362,22 @@ class PlanErrorItem(TypedDict):
     hint: Optional[str]
 
 
+class HostDecisions(TypedDict):
+    """What the host would do with a strategy's actions (``StrategyTestResult["host"]``)."""
+
+    nodes: List[NodeOutcome]
+    """Per node, as in a refresh report: ``compliance-written``/``scan-started`` for what would be
+    sent, ``skipped``, ``rejected``, ``no-action`` with the reason in ``detail``."""
+    messages: List[str]
+    notes: List[str]
+    """What refresh decides on AWS besides (these are not simulated)."""
+
+
 class StrategyTestResult(TypedDict):
-    """``Strategy.test()``: the operations the strategy adds, and its actions after the runs."""
+    """``Strategy.test()``: the operations the strategy adds, its actions after the runs, and what
+    the host would do with them (``ssmpatch strategy test --json``)."""
 
     strategy: str
     added_operations: List[Dict[str, Any]]
     actions: List[Dict[str, Any]]
+    host: HostDecisions
