@@ -2,8 +2,10 @@
 # Build the Python package's wheel and sdist into dist/ (at the repository root).
 #
 #   scripts/build-wheels.sh                  release wheel + sdist (for publishing)
-#   scripts/build-wheels.sh --profile dev    the same, unoptimised: what CI builds (minutes, not half an hour)
-#   scripts/build-wheels.sh --no-sdist       build the wheel from the tree, no sdist (quicker when iterating)
+#   scripts/build-wheels.sh --profile dev    the same, unoptimised (minutes, not half an hour)
+#   scripts/build-wheels.sh --from-sdist     build the wheel from the sdist, in an empty target directory
+#                                            (cold: proves the sdist builds on its own; CI does this, with --profile dev)
+#   scripts/build-wheels.sh --no-sdist       the wheel only
 #   scripts/build-wheels.sh --out DIR        somewhere other than dist/
 #
 # One wheel serves every CPython >= 3.9 (the stable ABI: pyo3's abi3-py39 in python/Cargo.toml) on any
@@ -12,8 +14,10 @@
 # container is needed. The AWS SDK's default TLS/crypto (rustls on aws-lc-rs; aws-lc-sys is C built by
 # the cc crate) compiles under zig as it is, so the backend is unchanged.
 #
-# By default the wheel is built from the sdist (maturin build --sdist): this proves the sdist holds
-# everything a build needs (the core crate, core/strategies/*.wasm, the WIT...).
+# --from-sdist builds the wheel from the sdist (maturin build --sdist), proving the sdist holds everything
+# a build needs (the core crate, core/strategies/*.wasm, the WIT...). It uses a new, empty target
+# directory each time: the sdist's files carry a fixed old timestamp, so cargo would take artifacts
+# compiled earlier from other sources as up to date.
 #
 # Tools come from PyPI into a virtualenv of their own, ${SSMPATCH_WHEEL_TOOLS:-.wheel-tools}: maturin
 # (pinned as in python/requirements-dev.txt), ziglang and auditwheel. Needs what scripts/setup.sh
@@ -25,15 +29,17 @@ cd "$root"
 
 profile=release
 sdist=1
+from_sdist=0
 out="$root/dist"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --profile) profile="${2:?--profile needs a cargo profile name (release, dev)}"; shift 2 ;;
         --profile=*) profile="${1#--profile=}"; shift ;;
         --no-sdist) sdist=0; shift ;;
+        --from-sdist) from_sdist=1; shift ;;
         --out) out="${2:?--out needs a directory}"; shift 2 ;;
         --out=*) out="${1#--out=}"; shift ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "build-wheels: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -74,13 +80,25 @@ rm -f "$out"/ssmpatch-"$version"-*.whl "$out"/ssmpatch-"$version".tar.gz
 
 args=(build --manifest-path python/Cargo.toml --profile "$profile" --zig --compatibility "$compatibility"
       --interpreter "$tools/bin/python" --strip --out "$out")
-# From the sdist, cargo drops the lock entries of the workspace members the sdist leaves out (the CLI,
-# examples): that counts as updating Cargo.lock, so --locked applies only to a build from the tree.
-# Every version that remains is the locked one either way.
-if [[ "$sdist" == 1 ]]; then args+=(--sdist); else args+=(--locked); fi
-echo "build-wheels: maturin ${args[*]}" >&2
 start=$SECONDS
-maturin "${args[@]}" >&2
+if [[ "$from_sdist" == 1 ]]; then
+    # From the sdist, cargo drops the lock entries of the workspace members the sdist leaves out (the
+    # CLI, examples): that counts as updating Cargo.lock, so no --locked here. Every version that
+    # remains is the locked one.
+    args+=(--sdist)
+    sdist_target="$(mktemp -d "$root/.wheel-from-sdist.XXXXXX")"
+    trap 'rm -rf "$sdist_target"' EXIT
+    echo "build-wheels: CARGO_TARGET_DIR=${sdist_target#"$root"/} maturin ${args[*]}" >&2
+    CARGO_TARGET_DIR="$sdist_target" maturin "${args[@]}" >&2
+else
+    args+=(--locked)
+    if [[ "$sdist" == 1 ]]; then
+        echo "build-wheels: maturin sdist --manifest-path python/Cargo.toml --out ${out#"$root"/}" >&2
+        maturin sdist --manifest-path python/Cargo.toml --out "$out" >&2
+    fi
+    echo "build-wheels: maturin ${args[*]}" >&2
+    maturin "${args[@]}" >&2
+fi
 elapsed=$((SECONDS - start))
 
 shopt -s nullglob
@@ -106,9 +124,10 @@ fi
 size="$(du -h "$wheel" | cut -f1)"
 printf 'build-wheels: %s (profile %s) in %dm%02ds\n' "${wheel#"$root"/}" "$profile" $((elapsed / 60)) $((elapsed % 60)) >&2
 printf 'build-wheels: auditwheel: %s; size %s (%d bytes)\n' "$tag" "$size" "$(stat -c %s "$wheel")" >&2
-if [[ "$sdist" == 1 ]]; then
-    printf 'build-wheels: sdist %s (%s); the wheel was built from it\n' \
-        "${out#"$root"/}/ssmpatch-$version.tar.gz" "$(du -h "$out/ssmpatch-$version.tar.gz" | cut -f1)" >&2
+if [[ "$sdist" == 1 || "$from_sdist" == 1 ]]; then
+    [[ -f "$out/ssmpatch-$version.tar.gz" ]] || { echo "build-wheels: no sdist $out/ssmpatch-$version.tar.gz" >&2; exit 1; }
+    printf 'build-wheels: sdist %s (%s)%s\n' "${out#"$root"/}/ssmpatch-$version.tar.gz" \
+        "$(du -h "$out/ssmpatch-$version.tar.gz" | cut -f1)" "$([[ "$from_sdist" == 1 ]] && echo '; the wheel was built from it')" >&2
 fi
 # The wheel's path on stdout, for scripts: wheel="$(scripts/build-wheels.sh --profile dev)".
 echo "$wheel"

@@ -26,7 +26,7 @@ while [[ $# -gt 0 ]]; do
         --wheel) wheel="${2:?--wheel needs a path}"; shift 2 ;;
         --python) pythons+=("${2:?--python needs a version such as 3.13 or 3.9:offline}"); shift 2 ;;
         --) shift; pytest_args=("$@"); break ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "test-wheel: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done

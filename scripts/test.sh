@@ -43,7 +43,7 @@ cargo package -p ssmpatch-strategy-sdk --manifest-path wasm-policies/Cargo.toml 
 
 step "Python: the abi3 manylinux wheel (zig; built from the sdist, dev profile) and its tests in fresh virtualenvs"
 # 3.11 and 3.13 run every test (the live ones on the stand-in), 3.9 the offline ones; pip install --no-index.
-scripts/build-wheels.sh --profile dev >/dev/null
+scripts/build-wheels.sh --profile dev --from-sdist >/dev/null
 scripts/test-wheel.sh
 
 if [[ -d standin/tests ]]; then
