@@ -13,7 +13,7 @@
 # moto, with that interpreter: standin/requirements.txt is installed); 3.9 runs the offline tests
 # (--offline-only: every test that does not use the stand-in; moto needs 3.10+). An interpreter is
 # python3.X on PATH or pyenv's ${PYENV_ROOT:-~/.pyenv}/versions/3.X.*; one that is absent is skipped
-# with a message saying so, but at least one interpreter must run every test.
+# with a message saying so, but (with the default list) at least one interpreter must run every test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,7 +30,8 @@ while [[ $# -gt 0 ]]; do
         *) echo "test-wheel: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
-[[ ${#pythons[@]} -gt 0 ]] || pythons=(3.11 3.13 3.9:offline)
+defaults=0
+[[ ${#pythons[@]} -gt 0 ]] || { pythons=(3.11 3.13 3.9:offline); defaults=1; }
 
 if [[ -z "$wheel" ]]; then
     shopt -s nullglob
@@ -119,7 +120,7 @@ done
 
 printf '\n' >&2
 for line in "${summary[@]}"; do echo "test-wheel: $line" >&2; done
-if [[ $status -eq 0 && $full_runs -eq 0 ]]; then
+if [[ $status -eq 0 && $full_runs -eq 0 && $defaults -eq 1 ]]; then
     echo "test-wheel: no interpreter ran the full suite (live tests included)" >&2
     status=1
 fi
