@@ -6,7 +6,7 @@
 //! | 1 | the answer is "no": a backend rejects the schedule (`schedule check`), or apply was declined at the prompt |
 //! | 2 | invalid input: a plan, schedule, argument or file the user gave, an unknown operation, a strategy that cannot be loaded or fails |
 //! | 3 | AWS or I/O failure: a call failed or the endpoint is unreachable, an apply stopped part way, a foreign resource is in the way |
-//! | 4 | finished, but not for every node: `refresh` wrote nothing for some node (`failed` or `skipped`; each node's detail says why) |
+//! | 4 | finished, but not for every node: `refresh` wrote nothing for some node (`failed`, `skipped` or `rejected`; each node's detail says why) |
 //! | 5 | locked: another apply or destroy of the same plan holds its lease (the message names the holder and its age); nothing was read or changed |
 //!
 //! `plan --detailed-exitcode` replaces the table for that one call, as `terraform plan
