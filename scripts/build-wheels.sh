@@ -111,7 +111,7 @@ fi
 wheel="${wheels[0]}"
 show="$(auditwheel show "$wheel")"
 echo "$show" >&2
-tag="$(grep -oE '"manylinux_2_[0-9]+_x86_64"' <<<"$show" | head -1 | tr -d '"')"
+tag="$(grep -oE '"manylinux_2_[0-9]+_x86_64"' <<<"$show" | head -1 | tr -d '"' || true)"
 if [[ -z "$tag" ]]; then
     echo "build-wheels: auditwheel show found no manylinux tag for $wheel" >&2
     exit 1

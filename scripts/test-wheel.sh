@@ -13,7 +13,10 @@
 # moto, with that interpreter: standin/requirements.txt is installed); 3.9 runs the offline tests
 # (--offline-only: every test that does not use the stand-in; moto needs 3.10+). An interpreter is
 # python3.X on PATH or pyenv's ${PYENV_ROOT:-~/.pyenv}/versions/3.X.*; one that is absent is skipped
-# with a message saying so, but (with the default list) at least one interpreter must run every test.
+# with a message saying so, but (with the default list) at least one interpreter must run every test;
+# an interpreter named with --python must be there. The full runs also install the mypy pin of
+# python/requirements-dev.txt (tests/test_typing.py: stubtest and mypy --strict on the examples);
+# the offline run leaves test_typing out (that mypy needs 3.10+; the full runs type-check).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -49,6 +52,8 @@ case "$wheel" in /*) ;; *) wheel="$PWD/$wheel" ;; esac
 # The pins the rest of the project uses.
 pytest_pin="$(grep -E '^pytest==' python/requirements-dev.txt || true)"
 [[ -n "$pytest_pin" ]] || { echo "test-wheel: python/requirements-dev.txt has no 'pytest==VERSION' line" >&2; exit 1; }
+mypy_pin="$(grep -E '^mypy==' python/requirements-dev.txt || true)"
+[[ -n "$mypy_pin" ]] || { echo "test-wheel: python/requirements-dev.txt has no 'mypy==VERSION' line" >&2; exit 1; }
 
 # python3.X that really is 3.X (a pyenv shim for a version that is not selected fails to run).
 find_python() {
@@ -83,6 +88,8 @@ for spec in "${pythons[@]}"; do
         msg="Python $version: SKIPPED, no interpreter (looked for python$version on PATH and ${PYENV_ROOT:-$HOME/.pyenv}/versions/$version.*)"
         echo "test-wheel: $msg" >&2
         summary+=("$msg")
+        # One the caller asked for by name is required.
+        [[ $defaults -eq 1 ]] || status=1
         continue
     fi
     venv="$work/py$version"
@@ -90,7 +97,7 @@ for spec in "${pythons[@]}"; do
     "$py" -m venv "$venv"
     if [[ "$mode" == all ]]; then
         # The stand-in (moto, boto3) runs on this interpreter: the fixtures start it with sys.executable.
-        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r standin/requirements.txt "$pytest_pin"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r standin/requirements.txt "$pytest_pin" "$mypy_pin"
     else
         # boto3 only because test modules import it at the top; pip takes the newest that supports
         # this interpreter (the stand-in's pin needs 3.10+).
@@ -102,7 +109,7 @@ for spec in "${pythons[@]}"; do
     echo "test-wheel: pip install --no-index took ${install_s}s" >&2
 
     args=(-p pytest_installed_wheel -p no:cacheprovider -q)
-    [[ "$mode" == offline ]] && args+=(--offline-only)
+    [[ "$mode" == offline ]] && args+=(--offline-only --ignore "$root/python/tests/test_typing.py")
     # From $work, so neither the current directory nor python/ is on sys.path: `import ssmpatch`
     # can only find the installed wheel (the plugin checks).
     set +e

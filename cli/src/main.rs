@@ -61,7 +61,11 @@ fn json_flag(m: &ArgMatches) -> bool {
 /// becomes one JSON object on stdout when `--json` is anywhere among the arguments (before a
 /// `--`), else clap prints it. Either way the exit code is clap's (2 for a usage error).
 fn usage_error(e: &clap::Error, raw: &[OsString]) -> ExitCode {
-    let wants_json = raw.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json");
+    let wants_json = raw
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json" || a.to_str().is_some_and(|a| a.starts_with("--json=")));
     let help = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
     if !wants_json || help {
         let _ = e.print();

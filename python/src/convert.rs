@@ -34,8 +34,9 @@ pub(crate) fn value_to_python<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound
             (None, Some(u)) => u.into_bound_py_any(py),
             _ => n.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py),
         },
+        // An instant Python's `datetime` cannot hold stays the string it was.
         Value::String(s) => match instant_of(s) {
-            Some(zoned) => zoned.into_bound_py_any(py),
+            Some(zoned) => zoned.into_bound_py_any(py).or_else(|_| s.into_bound_py_any(py)),
             None => s.into_bound_py_any(py),
         },
         Value::Array(items) => {
@@ -70,7 +71,9 @@ pub(crate) fn instant_of(s: &str) -> Option<jiff::Zoned> {
     let offset: Offset = pieces.to_numeric_offset()?;
     let ts: Timestamp = s.parse().ok()?;
     let tz = if offset == Offset::UTC { TimeZone::UTC } else { TimeZone::fixed(offset) };
-    Some(ts.to_zoned(tz))
+    let zoned = ts.to_zoned(tz);
+    // Python's datetime holds years 1 to 9999 (jiff's start at -9999).
+    (1..=9999).contains(&zoned.year()).then_some(zoned)
 }
 
 /// A Python object as JSON text (`json.dumps`).

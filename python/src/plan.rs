@@ -301,18 +301,21 @@ impl Plan {
         format!("Plan(name={:?}, operations={:?})", self.inner.name, self.operations())
     }
 
-    /// Pickling: the plan's source (file name and text), validated again when unpickled.
+    /// Pickling: the plan's source (file name and text), validated again when unpickled. The file
+    /// name is made absolute, so a custom strategy path relative to the plan file resolves the same
+    /// in a process with another current directory.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let Some(source) = &self.inner.source else {
             return Err(errors::invalid(py, "this plan has no source to pickle", None));
         };
+        let file = source.file.as_deref().map(|f| match std::path::absolute(f) {
+            Ok(p) => p.to_string_lossy().into_owned(),
+            Err(_) => f.to_string(),
+        });
         let rebuild = py.get_type::<Plan>().getattr("_from_source")?;
         Ok((
             rebuild,
-            PyTuple::new(
-                py,
-                [source.file.clone().into_pyobject(py)?.into_any(), source.text.clone().into_pyobject(py)?.into_any()],
-            )?,
+            PyTuple::new(py, [file.into_pyobject(py)?.into_any(), source.text.clone().into_pyobject(py)?.into_any()])?,
         ))
     }
 

@@ -85,6 +85,14 @@ def test_validate_loads_the_plans_strategy_relative_to_the_plan_file(tmp_path, m
     with pytest.raises(ssmpatch.StrategyError, match="mine.wasm") as e:
         plan.validate()
     assert str(tmp_path / "plans/strategies/mine.wasm") in str(e.value) or "plans/strategies/mine.wasm" in str(e.value)
+    # Pickled with a relative file name and loaded in another directory: still the plan file's.
+    import pickle
+    data = pickle.dumps(ssmpatch.Plan.load("plans/plan.toml"))
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    with pytest.raises(ssmpatch.StrategyError) as e:
+        pickle.loads(data).validate()
+    assert str(tmp_path / "plans/strategies/mine.wasm") in str(e.value), str(e.value)
     (tmp_path / "plans/strategies").mkdir()
     (tmp_path / "plans/strategies/mine.wasm").write_bytes(b"not a component")
     with pytest.raises(ssmpatch.StrategyError):

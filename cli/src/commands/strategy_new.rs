@@ -35,16 +35,85 @@ struct EmbeddedSdk {
     version: String,
 }
 
+/// Names whose library target (`-` → `_`) would be a Rust keyword or a crate every build links
+/// (`fn`, `self`, `std`, `test`, ...): the scaffold would not build.
+const RESERVED: &[&str] = &[
+    "abstract",
+    "alloc",
+    "as",
+    "async",
+    "await",
+    "become",
+    "box",
+    "break",
+    "const",
+    "continue",
+    "core",
+    "crate",
+    "do",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "final",
+    "fn",
+    "for",
+    "gen",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "macro",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "override",
+    "priv",
+    "proc_macro",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "std",
+    "struct",
+    "super",
+    "test",
+    "trait",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "unsafe",
+    "unsized",
+    "use",
+    "virtual",
+    "where",
+    "while",
+    "yield",
+];
+
+/// A name `strategy new` scaffolds: a crate name that builds.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name != SDK_NAME
+        && !RESERVED.contains(&name.replace('-', "_").as_str())
+}
+
 pub fn new(a: StrategyNewArgs, out: &Printer) -> Result<ExitCode, CliError> {
-    let valid = !a.name.is_empty()
-        && a.name.len() <= 64
-        && a.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && a.name.starts_with(|c: char| c.is_ascii_lowercase())
-        && a.name != SDK_NAME;
-    if !valid {
+    if !valid_name(&a.name) {
         return Err(CliError::Input(
             format!("`{}` is not a crate name ssmpatch scaffolds", input::echo(&a.name)),
-            Some("use lowercase letters, digits and `-`, starting with a letter, e.g. `critical-only`".into()),
+            Some(
+                "use lowercase letters, digits and `-`, starting with a letter and not a Rust keyword, e.g. `critical-only`"
+                    .into(),
+            ),
         ));
     }
     let embedded = embedded_sdk().map_err(|e| CliError::Other(anyhow::anyhow!("the embedded strategy SDK: {e}")))?;
@@ -507,6 +576,16 @@ mod tests {
             assert!(names.contains(&n), "{n} in {names:?}");
         }
         assert!(!names.iter().any(|n| n.starts_with("fixture-") || *n == "rescan"), "{names:?}");
+    }
+
+    #[test]
+    fn names_that_would_not_build_are_refused() {
+        for ok in ["critical-only", "team-notes", "a", "fn-notes", "self-check"] {
+            assert!(valid_name(ok), "{ok}");
+        }
+        for bad in ["", "Bad_Name", "9lives", "-x", "fn", "self", "std", "test", "proc-macro", "a/b", "..", SDK_NAME] {
+            assert!(!valid_name(bad), "{bad}");
+        }
     }
 
     #[test]

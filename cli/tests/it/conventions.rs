@@ -169,6 +169,9 @@ fn every_kind_of_parser_error_is_taken_apart_in_json() {
     assert_eq!(e["hint"], "write e.g. 2026-06-01T00:00:00Z or 2026-06-01T09:00:00+09:00", "{e}");
     let e = json_error(&run(&["plan", "examples/seed-placed.toml", "--region", "Tokyo", "--json"]), "region");
     assert!(e["message"].as_str().is_some_and(|m| m.contains("`Tokyo` is not an AWS Region name")), "{e}");
+    // `--json=true` (clap refuses a value for the flag) still asks for JSON.
+    let e = json_error(&run(&["schedule", "next", "--json=true"]), "--json=true");
+    assert_eq!(e["code"], "usage", "{e}");
 }
 
 #[test]

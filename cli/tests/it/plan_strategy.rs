@@ -68,6 +68,29 @@ fn the_strategy_path_is_relative_to_the_plan_file_from_any_directory() {
             }
         }
     }
+    // A plan read from a pipe (`/dev/stdin`, a shell's `<(…)`) has no directory: its paths are the
+    // current directory's, as for text — not `/dev/strategies/mine.wasm`.
+    let piped = ssmpatch(&["validate", "/dev/stdin", "--from", "2026-06-01T00:00:00Z"])
+        .current_dir(d.join("plans"))
+        .stdin(std::fs::File::open(d.join("plans/plan.toml")).expect("open"))
+        .output()
+        .expect("run ssmpatch");
+    assert_eq!(piped.status.code(), Some(0), "{}", text(&piped.stderr));
+    let (child, mut stdin) = {
+        let mut c = ssmpatch(&["validate", "/dev/stdin", "--from", "2026-06-01T00:00:00Z"])
+            .current_dir(d.join("plans"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn ssmpatch");
+        let stdin = c.stdin.take().expect("stdin");
+        (c, stdin)
+    };
+    std::io::Write::write_all(&mut stdin, plan_text("strategies/mine.wasm", "count = \"1\"").as_bytes()).expect("pipe");
+    drop(stdin);
+    let piped = child.wait_with_output().expect("wait");
+    assert_eq!(piped.status.code(), Some(0), "a pipe: {}", text(&piped.stderr));
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir_all(&elsewhere);
 }

@@ -63,9 +63,17 @@ impl Source {
     /// strategy's `.wasm`) are resolved: the parent of [`Source::file`] as given (`.` is left out:
     /// `web.toml` → none, so the path stays relative to the current directory, which is that
     /// directory). `None` without a file name — a plan from a string, a dict or stdin — whose
-    /// paths are relative to the current directory.
+    /// paths are relative to the current directory. A name that is not a regular file — `/dev/stdin`,
+    /// a shell's `<(…)` (`/dev/fd/63`), a pipe — has no directory either: its paths stay relative
+    /// to the current directory, as for text (not `/dev/mine.wasm`).
     pub fn directory(&self) -> Option<std::path::PathBuf> {
-        let parent = std::path::Path::new(self.file.as_deref()?).parent()?;
+        let file = std::path::Path::new(self.file.as_deref()?);
+        // `/dev/stdin` redirected from a file is a regular file, but its directory is still `/dev`.
+        let special = file.starts_with("/dev") || file.starts_with("/proc");
+        if special || !std::fs::metadata(file).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
+        let parent = file.parent()?;
         (!parent.as_os_str().is_empty()).then(|| parent.to_path_buf())
     }
 
