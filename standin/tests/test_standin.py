@@ -223,6 +223,9 @@ def test_describe_patch_groups_lists_custom_registrations_with_filters_and_pages
     assert len(first["Mappings"]) == 1 and "NextToken" in first
     seen = first["Mappings"] + ssm.describe_patch_groups(MaxResults=5, NextToken=first["NextToken"])["Mappings"]
     assert len(seen) == 3
+    # A token the stand-in did not hand out (DescribePatchGroups lists InvalidNextToken among its errors).
+    with pytest.raises(botocore.exceptions.ClientError, match="InvalidNextToken"):
+        ssm.describe_patch_groups(MaxResults=1, NextToken="not-a-token-the-stand-in-gave")
     # A deregistered group is no registration (the default baseline is not listed).
     ssm.deregister_patch_baseline_for_patch_group(BaselineId=al, PatchGroup="db")
     assert [m["PatchGroup"] for m in ssm.describe_patch_groups(

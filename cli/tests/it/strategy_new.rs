@@ -173,35 +173,28 @@ fn a_scaffolded_strategy_builds_offline_outside_the_repository_and_reads_a_faile
     );
     assert!(o.status.success(), "{build} --locked, offline, in {}:\n{}", crate_dir.display(), text(&o.stderr));
     let component = target.join("wasm32-wasip2/release/failed_notes.wasm");
-    let sample = root().join("core/tests/data/runpatchbaseline-output/synth-override-install-failed.txt");
-    let v = ok_json(&ssmpatch_in(
-        &s.0,
-        &[
-            "strategy",
-            "test",
-            component.to_str().expect("utf-8"),
-            "--output-file",
-            sample.to_str().expect("utf-8"),
-            "--json",
-        ],
-    ));
+    let samples = root().join("core/tests/data/runpatchbaseline-output");
+    let test_on = |sample: &str| {
+        let output = samples.join(sample);
+        ok_json(&ssmpatch_in(
+            &s.0,
+            &[
+                "strategy",
+                "test",
+                component.to_str().expect("utf-8"),
+                "--output-file",
+                output.to_str().expect("utf-8"),
+                "--json",
+            ],
+        ))
+    };
+    let v = test_on("synth-override-install-failed.txt");
     assert_eq!(
         v["actions"][0]["Message"],
         "i-0123456789abcdef0 (test): Failed: openssl.x86_64; InstalledPendingReboot: kernel.x86_64; InstalledRejected: \
          telnet.x86_64; highest vendor severity Critical",
         "{v}"
     );
-    let compliant = root().join("core/tests/data/runpatchbaseline-output/synth-override-scan-compliant.txt");
-    let v = ok_json(&ssmpatch_in(
-        &s.0,
-        &[
-            "strategy",
-            "test",
-            component.to_str().expect("utf-8"),
-            "--output-file",
-            compliant.to_str().expect("utf-8"),
-            "--json",
-        ],
-    ));
+    let v = test_on("synth-override-scan-compliant.txt");
     assert_eq!(v["actions"][0]["Message"], "i-0123456789abcdef0: every package compliant", "{v}");
 }
