@@ -6,6 +6,7 @@
 //! always ends, even for expressions that never match (`cron(0 0 30 2 ? *)`).
 
 use jiff::civil;
+use jiff::tz::Offset;
 
 use super::error::FieldName;
 use super::parse::{CronExpr, Field, FieldSpec, Item, StepBase, bounds};
@@ -32,6 +33,42 @@ enum Days {
     LastOfWeek(u8),
     /// `d#n`.
     Nth(u8, u8),
+}
+
+/// A matching local time found by [`CompiledCron::search`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Civil {
+    pub(crate) year: i16,
+    pub(crate) month: i8,
+    pub(crate) day: i8,
+    pub(crate) hour: i8,
+    pub(crate) minute: i8,
+    pub(crate) second: i8,
+    /// Seconds from 1970-01-01T00:00:00 to this local time, counted as if it were UTC: the
+    /// instant itself in UTC, and that minus the offset in a fixed-offset zone.
+    pub(crate) local_seconds: i64,
+}
+
+impl Civil {
+    pub(crate) fn to_datetime(self) -> Option<civil::DateTime> {
+        civil::DateTime::new(self.year, self.month, self.day, self.hour, self.minute, self.second, 0).ok()
+    }
+
+    /// Where a search for the next match strictly after this one starts.
+    pub(crate) fn search_after(self) -> (i16, i8, u32, Option<(u32, u32, u32)>) {
+        let time = (self.hour as u32, self.minute as u32, self.second as u32 + 1);
+        (self.year, self.month, self.day as u32, Some(time))
+    }
+}
+
+/// The days of one month an expression selects (see [`CompiledCron::search`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MonthDays {
+    year: i16,
+    month: i8,
+    /// Bits 1..=31.
+    days: u32,
+    first_local_second: i64,
 }
 
 /// A compiled cron expression (not for years: see `expand_years`).
@@ -149,11 +186,16 @@ impl CompiledCron {
         None
     }
 
-    /// The days of `year-month` this expression selects, as bits 1..=31.
-    fn day_mask(&self, year: i16, month: i8) -> u32 {
-        let Ok(first) = civil::Date::new(year, month, 1) else {
-            return 0;
-        };
+    /// The days of `year-month` this expression selects, as bits 1..=31, and the local seconds
+    /// of that month's first midnight; `None` for a month that does not exist.
+    fn month_days(&self, year: i16, month: i8) -> Option<MonthDays> {
+        let first = civil::Date::new(year, month, 1).ok()?;
+        let midnight = Offset::UTC.to_timestamp(first.to_datetime(civil::Time::midnight())).ok()?;
+        Some(MonthDays { year, month, days: self.day_mask(first), first_local_second: midnight.as_second() })
+    }
+
+    /// The days of the month that starts on `first` this expression selects, as bits 1..=31.
+    fn day_mask(&self, first: civil::Date) -> u32 {
         let dim = first.days_in_month() as u32;
         let all = ((1u64 << (dim + 1)) - 2) as u32;
         // Weekday of day 1, as 0 = Sunday.
@@ -231,12 +273,19 @@ impl CompiledCron {
         Some((h2, self.minutes.trailing_zeros(), self.seconds.trailing_zeros()))
     }
 
-    /// The first civil date-time `>= from` that matches, or `None` when the years run out.
-    pub(crate) fn next_civil(&self, from: civil::DateTime) -> Option<civil::DateTime> {
-        let mut year = from.year();
-        let mut month = from.month();
-        let mut day = from.day() as u32;
-        let mut time = Some((from.hour() as u32, from.minute() as u32, from.second() as u32));
+    /// The first matching civil time at or after `from` (a [`Civil`]'s fields; `time` `None`
+    /// means the start of `day`, and its seconds may be 60: "after that minute"), or `None` when
+    /// the years run out. `month` caches the selected days of the month last searched, so a
+    /// walk computes each month's days once.
+    pub(crate) fn search(
+        &self,
+        month_cache: &mut Option<MonthDays>,
+        from_year: i16,
+        from_month: i8,
+        from_day: u32,
+        from_time: Option<(u32, u32, u32)>,
+    ) -> Option<Civil> {
+        let (mut year, mut month, mut day, mut time) = (from_year, from_month, from_day, from_time);
         loop {
             if !self.has_year(year) {
                 year = self.next_year(year + 1)?;
@@ -256,7 +305,15 @@ impl CompiledCron {
                 time = None;
                 continue;
             }
-            let mut mask = self.day_mask(year, month) & !((1u32 << day) - 1);
+            let days = match *month_cache {
+                Some(m) if m.year == year && m.month == month => m,
+                _ => {
+                    let m = self.month_days(year, month)?;
+                    *month_cache = Some(m);
+                    m
+                }
+            };
+            let mut mask = days.days & !((1u32 << day) - 1);
             while mask != 0 {
                 let d = mask.trailing_zeros();
                 let t = match time {
@@ -264,7 +321,16 @@ impl CompiledCron {
                     _ => Some(self.first_time()),
                 };
                 if let Some((h, m, s)) = t {
-                    return civil::DateTime::new(year, month, d as i8, h as i8, m as i8, s as i8, 0).ok();
+                    let local = days.first_local_second + i64::from(d - 1) * 86_400 + i64::from(h * 3600 + m * 60 + s);
+                    return Some(Civil {
+                        year,
+                        month,
+                        day: d as i8,
+                        hour: h as i8,
+                        minute: m as i8,
+                        second: s as i8,
+                        local_seconds: local,
+                    });
                 }
                 mask &= mask - 1;
             }

@@ -19,7 +19,7 @@ use jiff::civil;
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{Timestamp, ToSpan, Zoned};
 
-use super::cron::CompiledCron;
+use super::cron::{Civil, CompiledCron, MonthDays};
 use super::error::ScheduleError;
 use super::parse::Expression;
 use super::{Schedule, Timing};
@@ -52,42 +52,79 @@ fn rate_anchor(after: Timestamp, timing: &Timing) -> Timestamp {
     }
 }
 
-/// The next cron occurrence strictly after `after`, in `tz`, before any offset.
-pub(crate) fn next_cron(cron: &CompiledCron, tz: &TimeZone, after: Timestamp) -> Option<Timestamp> {
-    // Candidates are whole seconds: the first one that counts is at or after floor(after) + 1s.
-    let floor = Timestamp::from_second(after.as_second()).ok()?;
-    let t0 = floor.checked_add(1.second()).ok()?;
-    let mut from = tz.to_datetime(t0);
-    loop {
-        let c = cron.next_civil(from)?;
-        if let Some(ts) = resolve_local(tz, c)
-            && ts >= t0
-        {
-            return Some(ts);
+/// A walk over a cron expression's occurrences in one time zone, before any offset.
+///
+/// It keeps the local time it reached, so each step continues the search where the last one
+/// ended instead of converting the last instant back to local time; in a fixed-offset zone (UTC
+/// among them) a local time becomes an instant by subtracting the offset, without the time-zone
+/// rules. Both give what a fresh search from the previous instant gives (the property tests and
+/// `cron_walk_continues_like_a_fresh_search` compare them).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CronWalk {
+    /// The offset of a fixed-offset zone, in seconds.
+    fixed: Option<i64>,
+    /// The last local time the search reached, once it has started.
+    last: Option<Civil>,
+    month: Option<MonthDays>,
+}
+
+impl CronWalk {
+    pub(crate) fn new(tz: &TimeZone) -> CronWalk {
+        CronWalk { fixed: tz.to_fixed_offset().ok().map(|o| i64::from(o.seconds())), last: None, month: None }
+    }
+
+    /// The next occurrence strictly after `after` (the instant the walk started from, or the
+    /// occurrence it returned last).
+    pub(crate) fn next(&mut self, cron: &CompiledCron, tz: &TimeZone, after: Timestamp) -> Option<Timestamp> {
+        // Candidates are whole seconds: the first one that counts is at or after floor(after) + 1s.
+        let t0 = after.as_second().checked_add(1)?;
+        let mut from = match self.last {
+            Some(c) => c.search_after(),
+            None => {
+                let dt = tz.to_datetime(Timestamp::from_second(t0).ok()?);
+                let time = (dt.hour() as u32, dt.minute() as u32, dt.second() as u32);
+                (dt.year(), dt.month(), dt.day() as u32, Some(time))
+            }
+        };
+        loop {
+            let c = cron.search(&mut self.month, from.0, from.1, from.2, from.3)?;
+            self.last = Some(c);
+            let ts = match self.fixed {
+                Some(offset) => Timestamp::from_second(c.local_seconds - offset).ok(),
+                None => resolve_local(tz, c.to_datetime()?),
+            };
+            if let Some(ts) = ts
+                && ts.as_second() >= t0
+            {
+                return Some(ts);
+            }
+            from = c.search_after();
         }
-        from = c.checked_add(1.second()).ok()?;
     }
 }
 
-/// An iterator over run times, strictly after a start instant, in ascending order.
+/// An iterator over run times, strictly after a start instant, in ascending order, as
+/// instants ([`Schedule::instants`](super::Schedule::instants)): the same runs as
+/// [`Occurrences`] without building a zoned value for each.
 #[derive(Debug, Clone)]
-pub struct Occurrences<'a> {
+pub struct Instants<'a> {
     schedule: &'a Schedule,
     timing: &'a Timing,
     /// For cron: the last base occurrence. For rate: the anchor. For at: unused.
     cursor: Timestamp,
     step: i64,
     done: bool,
+    walk: CronWalk,
 }
 
-impl<'a> Occurrences<'a> {
+impl<'a> Instants<'a> {
     pub(crate) fn new(schedule: &'a Schedule, timing: &'a Timing, after: Timestamp) -> Result<Self, ScheduleError> {
         timing.validate_for(schedule)?;
         let cursor = match schedule.expression() {
             Expression::Rate(_) => rate_anchor(after, timing),
             _ => after,
         };
-        Ok(Occurrences { schedule, timing, cursor, step: 0, done: false })
+        Ok(Instants { schedule, timing, cursor, step: 0, done: false, walk: CronWalk::new(&timing.time_zone) })
     }
 
     fn in_bounds(&mut self, ts: Timestamp) -> Option<bool> {
@@ -99,10 +136,10 @@ impl<'a> Occurrences<'a> {
     }
 }
 
-impl Iterator for Occurrences<'_> {
-    type Item = Zoned;
+impl Iterator for Instants<'_> {
+    type Item = Timestamp;
 
-    fn next(&mut self) -> Option<Zoned> {
+    fn next(&mut self) -> Option<Timestamp> {
         while !self.done {
             let tz = &self.timing.time_zone;
             let ts = match self.schedule.expression() {
@@ -130,7 +167,7 @@ impl Iterator for Occurrences<'_> {
                 }
                 Expression::Cron(_) => {
                     let cron = self.schedule.compiled()?;
-                    let Some(base) = next_cron(cron, tz, self.cursor) else {
+                    let Some(base) = self.walk.next(cron, tz, self.cursor) else {
                         self.done = true;
                         return None;
                     };
@@ -142,11 +179,75 @@ impl Iterator for Occurrences<'_> {
                 }
             };
             match self.in_bounds(ts) {
-                Some(true) => return Some(ts.to_zoned(tz.clone())),
+                Some(true) => return Some(ts),
                 Some(false) => continue,
                 None => return None,
             }
         }
         None
+    }
+}
+
+/// An iterator over run times, strictly after a start instant, in ascending order, each in the
+/// schedule's time zone ([`Schedule::occurrences`](super::Schedule::occurrences)).
+#[derive(Debug, Clone)]
+pub struct Occurrences<'a> {
+    instants: Instants<'a>,
+}
+
+impl<'a> Occurrences<'a> {
+    pub(crate) fn new(schedule: &'a Schedule, timing: &'a Timing, after: Timestamp) -> Result<Self, ScheduleError> {
+        Ok(Occurrences { instants: Instants::new(schedule, timing, after)? })
+    }
+}
+
+impl Iterator for Occurrences<'_> {
+    type Item = Zoned;
+
+    fn next(&mut self) -> Option<Zoned> {
+        let ts = self.instants.next()?;
+        Some(ts.to_zoned(self.instants.timing.time_zone.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::Schedule;
+
+    /// Each step of a walk equals a fresh search from the previous occurrence, through the
+    /// transitions of zones with DST (gaps and folds at 01:00-03:00 local), a half-hour DST
+    /// (Lord Howe), a fixed offset and UTC.
+    #[test]
+    fn cron_walk_continues_like_a_fresh_search() {
+        let exprs = [
+            "cron(0/15 * * * ? *)",
+            "cron(30 1 * * ? *)",
+            "cron(0,30 1-3 ? * SUN *)",
+            "cron(59 0-23 L * ? *)",
+            "cron(0 2 ? * 1#2 *)",
+            "cron(* 2 * * ? *)",
+            "cron(0 0 29 2 ? *)",
+            "cron(10 3 ? * 6L 2026-2030)",
+        ];
+        let zones = ["UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Etc/GMT-14"];
+        let start: Timestamp = "2026-03-01T00:00:00.5Z".parse().expect("start");
+        for expr in exprs {
+            let schedule = Schedule::parse(expr).expect("valid");
+            let cron = schedule.compiled().expect("cron");
+            for zone in zones {
+                let tz = jiff::tz::TimeZone::get(zone).expect("zone");
+                let mut walk = CronWalk::new(&tz);
+                let mut prev = start;
+                for step in 0..400 {
+                    let fresh = CronWalk::new(&tz).next(cron, &tz, prev);
+                    let walked = walk.next(cron, &tz, prev);
+                    assert_eq!(walked, fresh, "{expr} in {zone}, step {step} after {prev}");
+                    let Some(next) = walked else { break };
+                    assert!(next > prev, "{expr} in {zone}: {next} not after {prev}");
+                    prev = next;
+                }
+            }
+        }
     }
 }

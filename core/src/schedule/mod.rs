@@ -32,7 +32,7 @@ use jiff::{Timestamp, Zoned};
 
 pub use dialect::{Backend, Rule, RuleStatus, Verdict, Violation, WindowSettings, check};
 pub use error::{FieldName, ScheduleError};
-pub use iter::{AT_TIME_ZONE_IS_UTC, Occurrences};
+pub use iter::{AT_TIME_ZONE_IS_UTC, Instants, Occurrences};
 pub use parse::{
     CronExpr, Expression, Field, FieldSpec, Item, MAX_EXPRESSION_CHARS, MAX_RATE_DAYS, Rate, RateUnit, StepBase,
 };
@@ -88,6 +88,12 @@ impl Schedule {
     /// expression (an offset on a rate, an offset outside 1-6, StartDate after EndDate).
     pub fn occurrences<'a>(&'a self, timing: &'a Timing, after: Timestamp) -> Result<Occurrences<'a>, ScheduleError> {
         Occurrences::new(self, timing, after)
+    }
+
+    /// The run times of [`occurrences`](Schedule::occurrences) as instants, for callers that
+    /// do not need each one in the schedule's time zone (cheaper: no zoned value per run).
+    pub fn instants<'a>(&'a self, timing: &'a Timing, after: Timestamp) -> Result<Instants<'a>, ScheduleError> {
+        Instants::new(self, timing, after)
     }
 
     /// The first `n` run times strictly after `after`.

@@ -57,10 +57,17 @@ proptest! {
             prop_assert!(z.timestamp() > prev, "{expr} in {tz}: {} not after {prev}", z.timestamp());
             prev = z.timestamp();
         }
-        // Each run starts a fresh search at the previous one: the same sequence.
-        if runs.len() >= 2 {
-            let again = s.next_n(&t, runs[0].timestamp(), 1).expect("no offset");
-            prop_assert_eq!(again[0].timestamp(), runs[1].timestamp());
+        // The iterator continues its search where the last run left it; a fresh search from
+        // each run must find the next one in the sequence, and the instants iterator the same.
+        for pair in runs.windows(2) {
+            let again = s.next_n(&t, pair[0].timestamp(), 1).expect("no offset");
+            prop_assert_eq!(again[0].timestamp(), pair[1].timestamp(), "{} in {}", expr, tz);
+        }
+        let instants: Vec<Timestamp> = s.instants(&t, after).expect("no offset").take(12).collect();
+        let zoned: Vec<Timestamp> = runs.iter().map(|z| z.timestamp()).collect();
+        prop_assert_eq!(instants, zoned);
+        for z in &runs {
+            prop_assert_eq!(z.time_zone(), &t.time_zone, "{} in {}", expr, tz);
         }
     }
 }
