@@ -210,6 +210,24 @@ def test_deleting_one_node(ssm, fleet):
     assert code == 404
 
 
+def test_a_node_gone_but_named_by_id_is_undeliverable(ssm, fleet):
+    wid = ssm.create_maintenance_window(Name="by-id", Schedule="cron(0 3 ? * SUN *)", Duration=2, Cutoff=0,
+                                        AllowUnassociatedTargets=False)["WindowId"]
+    tid = ssm.register_target_with_maintenance_window(
+        WindowId=wid, ResourceType="INSTANCE", Targets=[{"Key": "InstanceIds", "Values": [A, B]}])["WindowTargetId"]
+    ssm.register_task_with_maintenance_window(
+        WindowId=wid, TaskArn="AWS-RunPatchBaseline", TaskType="RUN_COMMAND", Priority=1, MaxConcurrency="10",
+        MaxErrors="0", Targets=[{"Key": "WindowTargetIds", "Values": [tid]}],
+        TaskInvocationParameters={"RunCommand": {"Parameters": {"Operation": ["Scan"]}}})
+    control(fleet, f"/_ssmpatch/nodes/{B}", "DELETE")
+    res = control(fleet, f"/_ssmpatch/windows/{wid}/execute", "POST", {})
+    [per_node] = invocations(ssm, res["WindowExecutionId"]).values()
+    assert per_node[A][:2] == ("SUCCESS", "Success") and per_node[B][:2] == ("FAILED", "Undeliverable")
+    [inv] = ssm.list_command_invocations(CommandId=per_node[B][2])["CommandInvocations"]
+    assert (inv["Status"], inv["StatusDetails"]) == ("Failed", "Undeliverable")
+    assert ssm.describe_instance_patch_states(InstanceIds=[B])["InstancePatchStates"] == []
+
+
 # --- ListCommands -----------------------------------------------------------------------------------
 
 def _send(ssm, ids, doc="AWS-RunPatchBaseline", comment=""):

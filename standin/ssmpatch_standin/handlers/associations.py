@@ -354,7 +354,7 @@ def run_association(backend, association_id, only=None, in_progress=False, exclu
     cmd = commands.send(backend, p["Name"], instance_ids, targets, p.get("Parameters") or {},
                         output_bucket=s3.get("OutputS3BucketName", ""), output_prefix=s3.get("OutputS3KeyPrefix", ""),
                         max_concurrency=p.get("MaxConcurrency", "50"), max_errors=p.get("MaxErrors", "0"),
-                        execution_id=exec_id, exclude=exclude)
+                        execution_id=exec_id, exclude=exclude, refuse_unknown=False)
     records.command_associations[cmd.command_id] = {"AssociationId": a.id, "ExecutionId": exec_id}
     version = str(a.version)
     targets = []

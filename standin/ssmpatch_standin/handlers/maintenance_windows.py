@@ -264,7 +264,7 @@ def execute_window(backend, window_id, in_progress=False, exclude=(), exclude_ta
                               output_prefix=rc.get("OutputS3KeyPrefix", ""),
                               max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
                               service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
-                              timeout=rc.get("TimeoutSeconds"), execution_id=exec_id)
+                              timeout=rc.get("TimeoutSeconds"), execution_id=exec_id, refuse_unknown=False)
                 for node in run_targets[task_id]]
         ok = all(c.status == "Success" for c in cmds)
         failed = failed or not ok

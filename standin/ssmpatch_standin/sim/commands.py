@@ -66,8 +66,21 @@ def _upload(backend, node, bucket, key, body):
 DELIVERY_TIMED_OUT = "Delivery Timed Out"
 
 
-def _not_delivered(node):
-    return node is not None and node.ping != "Online"
+# A node that is gone (control API DELETE /_ssmpatch/nodes/<id>) and still named by id in a run's
+# targets (a window task's or association's InstanceIds): "Undeliverable: The command can't be delivered
+# to the managed node. The managed node might not exist or might not be responding. Undeliverable
+# invocations don't count against the parent command's MaxErrors limit and don't contribute to whether
+# the parent command status is Success or Incomplete." (CommandInvocation.StatusDetails, botocore model).
+# The invocation Status enum has no Undeliverable: "Failed" (UNCONFIRMED). (SendCommand itself refuses
+# such an id: InvalidInstanceId, ``send``.)
+UNDELIVERABLE = "Undeliverable"
+
+
+def _undelivered(backend, node, iid):
+    """(invocation Status, StatusDetails) of a node that gets nothing, or None when it runs."""
+    if node is not None:
+        return ("TimedOut", DELIVERY_TIMED_OUT) if node.ping != "Online" else None
+    return None if fleet.known_resource(backend, iid) else ("Failed", UNDELIVERABLE)
 
 
 def run_command_on_nodes(backend, command, node_ids, execution_id=None):
@@ -77,23 +90,28 @@ def run_command_on_nodes(backend, command, node_ids, execution_id=None):
     by_node = state.of(backend).command_plugins[command.command_id] = {}
     errors = 0
     timed_out = 0
+    undeliverable = 0
     for iid in node_ids:
         node = nodes.get(iid)
         start = _now()
-        if _not_delivered(node):
-            timed_out += 1
-            step = fleet.STEPS[node.platform_type][0] if command.document_name == "AWS-RunPatchBaseline" \
-                else "aws:runShellScript"
-            # The document's plugins report the invocation's state (CommandPlugin Status enum has
-            # TimedOut; UNCONFIRMED that AWS lists plugins of an undelivered invocation).
-            steps = PLUGIN_STEPS if command.document_name == "AWS-RunPatchBaseline" else (step,)
-            by_node[iid] = [{"Name": s, "Status": "TimedOut", "StatusDetails": DELIVERY_TIMED_OUT, "ResponseCode": -1,
+        missed = _undelivered(backend, node, iid)
+        if missed is not None:
+            inv_status, details = missed
+            timed_out += details == DELIVERY_TIMED_OUT
+            undeliverable += details == UNDELIVERABLE
+            rpb = command.document_name == "AWS-RunPatchBaseline"
+            step = fleet.STEPS[node.platform_type][0] if rpb and node is not None else \
+                ("PatchLinux" if rpb else "aws:runShellScript")
+            # The document's plugins report the invocation's state (UNCONFIRMED that AWS lists plugins
+            # of an invocation that was never delivered).
+            plugin_status = "TimedOut" if inv_status == "TimedOut" else "Failed"
+            by_node[iid] = [{"Name": s, "Status": plugin_status, "StatusDetails": details, "ResponseCode": -1,
                              "Output": "", "StandardOutputUrl": "", "StandardErrorUrl": "", "full": "", "err": ""}
-                            for s in steps]
+                            for s in (PLUGIN_STEPS if rpb else (step,))]
             command.invocations.append({
                 "CommandId": command.command_id, "InstanceId": iid, "Comment": command.comment,
                 "DocumentName": command.document_name, "DocumentVersion": "$DEFAULT", "PluginName": step,
-                "ResponseCode": -1, "Status": "TimedOut", "StatusDetails": DELIVERY_TIMED_OUT,
+                "ResponseCode": -1, "Status": inv_status, "StatusDetails": details,
                 "StandardOutputContent": "", "StandardOutputUrl": "", "StandardErrorContent": "",
                 "StandardErrorUrl": ""})
             continue
@@ -163,12 +181,16 @@ def run_command_on_nodes(backend, command, node_ids, execution_id=None):
     # nodes and one or more invocations doesn't have a value of Success but not enough invocations failed
     # for the status to be Failed" (some timed out, the rest succeeded). Command.Status has no
     # Incomplete (CommandStatus enum): an Incomplete command's Status is "Failed" (UNCONFIRMED).
+    # Undeliverable invocations count for neither (above); a command whose every target was
+    # undeliverable: "Failed" / "Undeliverable" (UNCONFIRMED).
     if errors:
         command.status = command.status_details = "Failed"
-    elif timed_out and timed_out == len(node_ids):
+    elif timed_out and timed_out + undeliverable == len(node_ids):
         command.status, command.status_details = "TimedOut", DELIVERY_TIMED_OUT
     elif timed_out:
         command.status, command.status_details = "Failed", "Incomplete"
+    elif undeliverable and undeliverable == len(node_ids):
+        command.status, command.status_details = "Failed", UNDELIVERABLE
     else:
         command.status = command.status_details = "Success"
 
@@ -182,12 +204,15 @@ def command_json(command):
 
 
 def send(backend, document_name, instance_ids, targets, parameters, comment="", output_bucket="", output_prefix="",
-         max_concurrency="50", max_errors="0", service_role="", timeout=None, execution_id=None, exclude=()):
+         max_concurrency="50", max_errors="0", service_role="", timeout=None, execution_id=None, exclude=(),
+         refuse_unknown=True):
     """``exclude``: nodes left out as if they were not targeted (the control API's ``exclude`` of a
-    window or association run); they get no invocation."""
+    window or association run); they get no invocation. ``refuse_unknown``: an instance id that is no
+    node is refused, as SendCommand does; a window or association run that names a node by id after it
+    is gone sends it an Undeliverable invocation instead (``run_command_on_nodes``)."""
     ids = [i for i in fleet.resolve_targets(backend, instance_ids, targets) if i not in set(exclude)]
     nodes = state.of(backend).nodes
-    for i in instance_ids or []:
+    for i in (instance_ids or []) if refuse_unknown else []:
         if i not in nodes and not fleet.known_resource(backend, i):
             # InvalidInstanceId: "The instance isn't valid ... or isn't registered" (API_SendCommand errors)
             raise m.RESTError("InvalidInstanceId", f"Instance {i} is not a managed node of the stand-in's fleet")
