@@ -151,6 +151,14 @@ def test_agent_state_is_checked(fleet):
     assert code == 404
 
 
+def test_a_node_registered_offline(ssm, clean):
+    control(clean, "/_ssmpatch/nodes", "POST", {"nodes": [dict(node(A), PingStatus="ConnectionLost")]})
+    [info] = ssm.describe_instance_information()["InstanceInformationList"]
+    assert info["PingStatus"] == "ConnectionLost"
+    code, msg = refused(clean, "/_ssmpatch/nodes", "POST", {"nodes": [dict(node(B), PingStatus="Inactive")]})
+    assert code == 400 and "PingStatus" in msg
+
+
 def test_a_command_to_an_offline_node_times_out_and_changes_nothing(ssm, fleet):
     control(fleet, f"/_ssmpatch/nodes/{B}/agent", "POST", {"PingStatus": "ConnectionLost"})
     cmd = ssm.send_command(DocumentName="AWS-RunPatchBaseline", InstanceIds=[A, B],
