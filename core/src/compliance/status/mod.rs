@@ -6,8 +6,12 @@
 //! a [`Verdict`] per node and operation with the [`Evidence`] behind it.
 //!
 //! - `report`: the serde types of the [`StatusReport`].
+//! - `html`: the report as one self-contained HTML page ([`status_html`]).
 
+mod html;
 mod report;
+
+pub use html::status_html;
 
 pub use report::{
     Agent, Evidence, FleetSummary, ForeignScan, NodeStatus, Oldest, OperationStatus, PatchCounts, PatchStateEvidence,
