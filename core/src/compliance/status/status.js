@@ -14,6 +14,7 @@
   var texts = [];
   var sortKey = '';
   var sortDir = 1;
+  var moved = false;
 
   function el(tag, attrs, text) {
     var e = doc.createElement(tag);
@@ -67,6 +68,10 @@
       if (key === sortKey) { i = j; }
       if (key) { h.setAttribute('aria-sort', key === sortKey ? (sortDir > 0 ? 'ascending' : 'descending') : 'none'); }
     });
+    // Unsorted and never moved: the rows are in the report's order already (a large table
+    // would pay for moving every row).
+    if (i < 0 && !moved) { return; }
+    moved = i >= 0;
     var order = rows.map(function (r, n) { return { r: r, n: n, v: i < 0 ? '' : cellValue(r, i) }; });
     if (i >= 0) {
       order.sort(function (a, b) {
@@ -87,7 +92,7 @@
         if (texts[j] === undefined) { texts[j] = r.textContent.toLowerCase(); }
         ok = texts[j].indexOf(q) >= 0;
       }
-      r.hidden = !ok;
+      if (r.hidden === ok) { r.hidden = !ok; }   // only rows that change
       if (ok) { n += 1; }
     });
     shown.textContent = n + ' of ' + rows.length + ' shown';
