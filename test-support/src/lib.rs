@@ -1,11 +1,16 @@
 //! Dev-only support for ssmpatch's tests:
 //! - [`standin`]: the local AWS stand-in, started on a free port, and its control API — the one
 //!   harness every Rust test uses;
+//! - [`chromium`](mod@chromium): headless Chromium rendering a page ssmpatch wrote (its DOM after
+//!   scripts, a screenshot, a PDF), isolated, offline and killed after a timeout;
 //! - the adversarial strategy components of `wasm-policies/fixtures` (an endless loop, a memory
 //!   bomb, a panic, oversized output, attempts to leave the sandbox), built by this crate's build
 //!   script and loaded by path — never embedded in the library, the CLI or the Python module.
 
+pub mod chromium;
 pub mod standin;
+
+pub use chromium::{Chromium, artifacts_dir, chromium};
 
 use std::path::PathBuf;
 

@@ -7,12 +7,14 @@
 //!   ([`decide`], shared with `ssmpatch strategy test`).
 //! - [`dry_run()`]: a strategy on saved runs and the host's decisions, offline (`strategy test`).
 //! - `read`: reading outputs, writing compliance, starting scans.
+//! - [`status`]: whether each node's compliance report tells the truth about the plan's last runs.
 
 mod dry_run;
 mod read;
 mod refresh;
 mod report;
 mod route;
+pub mod status;
 
 pub use dry_run::{DRY_RUN_NOTES, DryRun, HostDecisions, dry_run};
 pub use refresh::{RefreshOptions, Target, refresh};
