@@ -6,8 +6,11 @@
 //! a [`Verdict`] per node and operation with the [`Evidence`] behind it.
 //!
 //! - `report`: the serde types of the [`StatusReport`].
+//! - `verdict` (pure): the rules, one node and operation at a time.
 
 mod report;
+#[allow(dead_code)] // used by gathering, next commit
+mod verdict;
 
 pub use report::{
     Agent, Evidence, FleetSummary, ForeignScan, NodeStatus, Oldest, OperationStatus, PatchCounts, PatchStateEvidence,
