@@ -178,8 +178,24 @@ fn cmd(r: &RunEvidence) -> &str {
     r.command_id.as_deref().or(r.execution_id.as_deref()).unwrap_or("(unknown)")
 }
 
+/// Whether the node's invocation failed (F1's statuses).
+pub(crate) fn failed(r: &RunEvidence) -> bool {
+    run_state(r) == RunState::Failed
+}
+
+/// Whether the node's invocation succeeded.
+pub(crate) fn succeeded(r: &RunEvidence) -> bool {
+    run_state(r) == RunState::Succeeded
+}
+
+/// Whether a `Patch` record (summary or patch state) was made after `r` ended (+ the slack).
+pub(crate) fn patch_after(node: &NodeFacts, r: &RunEvidence) -> bool {
+    let end = r.ended.or(r.started);
+    latest_patch(node).is_some_and(|(when, _, _)| end.is_some_and(|e| when.as_second() > e.as_second() + SLACK))
+}
+
 /// Whether the patch state or the `Patch` summary is the record of `r`.
-fn recorded_by(node: &NodeFacts, r: &RunEvidence) -> bool {
+pub(crate) fn recorded_by(node: &NodeFacts, r: &RunEvidence) -> bool {
     if let Some(snap) = &r.snapshot_id {
         return node.patch.as_ref().and_then(|p| p.execution_id.as_ref()) == Some(snap)
             || node.patch_state.as_ref().and_then(|s| s.snapshot_id.as_ref()) == Some(snap);
