@@ -401,6 +401,18 @@ async fn window_execution(
             }
         }
     }
+    // An execution that ran no task of the window's operation (in progress, skipped, failed
+    // before its tasks) is still the operation's run: its nodes were left out.
+    out.entry(w.operation.clone()).or_insert_with(|| RunRecord {
+        resource_op: w.operation.clone(),
+        operation: w.operation.clone(),
+        source: RunSource::MaintenanceWindow,
+        id: exec_id.clone(),
+        status: status.clone(),
+        started,
+        ended,
+        nodes: BTreeMap::new(),
+    });
     Ok(out.into_values().collect())
 }
 
@@ -611,15 +623,26 @@ pub(crate) async fn failure(
     Ok((Some(inv.response_code()), inv.status_details().map(str::to_string), error_lines(&text)))
 }
 
-/// The `[ERROR]` lines of an output (at most the last three), else its last non-empty line.
+/// Why a run failed, from its output: the `[ERROR]` lines (at most the last three); else the
+/// updates its report says failed to install; else its last non-empty line.
 pub(crate) fn error_lines(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let errors: Vec<&str> = lines.iter().copied().filter(|l| l.contains("[ERROR]") || l.starts_with("ERROR")).collect();
-    if errors.is_empty() {
-        lines.last().map(|l| l.to_string()).unwrap_or_default()
-    } else {
-        errors[errors.len().saturating_sub(3)..].join(" | ")
+    if !errors.is_empty() {
+        return errors[errors.len().saturating_sub(3)..].join(" | ");
     }
+    if let Ok(report) = crate::run_output::parse(text, crate::run_output::OutputSource::Invocation) {
+        let failed: Vec<&str> = report
+            .non_compliant
+            .iter()
+            .filter(|p| p.get("PatchState").and_then(|s| s.as_str()) == Some("Failed"))
+            .filter_map(|p| p.get("Id").and_then(|s| s.as_str()))
+            .collect();
+        if !failed.is_empty() {
+            return format!("failed to install {}", failed.join(", "));
+        }
+    }
+    lines.last().map(|l| l.to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]

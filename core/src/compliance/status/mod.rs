@@ -450,15 +450,19 @@ async fn enrich(
         if verdict::failed(run)
             && let Some(cmd) = run.command_id.clone()
         {
-            // The reason is evidence, not a condition: an output AWS no longer has leaves it out.
-            if let Ok((code, details, text)) = gather::failure(c, &cmd, node, step).await {
-                run.response_code = run.response_code.or(code);
-                if run.status_details.is_none() {
-                    run.status_details = details;
+            match gather::failure(c, &cmd, node, step).await {
+                Ok((code, details, text)) => {
+                    run.response_code = run.response_code.or(code);
+                    if run.status_details.is_none() {
+                        run.status_details = details;
+                    }
+                    if f.failure.is_none() && !text.is_empty() {
+                        f.failure = Some(text);
+                    }
                 }
-                if f.failure.is_none() && !text.is_empty() {
-                    f.failure = Some(text);
-                }
+                // An invocation AWS no longer has (history expired): the verdict stands without it.
+                Err(e) if e.is_code("InvocationDoesNotExist") => {}
+                Err(e) => return Err(e),
             }
         }
     }

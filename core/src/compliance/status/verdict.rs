@@ -188,10 +188,13 @@ pub(crate) fn succeeded(r: &RunEvidence) -> bool {
     run_state(r) == RunState::Succeeded
 }
 
-/// Whether a `Patch` record (summary or patch state) was made after `r` ended (+ the slack).
+/// Whether the latest `Patch` record (summary or patch state) is not the plan's and was made at or
+/// after `r` started: a run with an override records none, so it is a later scan's.
 pub(crate) fn patch_after(node: &NodeFacts, r: &RunEvidence) -> bool {
-    let end = r.ended.or(r.started);
-    latest_patch(node).is_some_and(|(when, _, _)| end.is_some_and(|e| when.as_second() > e.as_second() + SLACK))
+    let Some(start) = r.started.or(r.ended) else { return false };
+    latest_patch(node).is_some_and(|(when, id, _)| {
+        when.as_second() >= start.as_second() && id.is_none_or(|id| !node.ours.contains(&id))
+    })
 }
 
 /// Whether the patch state or the `Patch` summary is the record of `r`.
@@ -451,8 +454,8 @@ fn judge_written(op: &OpFacts, node: &NodeFacts, run: &RunEvidence, j: &mut Judg
             j.verdict = Verdict::Current;
             j.reason = format!("written by refresh: {} {command} at {}", op.compliance_type, secs(c.execution_time));
             if op.compliance_type != "Patch"
+                && patch_after(node, run)
                 && let Some((when, id, kind)) = latest_patch(node)
-                && end.is_some_and(|e| when.as_second() > e.as_second() + SLACK)
             {
                 let f = foreign(node, when, id, kind);
                 if !is_ours(op, node, &f) {
@@ -861,6 +864,13 @@ mod tests {
         assert_eq!(j.verdict, Verdict::Current);
         assert_eq!(j.later_scan.as_ref().and_then(|f| f.execution_id.as_deref()), Some("snap-x"));
         assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
+        // Seconds after the run started: an override run records no Patch, so it is later too.
+        n.patch = Some(patch("snap-y", "2026-12-27T18:00:30Z", "Command"));
+        n.patch_state = None;
+        assert!(judge(&op(ReportKind::Written), &n).later_scan.is_some());
+        // The plan's own scan is not.
+        n.ours.insert("snap-y".into());
+        assert!(judge(&op(ReportKind::Written), &n).later_scan.is_none());
     }
 
     #[test]
