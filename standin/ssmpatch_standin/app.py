@@ -84,6 +84,26 @@ def _fault_response(start_response, service, kind):
                  [("x-amzn-ErrorType", code)])
 
 
+def _ids(value, where):
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError(f"{where} must be a list of instance ids, not {value!r}")
+    return list(value)
+
+
+def _exclusions(req, tasks):
+    """A run's nodes to leave out: "exclude" [instance ids] (every task), and for a window
+    "exclude_tasks" {WindowTaskId: [instance ids]} (that task only)."""
+    allowed = {"in_progress", "exclude"} | ({"exclude_tasks"} if tasks else set())
+    unknown = sorted(set(req) - allowed)
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; the run takes {', '.join(sorted(allowed))}")
+    exclude = _ids(req.get("exclude", []), "exclude")
+    per_task = req.get("exclude_tasks", {})
+    if not isinstance(per_task, dict):
+        raise ValueError(f"exclude_tasks must be an object {{WindowTaskId: [instance ids]}}, not {per_task!r}")
+    return exclude, {k: _ids(v, f"exclude_tasks[{k}]") for k, v in per_task.items()}
+
+
 class Middleware:
     def __init__(self, app):
         self.app = app
@@ -166,6 +186,19 @@ class Middleware:
                         return _json(start_response, "404 Not Found", {"message": f"no node {parts[1]}"})
                     if len(parts) == 2 and method == "GET":
                         return _json(start_response, ok, node.to_json())
+                    if len(parts) == 2 and method == "DELETE":
+                        # One node gone (stopped or terminated): sim.fleet.remove → the node as it was.
+                        gone = node.to_json()
+                        fleet.remove(b, node.id)
+                        return _json(start_response, ok, gone)
+                    if parts[2:] == ["agent"] and method == "POST":
+                        # The node's SSM Agent state: {"PingStatus": "Online"|"ConnectionLost",
+                        # "LastPingDateTime": ISO 8601} (sim.fleet.set_agent) → the node.
+                        try:
+                            fleet.set_agent(node, req)
+                        except ValueError as e:
+                            return _json(start_response, "400 Bad Request", {"message": f"invalid agent state: {e}"})
+                        return _json(start_response, ok, node.to_json())
                     if parts[2:] == ["reboot"] and method == "POST":
                         # "After a reboot occurs and a Scan operation is run, the managed node status is
                         # updated to Compliant." (patch-manager-aws-runpatchbaseline, NoReboot)
@@ -173,8 +206,13 @@ class Middleware:
                         return _json(start_response, ok, node.to_json())
             if len(parts) == 3 and parts[0] == "windows" and parts[2] == "execute" and method == "POST":
                 with state.LOCK:
-                    rec = maintenance_windows.execute_window(_ssm_backend(query), parts[1],
-                                                             in_progress=bool(req.get("in_progress")))
+                    try:
+                        exclude, exclude_tasks = _exclusions(req, tasks=True)
+                        rec = maintenance_windows.execute_window(_ssm_backend(query), parts[1],
+                                                                 in_progress=bool(req.get("in_progress")),
+                                                                 exclude=exclude, exclude_tasks=exclude_tasks)
+                    except ValueError as e:
+                        return _json(start_response, "400 Bad Request", {"message": str(e)})
                 return _json(start_response, ok, {
                     "WindowExecutionId": rec["WindowExecutionId"], "Status": rec["Status"],
                     "Tasks": [{"TaskExecutionId": t["TaskExecutionId"], "TaskArn": t["TaskArn"],
@@ -207,8 +245,13 @@ class Middleware:
                                                   "BaselineOverride": cmd.parameters["BaselineOverride"][0]})
             if len(parts) == 3 and parts[0] == "associations" and parts[2] == "run" and method == "POST":
                 with state.LOCK:
-                    cmd, rec = associations.run_association(_ssm_backend(query), parts[1],
-                                                            in_progress=bool(req.get("in_progress")))
+                    try:
+                        exclude, _ = _exclusions(req, tasks=False)
+                        cmd, rec = associations.run_association(_ssm_backend(query), parts[1],
+                                                                in_progress=bool(req.get("in_progress")),
+                                                                exclude=exclude)
+                    except ValueError as e:
+                        return _json(start_response, "400 Bad Request", {"message": str(e)})
                 if cmd is None:
                     return _json(start_response, ok, {"Status": rec["Status"], "ExecutionId": rec["ExecutionId"],
                                                       "AssociationVersion": rec["AssociationVersion"]})

@@ -310,7 +310,7 @@ def resource_count_by_status(statuses):
     return "{" + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) + "}", counts
 
 
-def run_association(backend, association_id, only=None, in_progress=False):
+def run_association(backend, association_id, only=None, in_progress=False, exclude=()):
     """Apply an association now (as on schedule, or StartAssociationsOnce). The document runs with the
     association's parameters on its targets and output location, as one Run Command command, and the
     run is recorded as an association execution:
@@ -325,12 +325,23 @@ def run_association(backend, association_id, only=None, in_progress=False):
     and Targets are the association's); the stand-in keeps the link only internally
     (``state`` records' ``command_associations``), visible nowhere in the API. ``only``: the nodes to
     run on (nodes that newly became targets, ``runs_on_change``) instead of the targets.
-    ``in_progress``: the execution is left running ("InProgress", nothing sent yet)."""
+    ``in_progress``: the execution is left running ("InProgress", nothing sent yet). ``exclude``: nodes
+    left out of this run as if it had not targeted them (no invocation, no execution target); each must be
+    a target of the run (ValueError otherwise)."""
     records = state.of(backend)
     a = records.associations.get(association_id)
     if a is None:
         raise m.RESTError("AssociationDoesNotExist", f"Association {association_id} does not exist")
     p = a.params
+    if only is not None:
+        instance_ids, targets = list(only), []
+    else:
+        instance_ids, targets = [p["InstanceId"]] if p.get("InstanceId") else [], p.get("Targets") or []
+    exclude = list(exclude or ())
+    if exclude:
+        missing = sorted(set(exclude) - set(fleet.resolve_targets(backend, instance_ids, targets)))
+        if missing:
+            raise ValueError(f"exclude: {', '.join(missing)} not a target of association {a.id}")
     exec_id = str(uuid.uuid4())
     created = _ms(_now())
     if in_progress:
@@ -340,20 +351,16 @@ def run_association(backend, association_id, only=None, in_progress=False):
         a.executions.append(rec)
         return None, rec
     s3 = ((p.get("OutputLocation") or {}).get("S3Location") or {})
-    if only is not None:
-        instance_ids, targets = list(only), []
-    else:
-        instance_ids, targets = [p["InstanceId"]] if p.get("InstanceId") else [], p.get("Targets") or []
     cmd = commands.send(backend, p["Name"], instance_ids, targets, p.get("Parameters") or {},
                         output_bucket=s3.get("OutputS3BucketName", ""), output_prefix=s3.get("OutputS3KeyPrefix", ""),
                         max_concurrency=p.get("MaxConcurrency", "50"), max_errors=p.get("MaxErrors", "0"),
-                        execution_id=exec_id)
+                        execution_id=exec_id, exclude=exclude, refuse_unknown=False)
     records.command_associations[cmd.command_id] = {"AssociationId": a.id, "ExecutionId": exec_id}
     version = str(a.version)
     targets = []
     for inv in cmd.invocations:
         plugins = records.command_plugins.get(cmd.command_id, {}).get(inv["InstanceId"]) or []
-        done = max((pl["ResponseFinishDateTime"] for pl in plugins), default=_now())
+        done = max((pl["ResponseFinishDateTime"] for pl in plugins if "ResponseFinishDateTime" in pl), default=_now())
         targets.append({"AssociationId": a.id, "AssociationVersion": version, "ExecutionId": exec_id,
                         "ResourceId": inv["InstanceId"], "ResourceType": "ManagedInstance",
                         "Status": inv["Status"], "DetailedStatus": inv["StatusDetails"],

@@ -184,16 +184,50 @@ def _window_targets(window, task):
     return ids, targets
 
 
-def execute_window(backend, window_id, in_progress=False):
+def _run_targets(backend, w, exclude, exclude_tasks):
+    """{WindowTaskId: the nodes its run command goes to}, after the control API's exclusions, which are
+    checked first: a task id the window lacks, or a node the run would not target, is refused
+    (ValueError), so a mistyped id never passes as "left out"."""
+    exclude_tasks = exclude_tasks or {}
+    unknown = sorted(set(exclude_tasks) - set(w.tasks))
+    if unknown:
+        raise ValueError(f"exclude_tasks: window {w.id} has no task {', '.join(unknown)}")
+    resolved = {}
+    for tid, t in w.tasks.items():
+        if t.task_type == "RUN_COMMAND":
+            ids, targets = _window_targets(w, t)
+            resolved[tid] = fleet.resolve_targets(backend, ids, targets)
+    every = {i for ids in resolved.values() for i in ids}
+    missing = sorted(set(exclude) - every)
+    if missing:
+        raise ValueError(f"exclude: {', '.join(missing)} not a target of window {w.id}")
+    for tid, ids in exclude_tasks.items():
+        missing = sorted(set(ids) - set(resolved.get(tid, [])))
+        if missing:
+            raise ValueError(f"exclude_tasks[{tid}]: {', '.join(missing)} not a target of that task")
+    return {tid: [i for i in ids if i not in exclude and i not in exclude_tasks.get(tid, ())]
+            for tid, ids in resolved.items()}
+
+
+# A window invocation's Status is a MaintenanceWindowExecutionStatus (PENDING IN_PROGRESS SUCCESS FAILED
+# TIMED_OUT CANCELLING CANCELLED SKIPPED_OVERLAPPING, botocore model); its StatusDetails the Run Command
+# invocation's ("Success", "Failed", "Delivery Timed Out"). TimedOut → TIMED_OUT: the mapping is
+# UNCONFIRMED (AWS documents none).
+_INVOCATION_STATUS = {"Success": "SUCCESS", "TimedOut": "TIMED_OUT"}
+
+
+def execute_window(backend, window_id, in_progress=False, exclude=(), exclude_tasks=None):
     """Run a window now, as its schedule would. Tasks run in Priority order ("the lower the number
     the higher the priority", RegisterTaskWithMaintenanceWindow). For RUN_COMMAND tasks the window
     supplies AWS-RunPatchBaseline's SnapshotId ("Inside an MW: Don't supply a Snapshot ID. Patch
     Manager will supply it for you." — patch-manager-aws-runpatchbaseline). ``in_progress``: the
     execution is left running (IN_PROGRESS, no task finished yet), as a window is during its
-    duration."""
+    duration. ``exclude`` [instance ids] / ``exclude_tasks`` {WindowTaskId: [instance ids]}: nodes left
+    out of every task / of one task, as if the run had not targeted them (no command, no invocation)."""
     w = backend.get_maintenance_window(window_id)
     if getattr(w, "enabled", True) is False:
         raise m.RESTError("ValidationException", f"Maintenance window {window_id} is disabled")
+    run_targets = _run_targets(backend, w, list(exclude or ()), exclude_tasks)
     exec_id = str(uuid.uuid4())
     start = _now()
     if in_progress:
@@ -201,10 +235,10 @@ def execute_window(backend, window_id, in_progress=False):
                "Status": "IN_PROGRESS", "StatusDetails": "The window is running"}
         state.of(backend).window_executions[exec_id] = rec
         return rec
-    tasks = sorted(w.tasks.values(), key=lambda t: (t.priority if t.priority is not None else 0))
+    tasks = sorted(w.tasks.items(), key=lambda kv: (kv[1].priority if kv[1].priority is not None else 0))
     rec = {"WindowId": window_id, "WindowExecutionId": exec_id, "StartTime": start, "tasks": []}
     failed = False
-    for t in tasks:
+    for task_id, t in tasks:
         task_exec = str(uuid.uuid4())
         tstart = _now()
         trec = {"TaskExecutionId": task_exec, "TaskArn": t.task_arn, "TaskType": t.task_type, "Priority": t.priority,
@@ -220,7 +254,6 @@ def execute_window(backend, window_id, in_progress=False):
             params = {k: v.get("Values", []) for k, v in t.task_parameters.items()}
         if t.task_arn == "AWS-RunPatchBaseline" and not (params.get("SnapshotId") or [""])[0]:
             params["SnapshotId"] = [exec_id]
-        ids, targets = _window_targets(w, t)
         # One invocation per target, each its own Run Command command: the invocations are "the
         # individual task executions (one per target)", an invocation's ExecutionId is "the command
         # ID" (API_DescribeMaintenanceWindowExecutionTaskInvocations), and AWS's example shows one
@@ -231,8 +264,8 @@ def execute_window(backend, window_id, in_progress=False):
                               output_prefix=rc.get("OutputS3KeyPrefix", ""),
                               max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
                               service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
-                              timeout=rc.get("TimeoutSeconds"), execution_id=exec_id)
-                for node in fleet.resolve_targets(backend, ids, targets)]
+                              timeout=rc.get("TimeoutSeconds"), execution_id=exec_id, refuse_unknown=False)
+                for node in run_targets[task_id]]
         ok = all(c.status == "Success" for c in cmds)
         failed = failed or not ok
         trec.update(Status="SUCCESS" if ok else "FAILED", StatusDetails="Success" if ok else "Failed", EndTime=_now(),
@@ -245,7 +278,7 @@ def execute_window(backend, window_id, in_progress=False):
                     "ExecutionId": cmd.command_id, "TaskType": "RUN_COMMAND",
                     "Parameters": json.dumps({"documentName": t.task_arn, "instanceIds": [inv["InstanceId"]],
                                               "parameters": params}),
-                    "Status": "SUCCESS" if inv["Status"] == "Success" else "FAILED", "StatusDetails": inv["Status"],
+                    "Status": _INVOCATION_STATUS.get(inv["Status"], "FAILED"), "StatusDetails": inv["StatusDetails"],
                     "StartTime": tstart, "EndTime": _now(), "WindowTargetId": next(
                         (v for tt in t.targets or [] if tt["Key"] == "WindowTargetIds" for v in tt["Values"]), "")})
         rec["tasks"].append(trec)
@@ -271,11 +304,43 @@ def _get_exec(self):
     return rec
 
 
+# DescribeMaintenanceWindowExecutions Filters: "Key. A string between 1 and 128 characters. Supported
+# keys include ExecutedBefore and ExecutedAfter. Values. An array of strings, each between 1 and 256
+# characters. Supported values are date/time strings in a valid ISO 8601 date/time format, such as
+# 2024-11-04T05:00:00Z." (botocore model, DescribeMaintenanceWindowExecutionsRequest.Filters). Another key,
+# a value that is not such a date/time, or not exactly one value per key: ValidationException (the
+# operation's model names no filter error; the code, and that one value is required, are UNCONFIRMED).
+# ExecutedAfter keeps executions that started at or after the instant, ExecutedBefore those that started
+# before it (inclusive/exclusive like ListCommands' InvokedAfter/InvokedBefore; UNCONFIRMED).
+EXECUTION_FILTER_KEYS = ("ExecutedBefore", "ExecutedAfter")
+
+
+def _execution_filters(filters):
+    checks = []
+    for f in filters or []:
+        key, values = f.get("Key"), f.get("Values")
+        if key not in EXECUTION_FILTER_KEYS:
+            raise ValidationException(f"Filter key {key!r} is not supported; supported keys: "
+                                      f"{', '.join(EXECUTION_FILTER_KEYS)}")
+        if not isinstance(values, list) or len(values) != 1:
+            raise ValidationException(f"Filter {key} takes one value, an ISO 8601 date/time such as "
+                                      f"2024-11-04T05:00:00Z; got {values!r}")
+        try:
+            t = fleet.parse_instant(values[0])
+        except ValueError as e:
+            raise ValidationException(f"Filter {key}: {e}")
+        checks.append((lambda r, t=t: r["StartTime"] >= t) if key == "ExecutedAfter"
+                      else (lambda r, t=t: r["StartTime"] < t))
+    return checks
+
+
 def r_describe_maintenance_window_executions(self):
     wid = self._get_param("WindowId")
     self.ssm_backend.get_maintenance_window(wid)   # DoesNotExistException for a deleted window
+    checks = _execution_filters(self._get_param("Filters"))
     out = [_public(r, ("WindowId", "WindowExecutionId", "Status", "StatusDetails", "StartTime", "EndTime"))
-           for r in state.of(self.ssm_backend).window_executions.values() if r["WindowId"] == wid]
+           for r in state.of(self.ssm_backend).window_executions.values()
+           if r["WindowId"] == wid and all(check(r) for check in checks)]
     page, nxt = _page(self, out)
     res = {"WindowExecutions": page}
     if nxt:

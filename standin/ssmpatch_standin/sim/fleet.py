@@ -81,6 +81,10 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def _iso(t):
+    return t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 # --- instance profiles ------------------------------------------------------------------------------
 # A node calls AWS with the credentials of its instance profile's role: the payload downloads an s3://
 # BaselineOverride with them ("s3:// URIs with boto3 using the instance's credentials", payload 1.80
@@ -343,6 +347,48 @@ def node_write_denied(backend, node, bucket, key):
     return None
 
 
+# The agent's state (DescribeInstanceInformation PingStatus: enum Online | ConnectionLost | Inactive,
+# "Inactive has been deprecated" — botocore model InstanceInformation.PingStatus; so not simulated).
+PING_STATUSES = ("Online", "ConnectionLost")
+
+
+def parse_instant(text):
+    """An ISO 8601 date/time ("2024-11-04T05:00:00Z"); without an offset, UTC (UNCONFIRMED on AWS).
+    ValueError when it is not one."""
+    if not isinstance(text, str) or "T" not in text:
+        raise ValueError(f"{text!r} is not an ISO 8601 date/time such as 2024-11-04T05:00:00Z")
+    try:
+        t = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date/time such as 2024-11-04T05:00:00Z") from None
+    return t if t.tzinfo else t.replace(tzinfo=datetime.timezone.utc)
+
+
+def set_agent(node, req):
+    """The control API's POST /_ssmpatch/nodes/<id>/agent: {"PingStatus": "Online"|"ConnectionLost",
+    "LastPingDateTime": ISO 8601 (optional, not in the future)}. Online without LastPingDateTime: the
+    agent answers now (each DescribeInstanceInformation reports the time of the call); ConnectionLost
+    without it: last heard from now."""
+    unknown = sorted(set(req) - {"PingStatus", "LastPingDateTime"})
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; give PingStatus and optionally LastPingDateTime")
+    ping = req.get("PingStatus")
+    if ping not in PING_STATUSES:
+        raise ValueError(f"PingStatus {ping!r}: one of {', '.join(PING_STATUSES)}")
+    last = None
+    if req.get("LastPingDateTime") is not None:
+        try:
+            last = parse_instant(req["LastPingDateTime"])
+        except ValueError as e:
+            raise ValueError(f"LastPingDateTime: {e}") from None
+        if last > _now():
+            raise ValueError(f"LastPingDateTime {req['LastPingDateTime']} is in the future")
+    elif ping != "Online":
+        last = _now()
+    node.ping, node.last_ping = ping, last
+    return node
+
+
 class Node:
     """A managed node. ``Installed`` / ``Available`` entries use payload-like package fields."""
 
@@ -364,6 +410,10 @@ class Node:
         self.last_no_reboot_install = None
         self.registered = _now()
         self.ping = spec.get("PingStatus", "Online")
+        if self.ping not in PING_STATUSES:
+            raise ValueError(f"PingStatus {self.ping!r} of {self.id}: one of {', '.join(PING_STATUSES)}")
+        # None: the agent answers now (Online); else when it was last heard from
+        self.last_ping = None if self.ping == "Online" else _now()
         self.role = Role()   # register() gives it the fleet's (shared) role: _role_for
 
     @property
@@ -398,7 +448,8 @@ class Node:
         return {"InstanceId": self.id, "Tags": self.tags, "OperatingSystem": self.os, "Product": self.product,
                 "PlatformName": self.platform_name, "PlatformVersion": self.platform_version,
                 "Installed": list(self.installed.values()), "Available": self.available,
-                "PendingReboot": sorted(self.pending_reboot), "InstanceProfile": self.role.to_json()}
+                "PendingReboot": sorted(self.pending_reboot), "InstanceProfile": self.role.to_json(),
+                "PingStatus": self.ping, "LastPingDateTime": _iso(self.last_ping or _now())}
 
 
 # --- targets --------------------------------------------------------------------------------------
@@ -539,6 +590,23 @@ def register(backend, specs, replace=False):
         out.append(n)
     state.fleet_changed(backend)
     return out
+
+
+def remove(backend, node_id):
+    """The control API's DELETE /_ssmpatch/nodes/<id>: one node leaves the fleet, as a terminated
+    instance does — DescribeInstanceInformation "does not return information for nodes that are either
+    Stopped or Terminated" (API_DescribeInstanceInformation), SendCommand refuses it (InvalidInstanceId:
+    "The managed node isn't in a valid state ... Invalid states are: Shutting-down and Terminated",
+    botocore model) and tag targets no longer resolve to it. Nothing of it runs (commands run
+    synchronously). Its recorded patch state and compliance stay (AWS documents no deletion of them;
+    UNCONFIRMED). The node, or None when it is not in the fleet."""
+    fleet = state.of(backend).nodes
+    node = fleet.pop(node_id, None)
+    if node is None:
+        return None
+    backend._resource_tags["ManagedInstance"].pop(node_id, None)
+    state.fleet_changed(backend)
+    return node
 
 
 def known_resource(backend, resource_id):

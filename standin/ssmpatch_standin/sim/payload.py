@@ -451,7 +451,11 @@ def upload(backend, node, baseline, summary, items, results, op, reboot, snapsho
         patches.append(d)
     records.instance_patches[node.id] = patches
     # AWS:ComplianceItem Context: ComplianceType Patch, ExecutionId <snapshot>, ExecutionType Command
-    # (PatchPolicy when a patch policy passes AssociationId) — aws-facts §4 and §2.
+    # (PatchPolicy when a patch policy passes AssociationId) — aws-facts §4 and §2. ExecutionTime: the
+    # operation's START time — payload 1.80 patch_common/package_compliance.py,
+    # _get_package_compliance_item, builds the Context with "ExecutionTime" from the operation's
+    # start_time (AWS's patch payload as copied in tekumara/aws-ssm-patch-manager @fd11be0; issue-19
+    # design §1b), the same instant as the patch state's OperationStartTime.
     citems = []
     for it in items:
         details = {"PatchState": it["PatchState"], "PatchBaselineId": baseline["BaselineId"],
@@ -463,6 +467,6 @@ def upload(backend, node, baseline, summary, items, results, op, reboot, snapsho
         citems.append({"Id": it["Id"], "Title": it["Title"], "Severity": it["Severity"], "Status": it["Status"],
                        "Details": details})
     inventory.put(backend, "ManagedInstance", node.id, "Patch",
-                  {"ExecutionTime": end, "ExecutionId": snapshot,
+                  {"ExecutionTime": start, "ExecutionId": snapshot,
                    "ExecutionType": "PatchPolicy" if association_id else "Command"}, citems)
 
