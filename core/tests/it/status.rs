@@ -79,21 +79,39 @@ fn foreign_scan(si: &StandIn, node: &str, comment: &str) -> String {
 }
 
 const A: &str = "i-0000000000000a0a1";
+const B: &str = "i-0000000000000a0b1";
 const C: &str = "i-0000000000000a0c1";
 const D: &str = "i-0000000000000a0d1";
 const E: &str = "i-0000000000000a0e1";
 const F: &str = "i-0000000000000a0f1";
+const G: &str = "i-0000000000000a0a7";
+const H: &str = "i-0000000000000a0a8";
+
+/// The window task whose name contains `part`: its WindowTaskId.
+async fn task_id(clients: &Clients, window: &str, part: &str) -> String {
+    let pages: Vec<_> = clients
+        .ssm
+        .describe_maintenance_window_tasks()
+        .window_id(window)
+        .into_paginator()
+        .items()
+        .send()
+        .collect()
+        .await;
+    let all: Vec<_> = pages.into_iter().collect::<Result<_, _>>().expect("tasks");
+    all.iter()
+        .find(|t| t.name().is_some_and(|n| n.contains(part)))
+        .and_then(|t| t.window_task_id())
+        .unwrap_or_else(|| panic!("no task named *{part}*: {all:?}"))
+        .to_string()
+}
 
 #[tokio::test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn the_seed_plan_on_windows_names_each_nodes_verdict_with_its_evidence() {
     let si = StandIn::start();
     let web = json!({"Patch Group": "web"});
-    let nodes = vec![
-        openssl_node(A, web.clone(), false),
-        openssl_node(C, web.clone(), false),
-        openssl_node(E, web.clone(), true),
-    ];
+    let nodes: Vec<Value> = [A, B, C, D, E, F, G].iter().map(|id| openssl_node(id, web.clone(), *id == E)).collect();
     // Opened before November's scan (one week before the last Sunday, 2026-11-22 03:00 Tokyo), so
     // apply makes its one-shot window.
     let (s, clients) = session(&si, &seed_text(), WEB, "2026-11-20T00:00:00Z", &nodes).await;
@@ -104,72 +122,89 @@ async fn the_seed_plan_on_windows_names_each_nodes_verdict_with_its_evidence() {
     scans.sort();
     let scan = scans.first().map(|(_, id)| id.clone()).unwrap_or_else(|| panic!("the scan's one-shot window: {ws:?}"));
     let install = id_of("-install").expect("the install window");
+    let rescan = task_id(&clients, &install, "rescan").await;
+    // F's agent is offline before the runs: its commands are not delivered.
+    si.control("POST", &format!("nodes/{F}/agent"), Some(&json!({"PingStatus": "ConnectionLost"})));
     si.control("POST", &format!("windows/{scan}/execute"), Some(&json!({})));
-    si.control("POST", &format!("windows/{install}/execute"), Some(&json!({})));
-    // After the runs: a node that was not in them, and one whose agent is offline.
-    let late = vec![
-        openssl_node(D, web.clone(), false),
-        json!({"InstanceId": F, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": web, "PingStatus": "ConnectionLost"}),
-    ];
-    si.seed_nodes(&json!({"region": REGION, "nodes": late}));
+    // D is left out of the install's run, B out of its rescan.
+    si.control(
+        "POST",
+        &format!("windows/{install}/execute"),
+        Some(&json!({"exclude": [D], "exclude_tasks": {rescan: [B]}})),
+    );
+    // After the runs: G is gone, H registers with its agent offline, someone else scans C.
+    si.control("DELETE", &format!("nodes/{G}"), None);
+    let late =
+        json!({"InstanceId": H, "OperatingSystem": "AMAZON_LINUX_2023", "Tags": web, "PingStatus": "ConnectionLost"});
+    si.seed_nodes(&json!({"region": REGION, "nodes": [late]}));
     let comment = "nightly <img src=x onerror=alert(1)>";
     let foreign = foreign_scan(&si, C, comment);
 
     si.clear_calls();
     let r = status(&s).await;
-    let v = |id: &str, op: &str| node(&r, id, op).verdict;
+    let v = |op: &str| [A, B, C, D, E, F, G, H].map(|id| node(&r, id, op).verdict);
+    use Verdict::*;
     assert_eq!(
-        [v(A, "install"), v(C, "install"), v(D, "install"), v(E, "install"), v(F, "install")],
-        [Verdict::Current, Verdict::Overwritten, Verdict::Missed, Verdict::Failed, Verdict::Unreachable],
+        v("install"),
+        [Current, Stale, Overwritten, Missed, Failed, Unreachable, Unreachable, Unreachable],
         "{r:#?}"
     );
     // The scan runs with an override and `rescan` reports no scan: its run is what counts.
     assert_eq!(
-        [v(A, "scan"), v(C, "scan"), v(D, "scan"), v(E, "scan"), v(F, "scan")],
-        [Verdict::Current, Verdict::Current, Verdict::Missed, Verdict::Current, Verdict::Unreachable],
+        v("scan"),
+        [Current, Current, Current, Current, Current, Unreachable, Unreachable, Unreachable],
         "{r:#?}"
     );
     let ops: Vec<(&str, ReportKind)> = r.operations.iter().map(|o| (o.name.as_str(), o.report)).collect();
     assert_eq!(ops, [("install", ReportKind::Rescanned), ("scan", ReportKind::NotReported)]);
 
     // The evidence.
+    let reason = |id: &str| node(&r, id, "install").reason;
     let a = node(&r, A, "install");
     assert!(a.reason.starts_with("Patch recorded by install-rescan"), "{}", a.reason);
     assert!(a.evidence.report_run.is_some() && a.evidence.patch_state.is_some(), "{a:#?}");
+    assert!(reason(B).starts_with("no scan recorded after run"), "{}", reason(B));
     let c = node(&r, C, "install");
     let later = c.evidence.later_scan.as_ref().expect("the later scan");
     assert_eq!(later.command_id.as_deref(), Some(foreign.as_str()));
     assert_eq!(later.comment.as_deref(), Some(comment));
     assert_eq!(later.baseline_override, Some(false));
     assert!(c.reason.contains(&foreign) && c.reason.contains("nightly"), "{}", c.reason);
-    let e = node(&r, E, "install");
-    assert_eq!(e.reason, "exit 1 (the patching operation failed): failed to install openssl.x86_64");
-    let d = node(&r, D, "install");
-    assert!(d.reason.starts_with("targeted but not in run"), "{}", d.reason);
-    let f = node(&r, F, "install");
-    assert!(f.reason.starts_with("agent ConnectionLost since"), "{}", f.reason);
+    assert!(reason(D).starts_with("targeted but not in run"), "{}", reason(D));
+    assert_eq!(reason(E), "exit 1 (the patching operation failed): failed to install openssl.x86_64");
+    assert!(reason(F).contains("not delivered (Delivery Timed Out)"), "{}", reason(F));
+    assert!(reason(G).starts_with("not a managed node now"), "{}", reason(G));
+    assert!(reason(H).starts_with("agent ConnectionLost since"), "{}", reason(H));
+    assert!(node(&r, G, "install").evidence.agent.is_none());
 
     // The summary: each node once, under its worst verdict; per operation, each under its own.
-    assert_eq!(r.summary.nodes, 5);
+    assert_eq!(r.summary.nodes, 8);
     let count = |v: Verdict| r.summary.verdicts[&v];
     assert_eq!(
         Verdict::ALL.map(count),
-        [1, 1, 1, 1, 0, 0, 1],
+        [1, 3, 1, 1, 1, 0, 1],
         "failed, unreachable, missed, overwritten, stale, unknown, current: {:?}",
         r.summary.verdicts
     );
-    assert_eq!(r.summary.by_operation["scan"][&Verdict::Current], 3);
+    assert_eq!(r.summary.by_operation["scan"][&Current], 5);
+    let oldest = r.summary.oldest_stale.as_ref().expect("oldest stale");
+    assert_eq!((oldest.instance_id.as_str(), oldest.operation.as_str()), (B, "install"));
     // Display order: the worst first.
     let order: Vec<Verdict> = r.nodes.iter().map(|n| n.verdict).collect();
     assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
-    // Every list was paged; ListCommands only for the suspect (the foreign scan's node).
+    // Every list was paged; ListCommands only for the suspects: B (a refresh's scan?) and C.
     let calls = si.calls();
     let named = |n: &str| calls.iter().filter(|c| c["name"] == n).count();
     let paged = calls.iter().any(|c| c["params"].get("NextToken").is_some_and(|t| !t.is_null()));
     assert!(paged, "status read no second page of anything");
-    let first_pages =
-        calls.iter().filter(|c| c["name"] == "ListCommands" && c["params"].get("NextToken").is_none_or(Value::is_null));
-    assert_eq!(first_pages.count(), 1, "ListCommands for suspects only (one node)");
+    let mut asked: Vec<&str> = calls
+        .iter()
+        .filter(|c| c["name"] == "ListCommands" && c["params"].get("NextToken").is_none_or(Value::is_null))
+        .filter_map(|c| c["params"]["InstanceId"].as_str())
+        .collect();
+    asked.sort();
+    assert_eq!(asked, [B, C], "ListCommands for suspects only");
+    assert_eq!(named("GetCommandInvocation"), 1, "the failed node's output only");
     assert!(named("PutComplianceItems") + named("SendCommand") == 0, "status writes nothing");
 
     // A run in progress: the install's verdicts are unknown until it ends.
@@ -273,6 +308,13 @@ async fn reports_written_by_refresh_are_current_then_stale_or_overwritten() {
     let r = status(&s).await;
     assert_eq!(node(&r, X, "install").verdict, Verdict::Stale, "{r:#?}");
     assert_eq!(node(&r, Y, "install").verdict, Verdict::Overwritten, "{r:#?}");
+
+    // A run that left X out: missed.
+    si.control("POST", &format!("associations/{install}/run"), Some(&json!({"exclude": [X]})));
+    let r = status(&s).await;
+    let x = node(&r, X, "install");
+    assert_eq!(x.verdict, Verdict::Missed, "{x:#?}");
+    assert!(x.reason.starts_with("targeted but not in run"), "{}", x.reason);
 
     // --operation: a plan operation only.
     let mut o = StatusOptions::default();

@@ -263,7 +263,9 @@ pub(crate) async fn window_runs(
                 .describe_maintenance_window_executions()
                 .window_id(&w.id)
                 .filters(filter("ExecutedAfter", after))
-                .filters(filter("ExecutedBefore", until))
+                // "Started before": the whole second of `until` is in (the report's instants are
+                // whole seconds).
+                .filters(filter("ExecutedBefore", Timestamp::from_second(until.as_second() + 1).unwrap_or(until)))
                 .max_results(100)
                 .into_paginator()
                 .items()
