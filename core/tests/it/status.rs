@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use ssmpatch::aws::{AwsOptions, Clients};
 use ssmpatch::backends::{Action, PolicyOptions};
 use ssmpatch::compliance::RefreshOptions;
-use ssmpatch::compliance::status::{NodeStatus, ReportKind, StatusOptions, StatusReport, Verdict};
+use ssmpatch::compliance::status::{NodeStatus, ReportKind, RunSource, StatusOptions, StatusReport, Verdict};
 use ssmpatch::plan::{CompileOptions, Plan, Source};
 use ssmpatch::session::Session;
 use ssmpatch_test_support::standin::{REGION, StandIn, openssl_node};
@@ -206,6 +206,23 @@ async fn the_seed_plan_on_windows_names_each_nodes_verdict_with_its_evidence() {
     assert_eq!(asked, [B, C], "ListCommands for suspects only");
     assert_eq!(named("GetCommandInvocation"), 1, "the failed node's output only");
     assert!(named("PutComplianceItems") + named("SendCommand") == 0, "status writes nothing");
+
+    // refresh (strategy rescan) starts a scan without override on B, whose rescan was left out,
+    // with its own SnapshotId: B's Patch report is then the plan's, named by it.
+    s.refresh(&RefreshOptions::default(), &|_| {}).await.expect("refresh");
+    let r = status(&s).await;
+    let b = node(&r, B, "install");
+    assert_eq!(b.verdict, Current, "{b:#?}");
+    let scan = b.evidence.report_run.as_ref().expect("the refresh's scan");
+    assert_eq!(scan.source, RunSource::Command);
+    let patch_id =
+        b.evidence.reports.iter().find(|p| p.compliance_type == "Patch").and_then(|p| p.execution_id.clone());
+    assert!(scan.snapshot_id.is_some() && scan.snapshot_id == patch_id, "{b:#?}");
+    assert_eq!(
+        node(&r, C, "install").verdict,
+        Overwritten,
+        "refresh scans only where nothing was recorded after the run"
+    );
 
     // A run in progress: the install's verdicts are unknown until it ends.
     si.control("POST", &format!("windows/{install}/execute"), Some(&json!({"in_progress": true})));
