@@ -64,6 +64,11 @@ pub enum Command {
     /// Refresh compliance after the plan's runs with BaselineOverride, through its strategy.
     #[command(after_help = examples::REFRESH)]
     Refresh(RefreshArgs),
+    /// Whether each node's compliance report is current for the plan's last runs: per node and
+    /// operation current, stale, overwritten, missed, failed, unreachable or unknown, with the
+    /// evidence (exit 6 when any is not current).
+    #[command(after_help = examples::STATUS)]
+    Status(StatusArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = examples::COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -104,6 +109,20 @@ pub struct RefreshArgs {
     /// overrides) instead of the plan's window or association runs.
     #[arg(long, value_name = "ID")]
     pub command_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Only this plan operation.
+    #[arg(long, value_name = "NAME")]
+    pub operation: Option<String>,
+    /// Report as of this instant (RFC 3339; default now): the calendar's last runs and the runs
+    /// read end there. Compliance summaries and patch states are always today's (AWS keeps no
+    /// history of them), so one newer than the instant counts as a later scan.
+    #[arg(long, value_name = "RFC3339", value_parser = instant)]
+    pub at: Option<Timestamp>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,7 +336,7 @@ pub struct PlanArgs {
 pub struct IamPolicyArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
-    /// Only what these commands need: plan, apply, refresh, destroy or all (repeatable;
+    /// Only what these commands need: plan, apply, refresh, destroy, status or all (repeatable;
     /// default all).
     #[arg(long = "for", value_name = "COMMAND", value_delimiter = ',')]
     pub commands: Vec<String>,

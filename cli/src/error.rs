@@ -8,6 +8,7 @@
 //! | 3 | AWS or I/O failure: a call failed or the endpoint is unreachable, an apply stopped part way, a foreign resource is in the way |
 //! | 4 | finished, but not for every node: `refresh` wrote nothing for some node (`failed`, `skipped` or `rejected`; each node's detail says why) |
 //! | 5 | locked: another apply or destroy of the same plan holds its lease (the message names the holder and its age); nothing was read or changed |
+//! | 6 | `status`: some node's report is not current (stale, overwritten, missed, failed, unreachable or unknown; the report says which and why) |
 //!
 //! `plan --detailed-exitcode` replaces the table for that one call, as `terraform plan
 //! -detailed-exitcode` does, so drift checks written for Terraform work unchanged: 0 no changes,
@@ -33,6 +34,8 @@ pub const FAILURE: u8 = 3;
 pub const INCOMPLETE: u8 = 4;
 /// Another apply or destroy of the same plan holds its lease.
 pub const LOCKED: u8 = 5;
+/// `status`: some node's report is not current.
+pub const NOT_CURRENT: u8 = 6;
 /// `plan --detailed-exitcode`: the plan changes something.
 pub const CHANGES: u8 = 2;
 /// `plan --detailed-exitcode`: any error.

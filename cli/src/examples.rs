@@ -139,6 +139,15 @@ Examples:
   # One AWS-RunPatchBaseline command started by hand with one of the plan's overrides
   $ ssmpatch refresh examples/seed-monthly.toml --command-id 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 
+pub const STATUS: &str = "\
+Examples:
+  # Is the compliance report current? (exit 6 when some node is not)
+  $ ssmpatch status examples/seed-monthly.toml
+  # One operation, as JSON, for a cron job or CI check
+  $ ssmpatch status examples/seed-monthly.toml --operation install --json
+  # As of an instant: the runs due by then (reports and patch states are today's)
+  $ ssmpatch status examples/seed-monthly.toml --at 2026-12-28T00:00:00Z";
+
 pub const COMPLETIONS: &str = "\
 Examples:
   $ ssmpatch completions bash > ~/.local/share/bash-completion/completions/ssmpatch

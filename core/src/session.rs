@@ -310,6 +310,24 @@ impl Session {
         crate::compliance::refresh(target, opts, progress).await
     }
 
+    /// Whether each targeted node's compliance report is current for the plan's last runs (see
+    /// [`crate::compliance::status()`]). Reads only.
+    pub async fn status(
+        &self,
+        opts: &crate::compliance::StatusOptions,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<crate::compliance::StatusReport, Error> {
+        let target = crate::compliance::Target {
+            plan: &self.plan,
+            explanation: &self.explanation,
+            additions: &self.additions,
+            desired: &self.desired,
+            scheduler: self.scheduler.as_ref(),
+            clients: &self.clients,
+        };
+        crate::compliance::status(target, opts, progress).await
+    }
+
     /// The same session with another lease TTL ([`SessionOptions::lease_ttl`]).
     pub fn with_lease_ttl(mut self, ttl: std::time::Duration) -> Session {
         self.lease_ttl = ttl;

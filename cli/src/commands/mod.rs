@@ -13,6 +13,7 @@ mod plan;
 mod refresh;
 mod schedule;
 mod schema;
+mod status;
 mod strategy;
 mod strategy_new;
 mod validate;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli, out: &Printer) -> Result<ExitCode, CliError> {
         Command::Strategy(StrategyCommand::Test(a)) => strategy::test(a, out),
         Command::Strategy(StrategyCommand::New(a)) => strategy_new::new(a, out),
         Command::Refresh(a) => refresh::run(a, out),
+        Command::Status(a) => status::run(a, out),
         Command::Completions(a) => completions::run(a, out),
         Command::Man(a) => man::run(a, out),
     }

@@ -208,7 +208,7 @@ fn an_invalid_schedule_with_json_is_a_json_error_exit_2() {
 #[test]
 fn a_missing_plan_file_with_json_is_a_json_error_on_every_plan_command() {
     let missing = "no/such/plan.toml";
-    for cmd in ["validate", "explain", "calendar", "iam-policy", "plan", "apply", "destroy", "refresh"] {
+    for cmd in ["validate", "explain", "calendar", "iam-policy", "plan", "apply", "destroy", "refresh", "status"] {
         let out = run(&[cmd, missing, "--json"]);
         assert_eq!(out.status.code(), Some(2), "{cmd}: {}", text(&out.stdout));
         let e = json_error(&out, cmd);

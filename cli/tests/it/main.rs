@@ -10,6 +10,7 @@ mod plan; // full output of the offline plan commands (validate, explain, calend
 mod plan_strategy; // a plan's custom strategy: path relative to the plan file from any directory; validate loads it and calls its plan()
 mod refresh; // `refresh` after runs on a simulated node: windows, associations, rescan, custom strategies
 mod schedule; // full output of `schedule next|check`: stdout, stderr and exit code
+mod status; // `status` on the stand-in: the JSON shape, the text, exit codes 0/6/2/3, --operation, --at
 mod strategy; // `strategy list|test` with built-ins, saved runs, parsed output, custom strategies
 mod strategy_host; // `strategy test` shows the host's decisions (written, scan started, skipped, rejected); `output parse --as-run-input`
 mod strategy_new; // `strategy new`: a crate with its own SDK copy and lock that builds offline outside the repository; `--sdk` checked

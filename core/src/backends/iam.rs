@@ -64,6 +64,14 @@ pub(super) const SHARED: IamActions = IamActions {
     ],
 };
 
+/// What `status` reads on every backend.
+const STATUS: &[&str] =
+    &["ssm:DescribeInstanceInformation", "ssm:DescribeInstancePatchStates", "ssm:ListResourceComplianceSummaries"];
+
+/// What `status` reads beside a backend's runs: the commands sent to a node whose report is not
+/// the plan's, and a failed command's output.
+const STATUS_RUNS: &[&str] = &["ssm:ListCommands", "ssm:GetCommandInvocation"];
+
 /// A command whose permissions a policy grants (`--for`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IamCommand {
@@ -75,11 +83,14 @@ pub enum IamCommand {
     Refresh,
     /// `ssmpatch destroy`: reads and deletes.
     Destroy,
+    /// `ssmpatch status`: reads only (runs, agents, patch states, compliance summaries).
+    Status,
 }
 
 impl IamCommand {
     /// Every command.
-    pub const ALL: [IamCommand; 4] = [IamCommand::Plan, IamCommand::Apply, IamCommand::Refresh, IamCommand::Destroy];
+    pub const ALL: [IamCommand; 5] =
+        [IamCommand::Plan, IamCommand::Apply, IamCommand::Refresh, IamCommand::Destroy, IamCommand::Status];
 
     /// The command's name.
     pub fn name(self) -> &'static str {
@@ -88,6 +99,7 @@ impl IamCommand {
             IamCommand::Apply => "apply",
             IamCommand::Refresh => "refresh",
             IamCommand::Destroy => "destroy",
+            IamCommand::Status => "status",
         }
     }
 }
@@ -101,10 +113,9 @@ impl fmt::Display for IamCommand {
 impl FromStr for IamCommand {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        IamCommand::ALL
-            .into_iter()
-            .find(|c| c.name() == s)
-            .ok_or_else(|| format!("`{s}` is not a command with a policy: plan, apply, refresh, destroy or all"))
+        IamCommand::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| {
+            format!("`{s}` is not a command with a policy: plan, apply, refresh, destroy, status or all")
+        })
     }
 }
 
@@ -198,6 +209,18 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
     }
     if destroy {
         add(own.teardown);
+    }
+    if opts.has(IamCommand::Status) {
+        // The plan's resources, the targets' agents, their patch states and compliance summaries;
+        // elsewhere than on patch policies (whose runs AWS keeps no record of) the runs, and for
+        // suspects the commands sent to a node and a failed command's output.
+        add(SHARED.read);
+        add(own.read);
+        add(STATUS);
+        if backend != Backend::PatchPolicy {
+            add(own.refresh);
+            add(STATUS_RUNS);
+        }
     }
     if refresh {
         add(SHARED.refresh);

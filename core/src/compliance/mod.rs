@@ -20,3 +20,4 @@ pub use dry_run::{DRY_RUN_NOTES, DryRun, HostDecisions, dry_run};
 pub use refresh::{RefreshOptions, Target, refresh};
 pub use report::{NodeOutcome, NodeResult, RefreshReport};
 pub use route::{Decision, decide};
+pub use status::{StatusOptions, StatusReport, status};

@@ -224,7 +224,9 @@ pub(crate) async fn recorded_at(
     Ok(out)
 }
 
-/// Start `AWS-RunPatchBaseline` Scan without override on `nodes`; the command id.
+/// Start `AWS-RunPatchBaseline` Scan without override on `nodes`; the command id. It carries its
+/// own `SnapshotId` (a new UUID v4): the `Patch` report a scan writes has the snapshot id as its
+/// `ExecutionId`, so `status` can tell the plan's scan from any other.
 pub(crate) async fn start_scan(c: &Clients, nodes: &[String], comment: String) -> Result<String, Error> {
     let out = c
         .ssm
@@ -232,6 +234,7 @@ pub(crate) async fn start_scan(c: &Clients, nodes: &[String], comment: String) -
         .document_name(RUN_PATCH_BASELINE)
         .set_instance_ids(Some(nodes.to_vec()))
         .parameters("Operation", vec!["Scan".to_string()])
+        .parameters("SnapshotId", vec![uuid::Uuid::new_v4().to_string()])
         .comment(comment)
         .send()
         .await

@@ -119,6 +119,17 @@ pub struct Explanation {
     pub patch_policy: Option<super::patch_policy::PatchPolicyExplanation>,
 }
 
+/// An operation's planned runs around an instant ([`Plan::last_runs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRuns {
+    /// Operation name.
+    pub operation: String,
+    /// Its last runs at or before the instant, oldest first (empty: none in 3 years).
+    pub planned: Vec<Timestamp>,
+    /// Its first run after the instant.
+    pub next: Option<Timestamp>,
+}
+
 /// One upcoming run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Run {
@@ -579,6 +590,54 @@ impl Plan {
         reasons
     }
 
+    /// Operation `i`'s runs on the chosen backend strictly after `after` up to and including
+    /// `until`.
+    pub(crate) fn operation_runs(
+        &self,
+        ex: &Explanation,
+        i: usize,
+        after: Timestamp,
+        until: Timestamp,
+    ) -> Vec<Timestamp> {
+        let op = &self.operations[i];
+        match &ex.operations[i].compiled {
+            Compiled::Exact { native } => native.occurrences(after, until),
+            // One-shot windows are rolled forward by `apply`: the rule's own runs.
+            Compiled::Fallback { .. } => op.intent.occurrences(after, until),
+            Compiled::Inexpressible { .. } => Vec::new(),
+        }
+    }
+
+    /// Per operation (plan order): its last `count` runs at or before `at` (oldest first) and its
+    /// first run after `at`, on the backend `ex` chose. They are looked for 8 days, then 40 days,
+    /// 400 days and 3 years away from `at` (until `count` are found); none in 3 years is none.
+    pub fn last_runs(&self, ex: &Explanation, at: Timestamp, count: usize) -> Vec<OperationRuns> {
+        const SPANS: [i64; 4] = [8, 40, 400, 366 * 3];
+        let shifted = |days: i64| at.checked_add(jiff::SignedDuration::from_hours(24 * days)).ok();
+        (0..self.operations.len())
+            .map(|i| {
+                let mut planned = Vec::new();
+                for days in SPANS {
+                    let Some(from) = shifted(-days) else { break };
+                    let runs = self.operation_runs(ex, i, from, at);
+                    planned = runs[runs.len().saturating_sub(count.max(1))..].to_vec();
+                    if planned.len() >= count.max(1) {
+                        break;
+                    }
+                }
+                let mut next = None;
+                for days in SPANS {
+                    let Some(until) = shifted(days) else { break };
+                    if let Some(first) = self.operation_runs(ex, i, at, until).first() {
+                        next = Some(*first);
+                        break;
+                    }
+                }
+                OperationRuns { operation: self.operations[i].name.clone(), planned, next }
+            })
+            .collect()
+    }
+
     /// The next `count` runs of every operation on the chosen backend, sorted by time.
     ///
     /// An operation scheduled relative to another ("7 days before install") brings the other's
@@ -591,15 +650,7 @@ impl Plan {
             .checked_add(jiff::ToSpan::years(i64::from(super::compile::VERIFY_YEARS) * 3))
             .map(|z| z.timestamp())
             .unwrap_or(Timestamp::MAX);
-        let runs_of = |i: usize, after: Timestamp, until: Timestamp| -> Vec<Timestamp> {
-            let op = &self.operations[i];
-            match &ex.operations[i].compiled {
-                Compiled::Exact { native } => native.occurrences(after, until),
-                // One-shot windows are rolled forward by `apply`: the rule's own runs.
-                Compiled::Fallback { .. } => op.intent.occurrences(after, until),
-                Compiled::Inexpressible { .. } => Vec::new(),
-            }
-        };
+        let runs_of = |i: usize, after: Timestamp, until: Timestamp| self.operation_runs(&ex, i, after, until);
         let mut lists: Vec<Vec<Timestamp>> =
             (0..self.operations.len()).map(|i| runs_of(i, opts.from, far).into_iter().take(count).collect()).collect();
         for _ in 0..self.operations.len() {

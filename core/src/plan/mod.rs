@@ -54,7 +54,7 @@ pub use compile::{
     compile,
 };
 pub use error::{PlanError, PlanErrors};
-pub use explain::{Calendar, Choice, Explanation, OperationExplanation, Rejection, Run};
+pub use explain::{Calendar, Choice, Explanation, OperationExplanation, OperationRuns, Rejection, Run};
 pub use file::{OperationKind, PLAN_VERSION, RebootOption, UndeclaredOs, schema_json};
 pub use load::{Format, Source, line_column};
 pub use model::{

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use ssmpatch::aws::{AwsOptions, Clients};
 use ssmpatch::backends::{Action, IamCommand, PolicyOptions};
+use ssmpatch::compliance::status::StatusOptions;
 use ssmpatch::compliance::{NodeResult, RefreshOptions};
 use ssmpatch::lease::LeaseCommand;
 use ssmpatch::plan::{CompileOptions, Plan, Source};
@@ -20,6 +21,8 @@ use ssmpatch_test_support::standin::{REGION, StandIn, openssl_node};
 
 const BUCKET: &str = "iam-artifacts";
 const NODES: [&str; 2] = ["i-00000000000000a01", "i-00000000000000a02"];
+/// A node whose install fails (`status` reads why).
+const FAILING: &str = "i-00000000000000a03";
 
 /// The plan before (`v2 = false`) and after a change that updates, creates and deletes: the
 /// install's schedule and approval change, the scan goes, a check operation comes, tags change,
@@ -180,6 +183,9 @@ enum Scenario {
     ApplyMoved,
     /// `destroy` with the plan's resources on every backend.
     DestroyMoved,
+    /// `status` after the install ran on the nodes and a third whose install fails, and a scan
+    /// without override by hand on one node (a suspect: the commands sent to it are read).
+    StatusRuns,
 }
 
 fn scenarios(backend: &str, command: IamCommand) -> Vec<Scenario> {
@@ -190,6 +196,7 @@ fn scenarios(backend: &str, command: IamCommand) -> Vec<Scenario> {
         IamCommand::Refresh if backend == "patch-policy" => vec![RefreshCommand],
         IamCommand::Refresh => vec![RefreshRuns, RefreshCommand],
         IamCommand::Destroy => vec![Destroy, DestroyMoved],
+        IamCommand::Status => vec![StatusRuns],
     }
 }
 
@@ -333,6 +340,28 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
                 apply_here_only(&v2).await;
             }
         }
+        StatusRuns => {
+            let failing = openssl_node(FAILING, json!({"Patch Group": "web", "Rack": "r1"}), true);
+            si.seed_nodes(&json!({"region": REGION, "nodes": [failing]}));
+            apply(&v2).await;
+            if backend != "patch-policy" {
+                let id = install_id(&clients, backend).await;
+                let path = match backend {
+                    "maintenance-window" => format!("windows/{id}/execute"),
+                    _ => format!("associations/{id}/run"),
+                };
+                si.control("POST", &path, Some(&json!({})));
+                clients
+                    .ssm
+                    .send_command()
+                    .document_name("AWS-RunPatchBaseline")
+                    .instance_ids(NODES[0])
+                    .parameters("Operation", vec!["Scan".into()])
+                    .send()
+                    .await
+                    .expect("a scan by hand");
+            }
+        }
         RefreshCommand => {
             apply(&v2).await;
             // An override of the user's own, uploaded by hand, as someone re-running an install would.
@@ -391,6 +420,11 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
                 },
             }
         }
+        StatusRuns => match v2.status(&StatusOptions::default(), &|_| {}).await {
+            Err(e) => Err(e.to_string()),
+            Ok(r) if r.summary.nodes != 3 => Err(format!("status judged {} node(s), not 3: {r:?}", r.summary.nodes)),
+            Ok(_) => Ok(()),
+        },
         Destroy | DestroyMoved => {
             locked(&v2, LeaseCommand::Destroy, |s| async move {
                 match s.destroy_diff().await {

@@ -23,6 +23,7 @@ mod runs_at_apply; // nothing ssmpatch creates runs on a node at apply: every ex
 mod schedule_engine; // the schedule engine beyond the vectors: errors, dialect rules, descriptions
 mod schedule_props; // properties: the parser never panics, iteration increases and ends
 mod standin; // the stand-in's controls as the Rust SDK meets them (faults, client tokens)
+mod status; // status end to end on the stand-in: each verdict with its evidence (seed plan on windows; reports written by refresh on associations)
 mod status_html; // the status report's HTML page in headless Chromium: DOM after its script, filters, sorting, screenshot, PDF
 mod strategies; // the strategy host running components: built-ins, limits, adversarial fixtures
 mod strategy_host; // the strategy host without a strategy: loading, refusals, version check, checks

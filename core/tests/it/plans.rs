@@ -299,3 +299,21 @@ fn time_zones_are_sent_as_the_time_zone_database_spells_them() {
     assert!(json.contains("\"Asia/Tokyo\"") && json.contains("\"Europe/Berlin\""), "{json}");
     assert!(!json.contains("asia/tokyo") && !json.contains("EUROPE/berlin"), "{json}");
 }
+
+#[test]
+fn last_runs_give_the_runs_due_by_an_instant_and_the_next() {
+    let plan = example("seed-monthly.toml");
+    let ex = plan.explain(&from()).expect("explain");
+    // Sunday 2026-06-28 03:00 Tokyo is June's last Sunday: 2026-06-27T18:00:00Z; its scan one week before.
+    let t = |s: &str| s.parse::<Timestamp>().expect("instant");
+    let runs = plan.last_runs(&ex, t("2026-07-10T00:00:00Z"), 3);
+    let install = runs.iter().find(|r| r.operation == "install").expect("install");
+    assert_eq!(install.planned, vec![t("2026-04-25T18:00:00Z"), t("2026-05-30T18:00:00Z"), t("2026-06-27T18:00:00Z")]);
+    assert_eq!(install.next, Some(t("2026-07-25T18:00:00Z")));
+    let scan = runs.iter().find(|r| r.operation == "scan").expect("scan");
+    assert_eq!(scan.planned.last(), Some(&t("2026-06-20T18:00:00Z")));
+    assert_eq!(scan.next, Some(t("2026-07-18T18:00:00Z")));
+    // A run exactly at the instant is due by it.
+    let at = plan.last_runs(&ex, t("2026-06-27T18:00:00Z"), 1);
+    assert_eq!(at.iter().find(|r| r.operation == "install").expect("install").planned, vec![t("2026-06-27T18:00:00Z")]);
+}
