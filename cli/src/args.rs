@@ -123,6 +123,10 @@ pub struct StatusArgs {
     /// history of them), so one newer than the instant counts as a later scan.
     #[arg(long, value_name = "RFC3339", value_parser = instant)]
     pub at: Option<Timestamp>,
+    /// Also write the report as one self-contained HTML page (summary, timeline of runs, a
+    /// sortable and filterable node table; readable printed and without JavaScript) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -146,7 +146,9 @@ Examples:
   # One operation, as JSON, for a cron job or CI check
   $ ssmpatch status examples/seed-monthly.toml --operation install --json
   # As of an instant: the runs due by then (reports and patch states are today's)
-  $ ssmpatch status examples/seed-monthly.toml --at 2026-12-28T00:00:00Z";
+  $ ssmpatch status examples/seed-monthly.toml --at 2026-12-28T00:00:00Z
+  # Also as one self-contained HTML page (summary, timeline, sortable node table)
+  $ ssmpatch status examples/seed-monthly.toml --html status.html";
 
 pub const COMPLETIONS: &str = "\
 Examples:

@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
-use ssmpatch::compliance::status::{StatusOptions, StatusReport, Verdict};
+use std::path::Path;
+
+use ssmpatch::compliance::status::{StatusOptions, StatusReport, Verdict, status_html};
 
 use crate::args::StatusArgs;
 use crate::context::{runtime, session};
@@ -19,12 +21,31 @@ pub fn run(a: StatusArgs, out: &Printer) -> Result<ExitCode, CliError> {
     opts.concurrency = a.live.aws.concurrency as usize;
     let progress = |line: &str| out.note(&format!("status: {line}"));
     let report = rt.block_on(s.status(&opts, &progress))?;
+    if let Some(path) = &a.html {
+        write_page(path, &status_html(&report))?;
+        out.note(&format!("status: HTML report written to {}", path.display()));
+    }
     if a.live.plan.json {
         out.json(&serde_json::to_value(&report).map_err(anyhow::Error::from)?)?;
     } else {
         text(&report, out);
     }
     Ok(exit_code(&report))
+}
+
+/// Writes the page whole or not at all: a temporary file beside `path`, then renamed over it.
+fn write_page(path: &Path, html: &str) -> Result<(), CliError> {
+    let fail =
+        |e: std::io::Error| CliError::Other(anyhow::anyhow!("cannot write the HTML report to {}: {e}", path.display()));
+    let name = path.file_name().ok_or_else(|| fail(std::io::Error::other("not a file name")))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    std::fs::write(&tmp, html).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
 }
 
 /// An instant to the second.

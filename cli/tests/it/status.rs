@@ -70,6 +70,29 @@ fn status_reports_each_node_and_exits_6_until_every_report_is_current() {
     let r = stdout_json(&out);
     assert_eq!(verdicts(&r), [triple(FIRST, "install", "missed"), triple(FIRST, "scan", "missed")], "{r:#}");
 
+    // --html writes the same report as a page (the JSON on stdout unchanged); a page that cannot
+    // be written is an I/O failure (exit 3) and leaves nothing behind.
+    let dir = std::env::temp_dir().join(format!("ssmpatch-cli-status-html-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let page = dir.join("status.html");
+    let out = live(&si, &["status", SEED, "--json", "--html", page.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    assert_eq!(verdicts(&stdout_json(&out)), verdicts(&r));
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.starts_with("<!doctype html>"), "{}", &html[..html.len().min(200)]);
+    for op in ["install", "scan"] {
+        let row = format!("data-node=\"{FIRST}\" data-operation=\"{op}\" data-verdict=\"missed\"");
+        assert!(html.contains(&row), "no row {row}");
+    }
+    assert!(text(&out.stderr).contains("status: HTML report written to"), "{}", text(&out.stderr));
+    let missing = dir.join("no-such-dir/status.html");
+    let out = live(&si, &["status", SEED, "--html", missing.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot write the HTML report to"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1, "only the first page is there");
+    let _ = std::fs::remove_dir_all(&dir);
+
     // Both ran: current, exit 0; the JSON's shape.
     execute(&si, scan);
     execute(&si, install);

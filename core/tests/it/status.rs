@@ -9,10 +9,16 @@ use serde_json::{Value, json};
 use ssmpatch::aws::{AwsOptions, Clients};
 use ssmpatch::backends::{Action, PolicyOptions};
 use ssmpatch::compliance::RefreshOptions;
-use ssmpatch::compliance::status::{NodeStatus, ReportKind, RunSource, StatusOptions, StatusReport, Verdict};
+use ssmpatch::compliance::status::{
+    NodeStatus, ReportKind, RunSource, StatusOptions, StatusReport, Verdict, status_html,
+};
 use ssmpatch::plan::{CompileOptions, Plan, Source};
 use ssmpatch::session::Session;
+use ssmpatch_test_support::chromium::WINDOW;
 use ssmpatch_test_support::standin::{REGION, StandIn, openssl_node};
+use ssmpatch_test_support::{artifacts_dir, chromium};
+
+use super::status_html as dom;
 
 const WEB: &str = "web-patching-artifacts";
 
@@ -192,6 +198,7 @@ async fn the_seed_plan_on_windows_names_each_nodes_verdict_with_its_evidence() {
     // Display order: the worst first.
     let order: Vec<Verdict> = r.nodes.iter().map(|n| n.verdict).collect();
     assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    the_page_of_this_fleet_renders_in_chromium(&r);
     // Every list was paged; ListCommands only for the suspects: B (a refresh's scan?) and C.
     let calls = si.calls();
     let named = |n: &str| calls.iter().filter(|c| c["name"] == n).count();
@@ -339,4 +346,28 @@ async fn reports_written_by_refresh_are_current_then_stale_or_overwritten() {
     let e = s.status(&o, &|_| {}).await.expect_err("not an operation");
     assert!(e.to_string().contains("no operation `install-rescan`"), "{e}");
     assert_eq!(si.violations(), Vec::<Value>::new(), "requests botocore's model rejects");
+}
+
+/// This fleet's report as the HTML page, in headless Chromium: after the page's script ran, every
+/// node row carries its verdict, in the report's order; the page and a screenshot are saved as
+/// test artifacts (`status-fleet.html`, `status-fleet.png`). Without Chromium it returns, except
+/// with `CI=true`, where it fails.
+fn the_page_of_this_fleet_renders_in_chromium(r: &StatusReport) {
+    let Some(chromium) = chromium("status::the_seed_plan_on_windows_names_each_nodes_verdict_with_its_evidence") else {
+        return;
+    };
+    let page = artifacts_dir().join("status-fleet.html");
+    std::fs::write(&page, status_html(r)).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+    let rendered = chromium.dump_dom(&page, "");
+    let html = &dom::start_tags(&rendered, "html")[0];
+    assert_eq!(dom::attr(html, "data-js"), Some("on"), "the page's script did not run");
+    let expected: Vec<_> =
+        r.nodes.iter().map(|n| (n.instance_id.clone(), n.operation.clone(), n.verdict.to_string(), false)).collect();
+    assert_eq!(dom::rows(&rendered), expected, "every node and verdict of the fleet in the rendered page");
+    let verdicts: std::collections::BTreeSet<Verdict> = r.nodes.iter().map(|n| n.verdict).collect();
+    assert_eq!(verdicts.len(), 6, "the fleet's page shows six verdicts (unknown comes from a run in progress)");
+    let shot = artifacts_dir().join("status-fleet.png");
+    let run = chromium.screenshot(&page, &shot, WINDOW);
+    let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("{}: {e}; chromium said {}", shot.display(), run.stderr));
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000, "not a screenshot: {} bytes", png.len());
 }

@@ -31,7 +31,7 @@ fn page(name: &str) -> (StatusReport, PathBuf) {
 
 /// The attributes of every `<tag …>` start tag in serialised HTML, in document order (quoted
 /// values read up to their closing quote, entities decoded).
-fn start_tags(html: &str, tag: &str) -> Vec<Vec<(String, String)>> {
+pub(crate) fn start_tags(html: &str, tag: &str) -> Vec<Vec<(String, String)>> {
     let open = format!("<{tag}");
     let mut tags = Vec::new();
     let mut rest = html;
@@ -64,7 +64,7 @@ fn start_tags(html: &str, tag: &str) -> Vec<Vec<(String, String)>> {
     tags
 }
 
-fn attr<'a>(tag: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn attr<'a>(tag: &'a [(String, String)], name: &str) -> Option<&'a str> {
     tag.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 
@@ -78,7 +78,7 @@ fn unescape(s: &str) -> String {
 }
 
 /// The node rows of a dumped DOM: (node, operation, verdict, hidden), in document order.
-fn rows(dom: &str) -> Vec<(String, String, String, bool)> {
+pub(crate) fn rows(dom: &str) -> Vec<(String, String, String, bool)> {
     start_tags(dom, "tr")
         .into_iter()
         .filter_map(|t| {
