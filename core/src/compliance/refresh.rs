@@ -183,7 +183,8 @@ pub async fn refresh(
     // made `concurrency` at a time and read in the runs' order (the first failure in that order
     // is the error, as when they were made one by one).
     let concurrency = opts.concurrency.max(1);
-    let lists: Vec<Result<Vec<_>, Error>> = stream::iter(found.iter().map(|f| f.command_id.clone()).map(|id| {
+    let commands: Vec<String> = found.iter().map(|f| f.command_id.clone()).collect();
+    let lists: Vec<Result<Vec<_>, Error>> = stream::iter(commands.into_iter().map(|id| {
         all(
             "ssm",
             "ListCommandInvocations",
