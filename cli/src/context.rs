@@ -20,6 +20,17 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Other(anyhow::anyhow!("cannot start the async runtime: {e}")))
 }
 
+/// A runtime on the calling thread, for a command that is one future of many small AWS calls and
+/// starts no background task (`refresh`): on the multi-threaded runtime each call's answer crosses
+/// threads (its connection task runs on a worker, the call on the main thread), and those wake-ups
+/// cost more CPU than the calls themselves.
+pub fn single_thread_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Other(anyhow::anyhow!("cannot start the async runtime: {e}")))
+}
+
 /// Read and validate a plan file.
 pub fn load(path: &std::path::Path) -> Result<Plan, CliError> {
     let name = path.display().to_string();

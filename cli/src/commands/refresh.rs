@@ -5,12 +5,12 @@ use std::process::ExitCode;
 use ssmpatch::compliance::{NodeResult, RefreshOptions, RefreshReport};
 
 use crate::args::RefreshArgs;
-use crate::context::{runtime, session};
+use crate::context::{session, single_thread_runtime};
 use crate::error::{CliError, INCOMPLETE};
 use crate::printer::Printer;
 
 pub fn run(a: RefreshArgs, out: &Printer) -> Result<ExitCode, CliError> {
-    let rt = runtime()?;
+    let rt = single_thread_runtime()?;
     let s = session(&a.live, &rt, false)?;
     let mut opts = RefreshOptions::default();
     opts.operation = a.operation.clone();

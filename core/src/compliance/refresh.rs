@@ -179,15 +179,24 @@ pub async fn refresh(
     // Each node's output.
     let output = crate::backends::shared::document::output_location(session.plan);
     // Owned items: a stream over borrowed ones would keep `refresh`'s future from being `Send`.
-    let mut targets: Vec<(FinishedRun, String)> = Vec::new();
-    for f in &found {
-        let invocations = all(
+    // Each run's nodes: one command per node on maintenance windows, so as many lists as nodes,
+    // made `concurrency` at a time and read in the runs' order (the first failure in that order
+    // is the error, as when they were made one by one).
+    let concurrency = opts.concurrency.max(1);
+    let commands: Vec<String> = found.iter().map(|f| f.command_id.clone()).collect();
+    let lists: Vec<Result<Vec<_>, Error>> = stream::iter(commands.into_iter().map(|id| {
+        all(
             "ssm",
             "ListCommandInvocations",
-            clients.ssm.list_command_invocations().command_id(&f.command_id).into_paginator().items().send(),
+            clients.ssm.list_command_invocations().command_id(id).into_paginator().items().send(),
         )
-        .await?;
-        targets.extend(invocations.iter().filter_map(|inv| Some((f.clone(), inv.instance_id()?.to_string()))));
+    }))
+    .buffered(concurrency)
+    .collect()
+    .await;
+    let mut targets: Vec<(FinishedRun, String)> = Vec::new();
+    for (f, invocations) in found.iter().zip(lists) {
+        targets.extend(invocations?.iter().filter_map(|inv| Some((f.clone(), inv.instance_id()?.to_string()))));
     }
     let (targets, older) = latest_per_node(targets);
     progress(&format!("{} finished run(s), {} node output(s) to read", found.len(), targets.len()));
@@ -195,7 +204,6 @@ pub async fn refresh(
     let nodes: Vec<String> = targets.iter().map(|(_, n)| n.clone()).collect();
     let platforms = read::platforms(clients, &nodes).await?;
     let platform_of = |node: &str| platforms.get(node).copied().unwrap_or(Platform::Linux);
-    let concurrency = opts.concurrency.max(1);
     let counter = Counter { what: "outputs read", total: targets.len(), done: 0.into(), progress };
     let reads: Vec<Read> = stream::iter(targets.into_iter().map(|(f, node)| {
         let output = output.clone();

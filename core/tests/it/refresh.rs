@@ -219,6 +219,29 @@ async fn a_newer_run_with_the_same_results_updates_the_reports_run() {
     assert_ne!(seen[0], seen[NODES.len()], "two runs, two execution ids");
 }
 
+/// The nodes of a window's runs (one command per node) are listed several at a time: one list
+/// that fails fails the refresh with that call's error, and nothing is written from the others.
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn a_run_whose_nodes_cannot_be_listed_fails_the_refresh() {
+    let si = StandIn::start();
+    let (session, clients) = applied(&si, "maintenance-window").await;
+    let id = install_window(&clients).await;
+    si.control("POST", &format!("windows/{id}/execute"), Some(&json!({})));
+    // Refused, not retried: every action refresh takes but ssm:ListCommandInvocations.
+    let allow = ["s3:*", "ssm:Describe*", "ssm:Get*", "ssm:PutComplianceItems", "ssm:ListTagsForResource"];
+    si.settings(&json!({"iam": {"allow": allow}}));
+    si.clear_calls();
+    let e = session.refresh(&RefreshOptions::default(), &|_| {}).await.expect_err("a list was refused");
+    si.settings(&json!({"iam": null}));
+    let message = e.to_string();
+    assert!(message.contains("ListCommandInvocations") && message.contains("AccessDenied"), "{message}");
+    let calls = si.calls();
+    let listed = calls.iter().filter(|c| c["name"] == "ListCommandInvocations").count();
+    assert_eq!(listed, NODES.len(), "one list per run (one command per node)");
+    assert!(!calls.iter().any(|c| c["name"] == "PutComplianceItems" || c["name"] == "GetObject"), "{calls:#?}");
+}
+
 #[tokio::test]
 #[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
 async fn a_command_started_by_hand_is_refreshed_by_its_id() {
