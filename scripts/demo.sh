@@ -167,6 +167,10 @@ say "ssmpatch refresh $plan --strategy put-compliance-items"
 "$bin" refresh "$plan" --strategy put-compliance-items
 say "compliance items written (read back with boto3)"
 compliance_items "$healthy_node" "$failing_node"
+say "ssmpatch status $plan    # is each node's report current? (exit 6 when one is not)"
+"$bin" status "$plan" --html "$root/target/demo-status.html" \
+    || printf '(exit %s: some node is not current; expected here: the failed install, and the scan whose window the demo did not run)\n' "$?"
+printf 'The same report as one HTML page: %s\n' "$root/target/demo-status.html"
 banner "End of the demonstration: $failing_node's install failed (simulated, on purpose)." \
        "AWS's own Patch item says only Missing (from the rescan after the install); the" \
        "Custom:ssmpatch item ssmpatch wrote says Failed. $healthy_node stays COMPLIANT."
