@@ -1,5 +1,5 @@
 """The whole flow from Python, typed: load a plan, validate, explain, calendar, plan, apply,
-apply again, refresh, parse a node's output, destroy — against the local AWS stand-in.
+apply again, refresh, status, parse a node's output, destroy — against the local AWS stand-in.
 
     scripts/python-dev.sh                                  # build ssmpatch into .venv
     scripts/standin.sh start && eval "$(scripts/standin.sh env)"
@@ -20,7 +20,7 @@ from typing import Optional
 from urllib.parse import urlparse
 
 import ssmpatch
-from ssmpatch import ApplyResult, Calendar, Diff, Explanation, ParsedOutput, RefreshReport
+from ssmpatch import ApplyResult, Calendar, Diff, Explanation, ParsedOutput, RefreshReport, StatusReport
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "core/tests/data/runpatchbaseline-output/synth-override-scan-noncompliant.txt"
@@ -70,6 +70,12 @@ def main(plan_path: Path) -> int:
     refreshed: RefreshReport = session.refresh(
         strategy="put-compliance-items", since=after.replace(year=2026), progress=lambda line: print("  |", line))
     print(f"refresh ({refreshed['strategy']}): {len(refreshed['nodes'])} node(s)")
+
+    status: StatusReport = session.status()
+    counts = {v: n for v, n in status["summary"]["verdicts"].items() if n}
+    print(f"status at {status['at']:%Y-%m-%d %H:%M %Z}: {status['summary']['nodes']} node(s) {counts}")
+    for node in status["nodes"][:5]:
+        print(f"  {node['instance_id']}  {node['operation']:8} {node['verdict']:11} {node['reason']}")
 
     parsed: ParsedOutput = ssmpatch.parse_output(SAMPLE.read_text())
     missing = [p["Id"] for p in parsed["non_compliant"]]

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use pyo3::prelude::*;
 use ssmpatch::aws::AwsOptions;
 use ssmpatch::compliance::RefreshOptions;
+use ssmpatch::compliance::status::StatusOptions;
 use ssmpatch::lease::{Lease, LeaseCommand};
 use ssmpatch::plan::Plan as CorePlan;
 use ssmpatch::session::{Session as CoreSession, SessionOptions};
@@ -179,6 +180,42 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// `status`'s report; progress lines as for `refresh`.
+    pub(crate) async fn status(
+        self: Arc<Self>,
+        opts: StatusOptions,
+        progress: Option<Py<PyAny>>,
+    ) -> Result<serde_json::Value, Failure> {
+        let report_line = |line: &str| {
+            if let Some(callback) = &progress {
+                crate::runtime::attach(|py| {
+                    if let Err(e) = callback.call1(py, (line,)) {
+                        e.write_unraisable(py, None);
+                    }
+                });
+            }
+        };
+        let session = self.session(false).await?;
+        let report = session.status(&opts, &report_line).await?;
+        Ok(serde_json::to_value(&report).unwrap_or_default())
+    }
+}
+
+/// What `status` and `status_async` run.
+pub(crate) fn status_options(
+    py: Python<'_>,
+    operation: Option<String>,
+    at: Option<Bound<'_, PyAny>>,
+    concurrency: usize,
+) -> PyResult<StatusOptions> {
+    let mut options = StatusOptions::default();
+    options.operation = operation;
+    options.at = instant(py, at, "at")?;
+    options.concurrency = concurrency;
+    Ok(options)
+}
+
 /// What `refresh` and `refresh_async` run.
 pub(crate) fn refresh_options(
     py: Python<'_>,
@@ -317,6 +354,33 @@ impl Session {
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = refresh_options(py, operation, since, strategy, command_id, self.inner.options.concurrency)?;
         awaitable(py, self.inner.clone().refresh(opts, progress))
+    }
+
+    /// Whether each node's compliance report is current for the plan's last runs
+    /// (`ssmpatch status --json`).
+    #[pyo3(signature = (operation = None, at = None, progress = None))]
+    fn status<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        at: Option<Bound<'py, PyAny>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = status_options(py, operation, at, self.inner.options.concurrency)?;
+        blocking(py, self.inner.clone().status(opts, progress))
+    }
+
+    /// `status()` as an awaitable.
+    #[pyo3(signature = (operation = None, at = None, progress = None))]
+    fn status_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: Option<String>,
+        at: Option<Bound<'py, PyAny>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = status_options(py, operation, at, self.inner.options.concurrency)?;
+        awaitable(py, self.inner.clone().status(opts, progress))
     }
 
     fn __repr__(&self) -> String {

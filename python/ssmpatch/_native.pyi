@@ -10,6 +10,7 @@ from ssmpatch._types import (
     Explanation,
     ParsedOutput,
     RefreshReport,
+    StatusReport,
     StrategyTestResult,
 )
 
@@ -229,6 +230,18 @@ class Session:
         command_id: Optional[str] = None,
         progress: Optional[Callable[[str], object]] = None,
     ) -> Coroutine[Any, Any, RefreshReport]: ...
+    def status(
+        self,
+        operation: Optional[str] = None,
+        at: Optional[datetime] = None,
+        progress: Optional[Callable[[str], object]] = None,
+    ) -> StatusReport: ...
+    def status_async(
+        self,
+        operation: Optional[str] = None,
+        at: Optional[datetime] = None,
+        progress: Optional[Callable[[str], object]] = None,
+    ) -> Coroutine[Any, Any, StatusReport]: ...
 
 def parse_output(text: str, from_invocation: bool = False) -> ParsedOutput:
     """Parse one node's AWS-RunPatchBaseline stdout (the `ssmpatch output parse --json` object)."""

@@ -328,6 +328,234 @@ class RefreshReport(TypedDict):
     messages: List[str]
 
 
+# ---- status -------------------------------------------------------------------------------
+
+Verdict = Union[
+    Literal["failed"],
+    Literal["unreachable"],
+    Literal["missed"],
+    Literal["overwritten"],
+    Literal["stale"],
+    Literal["unknown"],
+    Literal["current"],
+]
+"""Whether a node's report tells the truth about its last run (most in need of attention first)."""
+
+ReportKind = Union[
+    Literal["recorded"], Literal["rescanned"], Literal["written"], Literal["not-reported"], Literal["policy"]
+]
+"""Where an operation's result should show: AWS records it, a rescan records it, refresh writes
+it, nothing reports it by design, or a patch policy records it."""
+
+RunSource = Union[Literal["maintenance-window"], Literal["association"], Literal["command"]]
+WrittenBy = Union[Literal["ssmpatch"], Literal["ssmpatch-run"], Literal["other"]]
+
+VerdictCounts = TypedDict(
+    "VerdictCounts",
+    {
+        "failed": int,
+        "unreachable": int,
+        "missed": int,
+        "overwritten": int,
+        "stale": int,
+        "unknown": int,
+        "current": int,
+    },
+)
+"""A count per verdict; every key is always present."""
+
+
+class OldestStale(TypedDict):
+    """The node whose result has gone unwritten longest."""
+
+    instance_id: str
+    operation: str
+    since: datetime
+
+
+class _FleetSummaryBase(TypedDict):
+    nodes: int
+    verdicts: VerdictCounts
+    by_operation: Dict[str, VerdictCounts]
+
+
+class FleetSummary(_FleetSummaryBase, total=False):
+    """Counts: ``verdicts`` each node once under its worst verdict; ``by_operation`` each node
+    under its verdict for that operation."""
+
+    oldest_stale: OldestStale
+
+
+class ResourceRef(TypedDict):
+    """A window or association that runs an operation of the plan."""
+
+    kind: Backend
+    id: str
+    name: str
+    operation: str
+
+
+class _RunSummaryBase(TypedDict):
+    operation: str
+    source: RunSource
+    id: str
+    status: str
+    nodes: int
+
+
+class RunSummary(_RunSummaryBase, total=False):
+    """One execution of the operation (or of one of its additions) read from AWS."""
+
+    planned: datetime
+    started: datetime
+    ended: datetime
+
+
+class _OperationStatusBase(TypedDict):
+    name: str
+    kind: OperationKind
+    report: ReportKind
+    compliance_type: str
+    planned: List[datetime]
+    resources: List[ResourceRef]
+    runs: List[RunSummary]
+
+
+class OperationStatus(_OperationStatusBase, total=False):
+    """An operation: its last expected run, its next, and the runs read."""
+
+    expected: datetime
+    next: datetime
+
+
+class _AgentBase(TypedDict):
+    ping_status: str
+
+
+class Agent(_AgentBase, total=False):
+    """The node's SSM Agent as DescribeInstanceInformation reports it."""
+
+    last_ping: datetime
+    platform: str
+
+
+class _RunEvidenceBase(TypedDict):
+    operation: str
+    source: RunSource
+    status: str
+
+
+class RunEvidence(_RunEvidenceBase, total=False):
+    """The node's invocation in a run (the operation's, or the scan that should report it)."""
+
+    execution_id: str
+    task_execution_id: str
+    command_id: str
+    status_details: str
+    response_code: int
+    started: datetime
+    ended: datetime
+    snapshot_id: str
+
+
+class PatchCounts(TypedDict):
+    """The patch state's counts."""
+
+    installed: int
+    installed_other: int
+    installed_pending_reboot: int
+    installed_rejected: int
+    missing: int
+    failed: int
+    not_applicable: int
+
+
+class _PatchStateEvidenceBase(TypedDict):
+    operation: str
+    baseline_id: str
+    operation_start: datetime
+    operation_end: datetime
+    counts: PatchCounts
+
+
+class PatchStateEvidence(_PatchStateEvidenceBase, total=False):
+    """DescribeInstancePatchStates for the node: its last scan or install without override."""
+
+    patch_group: str
+    snapshot_id: str
+    critical_non_compliant: int
+    security_non_compliant: int
+    other_non_compliant: int
+
+
+class _ReportEvidenceBase(TypedDict):
+    compliance_type: str
+    status: str
+    execution_time: datetime
+    compliant: int
+    non_compliant: int
+    written_by: WrittenBy
+
+
+class ReportEvidence(_ReportEvidenceBase, total=False):
+    """A compliance summary of the node (``Patch`` or the plan's ``Custom:`` type)."""
+
+    execution_id: str
+    execution_type: str
+    overall_severity: str
+
+
+class ForeignScan(TypedDict, total=False):
+    """A later scan that is not the plan's, named as far as AWS says."""
+
+    recorded: datetime
+    execution_id: str
+    execution_type: str
+    command_id: str
+    document: str
+    operation: str
+    baseline_override: bool
+    comment: str
+    requested: datetime
+
+
+class _EvidenceBase(TypedDict):
+    reports: List[ReportEvidence]
+
+
+class Evidence(_EvidenceBase, total=False):
+    """What a verdict rests on; a part AWS did not give is absent."""
+
+    agent: Agent
+    run: RunEvidence
+    report_run: RunEvidence
+    patch_state: PatchStateEvidence
+    later_scan: ForeignScan
+
+
+class NodeStatus(TypedDict):
+    """One node and operation: the verdict, why, and the evidence."""
+
+    instance_id: str
+    operation: str
+    verdict: Verdict
+    reason: str
+    warnings: List[str]
+    evidence: Evidence
+
+
+class StatusReport(TypedDict):
+    """``status()``: the ``ssmpatch status --json`` object (nodes most in need of attention first)."""
+
+    plan: str
+    backend: Backend
+    at: datetime
+    summary: FleetSummary
+    operations: List[OperationStatus]
+    nodes: List[NodeStatus]
+    messages: List[str]
+
+
 # ---- parse_output -------------------------------------------------------------------------
 
 OutputValue = Union[str, datetime]

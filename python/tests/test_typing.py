@@ -69,6 +69,7 @@ def test_the_flow_example_runs_against_the_stand_in(aws_env, tmp_path):
     assert lines[0].startswith("erp-patch-tuesday: valid")
     assert any(line.startswith("applied: ['create ") for line in lines), out.stdout
     assert "changes left: 0" in lines
+    assert any(line.startswith("status at ") and " node(s) " in line for line in lines), out.stdout
     assert any(line.startswith("destroyed: ") and not line.startswith("destroyed: 0 ") for line in lines)
     assert any("non-compliant: ['curl.x86_64', 'openssl.x86_64']" in line for line in lines)
     print(f"examples/python/flow.py took {took:.1f} s against the stand-in")  # measured, not asserted
