@@ -217,7 +217,8 @@ mod tests {
 
     /// Each step of a walk equals a fresh search from the previous occurrence, through the
     /// transitions of zones with DST (gaps and folds at 01:00-03:00 local), a half-hour DST
-    /// (Lord Howe), a fixed offset and UTC.
+    /// (Lord Howe), a zone without transitions (`Etc/GMT-14`, a TZif zone: the rules path) and
+    /// UTC (the fixed-offset path), up to the last year an expression can name.
     #[test]
     fn cron_walk_continues_like_a_fresh_search() {
         let exprs = [
@@ -229,6 +230,7 @@ mod tests {
             "cron(* 2 * * ? *)",
             "cron(0 0 29 2 ? *)",
             "cron(10 3 ? * 6L 2026-2030)",
+            "cron(0 0 1 1 ? 2026,2198-2199)",
         ];
         let zones = ["UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Etc/GMT-14"];
         let start: Timestamp = "2026-03-01T00:00:00.5Z".parse().expect("start");
@@ -245,6 +247,40 @@ mod tests {
                     assert_eq!(walked, fresh, "{expr} in {zone}, step {step} after {prev}");
                     let Some(next) = walked else { break };
                     assert!(next > prev, "{expr} in {zone}: {next} not after {prev}");
+                    prev = next;
+                }
+            }
+        }
+        // The walk ends after the last year.
+        let last = Schedule::parse("cron(0 0 1 1 ? 2026,2198-2199)").expect("valid");
+        let runs: Vec<Timestamp> =
+            last.instants(&crate::schedule::Timing::utc(), start).expect("ok").take(10).collect();
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert_eq!(runs[1].to_string(), "2199-01-01T00:00:00Z");
+    }
+
+    /// In a fixed-offset zone a local time becomes an instant by subtracting the offset; that
+    /// arithmetic gives what the zone's rules give (the walk with `fixed` unset), for offsets east
+    /// and west, whole and half hours, and UTC.
+    #[test]
+    fn fixed_offset_arithmetic_matches_the_zone_rules() {
+        let exprs =
+            ["cron(0/15 * * * ? *)", "cron(30 23 L * ? *)", "cron(0 0 1 1 ? *)", "cron(45 9 ? * 2#1 2026-2199)"];
+        let offsets = [0, 14 * 3600, -12 * 3600, -(9 * 3600 + 1800), 5 * 3600 + 2700];
+        let start: Timestamp = "2026-12-31T23:59:59.5Z".parse().expect("start");
+        for expr in exprs {
+            let schedule = Schedule::parse(expr).expect("valid");
+            let cron = schedule.compiled().expect("cron");
+            for secs in offsets {
+                let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::from_seconds(secs).expect("offset"));
+                let mut fast = CronWalk::new(&tz);
+                assert_eq!(fast.fixed, Some(i64::from(secs)), "a fixed zone takes the arithmetic path");
+                let mut rules = CronWalk { fixed: None, ..CronWalk::new(&tz) };
+                let mut prev = start;
+                for step in 0..300 {
+                    let a = fast.next(cron, &tz, prev);
+                    assert_eq!(a, rules.next(cron, &tz, prev), "{expr} at offset {secs} s, step {step}");
+                    let Some(next) = a else { break };
                     prev = next;
                 }
             }
