@@ -33,19 +33,21 @@ pub fn run(a: StatusArgs, out: &Printer) -> Result<ExitCode, CliError> {
     Ok(exit_code(&report))
 }
 
-/// Writes the page whole or not at all: a temporary file beside `path`, then renamed over it.
+/// Writes the page whole or not at all: a new file with a random name beside `path` (created,
+/// never opened through an existing name or link), flushed to disk, then renamed over it; on any
+/// failure the temporary file is removed.
 fn write_page(path: &Path, html: &str) -> Result<(), CliError> {
+    use std::io::Write;
     let fail =
         |e: std::io::Error| CliError::Other(anyhow::anyhow!("cannot write the HTML report to {}: {e}", path.display()));
-    let name = path.file_name().ok_or_else(|| fail(std::io::Error::other("not a file name")))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, html).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".ssmpatch-status-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(html.as_bytes()).and_then(|()| tmp.as_file().sync_all()).map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// An instant to the second.

@@ -86,6 +86,17 @@ fn status_reports_each_node_and_exits_6_until_every_report_is_current() {
         assert!(html.contains(&row), "no row {row}");
     }
     assert!(text(&out.stderr).contains("status: HTML report written to"), "{}", text(&out.stderr));
+    // A page path that is a symbolic link is replaced, never written through.
+    let kept = dir.join("kept.txt");
+    std::fs::write(&kept, "keep").expect("file");
+    let linked = dir.join("linked.html");
+    std::os::unix::fs::symlink(&kept, &linked).expect("symlink");
+    let out = live(&si, &["status", SEED, "--html", linked.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&kept).expect("kept"), "keep", "written through the link");
+    assert!(!std::fs::symlink_metadata(&linked).expect("page").file_type().is_symlink());
+    std::fs::remove_file(&kept).expect("rm");
+    std::fs::remove_file(&linked).expect("rm");
     let missing = dir.join("no-such-dir/status.html");
     let out = live(&si, &["status", SEED, "--html", missing.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));

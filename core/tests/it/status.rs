@@ -5,6 +5,7 @@
 
 #![cfg(feature = "aws")]
 
+use jiff::Timestamp;
 use serde_json::{Value, json};
 use ssmpatch::aws::{AwsOptions, Clients};
 use ssmpatch::backends::{Action, PolicyOptions};
@@ -370,4 +371,51 @@ fn the_page_of_this_fleet_renders_in_chromium(r: &StatusReport) {
     let run = chromium.screenshot(&page, &shot, WINDOW);
     let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("{}: {e}; chromium said {}", shot.display(), run.stderr));
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000, "not a screenshot: {} bytes", png.len());
+}
+
+const GONE: &str = "i-0000000000000b0c1";
+
+/// A node the plan names by id that AWS does not list (never registered, or gone) is in the
+/// report as unreachable; a plan whose targets select nothing is not "all current". The runs are
+/// read from the oldest planned run the report shows (its timeline), not only the expected one.
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn named_nodes_aws_does_not_list_are_unreachable_and_an_empty_fleet_is_not_current() {
+    let si = StandIn::start();
+    let nodes = vec![openssl_node(X, json!({"Patch Group": "db"}), false)];
+    let named = format!("region = \"{REGION}\"\n{PUT_TEXT}").replace(
+        "tags = { \"Patch Group\" = \"db\" }",
+        &format!("tags = {{ \"Patch Group\" = \"db\" }}\ninstance-ids = [\"{GONE}\"]"),
+    );
+    assert!(named.contains(GONE), "{named}");
+    let (s, _) = session(&si, &named, "db-artifacts", "2026-11-01T00:00:00Z", &nodes).await;
+    si.clear_calls();
+    let r = status(&s).await;
+    let gone = node(&r, GONE, "install");
+    assert_eq!(gone.verdict, Verdict::Unreachable, "{gone:#?}");
+    assert!(gone.reason.starts_with("not a managed node now"), "{}", gone.reason);
+    assert_eq!(node(&r, X, "install").verdict, Verdict::Missed, "{r:#?}");
+
+    // Association executions are read from the oldest planned run shown (10 minutes early).
+    let op = r.operations.iter().find(|o| o.name == "install").expect("install");
+    let oldest = op.planned.first().copied().expect("planned runs");
+    let wanted = Timestamp::from_second(oldest.as_second() - 600).expect("instant").to_string();
+    let calls = si.calls();
+    let created: Vec<String> = calls
+        .iter()
+        .filter(|c| c["name"] == "DescribeAssociationExecutions")
+        .filter_map(|c| c["params"]["Filters"].as_array().and_then(|f| f.first()).map(|f| f["Value"].to_string()))
+        .collect();
+    assert!(!created.is_empty(), "no execution read");
+    assert!(created.iter().all(|v| v.trim_matches('"') == wanted), "{created:?} != {wanted}");
+
+    // No node at all: not all current, and said so.
+    let nobody = format!("region = \"{REGION}\"\n{PUT_TEXT}")
+        .replace("\"Patch Group\" = \"db\"", "\"Patch Group\" = \"nobody\"")
+        .replace("name = \"db-weekly\"", "name = \"nobody-weekly\"");
+    let (s, _) = session(&si, &nobody, "nobody-artifacts", "2026-11-01T00:00:00Z", &[]).await;
+    let r = status(&s).await;
+    assert!(r.nodes.is_empty(), "{r:#?}");
+    assert!(!r.all_current(), "an empty fleet is not all current");
+    assert!(r.messages.iter().any(|m| m.starts_with("no node:")), "{:?}", r.messages);
 }

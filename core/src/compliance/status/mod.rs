@@ -42,6 +42,10 @@ use crate::schedule::Backend;
 /// differ).
 const EARLY_SECS: i64 = 600;
 
+/// How long after a planned run its execution may start and still be that run's: a maintenance
+/// window lasts at most 24 hours (AWS: Duration 1-24).
+const LATEST_START_SECS: i64 = 24 * 3600;
+
 /// What to report on.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -53,6 +57,14 @@ pub struct StatusOptions {
     pub at: Option<Timestamp>,
     /// Calls in flight at once.
     pub concurrency: usize,
+}
+
+/// The planned run an execution that started at `started` belongs to: the latest one it started
+/// at most 10 minutes before and less than a day after (a window lasts at most 24 hours). A run
+/// started by hand between planned runs, or late, belongs to none.
+fn planned_run_of(planned: &[Timestamp], started: Timestamp) -> Option<Timestamp> {
+    let s = started.as_second();
+    planned.iter().rev().find(|p| p.as_second() - EARLY_SECS <= s && s < p.as_second() + LATEST_START_SECS).copied()
 }
 
 /// Where an operation's result should show, on `backend` with `strategy`.
@@ -179,9 +191,10 @@ pub async fn status(
         });
     }
 
-    // Runs since the earliest expected run (10 minutes early), up to `at`.
+    // Runs since the earliest planned run the report shows (10 minutes early), up to `at`: the
+    // verdicts look only at the runs since each operation's expected run, the timeline at all.
     let mut records: Vec<RunRecord> = Vec::new();
-    if let Some(earliest) = ops.iter().filter_map(|o| o.facts.expected).min() {
+    if let Some(earliest) = ops.iter().filter_map(|o| o.planned.first().copied().or(o.facts.expected)).min() {
         let after = minus(earliest, EARLY_SECS);
         let wanted: Vec<Resource> = ops.iter().flat_map(|o| o.resources.iter().cloned()).collect();
         let windows: Vec<Resource> =
@@ -213,7 +226,9 @@ pub async fn status(
     let seen: BTreeSet<String> = records.iter().flat_map(|r| r.nodes.keys().cloned()).collect();
     let unknown: Vec<String> = seen.iter().filter(|n| !agents.contains_key(*n)).cloned().collect();
     agents.extend(gather::agents(c, &unknown).await?);
-    let nodes: BTreeSet<String> = agents.keys().cloned().chain(seen).collect();
+    // A node the plan names by id stays in the report when AWS no longer lists it (and no run
+    // mentions it): it is unreachable, not absent.
+    let nodes: BTreeSet<String> = agents.keys().cloned().chain(seen).chain(t.instance_ids.iter().cloned()).collect();
     let ids: Vec<String> = nodes.iter().cloned().collect();
     progress(&format!("{} node(s); reading patch states and compliance summaries", ids.len()));
     let written_type = ops.iter().any(|o| o.facts.report == ReportKind::Written) && plan_type != "Patch";
@@ -356,6 +371,13 @@ pub async fn status(
     }
 
     let mut messages = Vec::new();
+    if report_nodes.is_empty() {
+        messages.push(
+            "no node: the plan's targets select no managed node and no run of the plan names one (check the \
+             targets' tags and ids); status exits 6"
+                .into(),
+        );
+    }
     if later_warned > 0 {
         messages.push(format!(
             "{later_warned} node(s): the Patch type shows a later scan than ssmpatch's report (the {plan_type} type \
@@ -389,9 +411,7 @@ pub async fn status(
                 .filter(|r| r.resource_op == o.facts.name)
                 .map(|r| RunSummary {
                     operation: r.operation.clone(),
-                    planned: r.started.and_then(|s| {
-                        o.planned.iter().rev().find(|p| p.as_second() - EARLY_SECS <= s.as_second()).copied()
-                    }),
+                    planned: r.started.and_then(|s| planned_run_of(&o.planned, s)),
                     source: r.source,
                     id: r.id.clone(),
                     started: r.started,
@@ -530,6 +550,22 @@ async fn enrich(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().expect("test instant")
+    }
+
+    #[test]
+    fn a_run_belongs_to_the_planned_run_it_started_for() {
+        let planned = [t("2026-10-31T18:00:00Z"), t("2026-11-28T18:00:00Z")];
+        assert_eq!(planned_run_of(&planned, t("2026-11-28T18:00:05Z")), Some(planned[1]));
+        assert_eq!(planned_run_of(&planned, t("2026-11-28T17:50:00Z")), Some(planned[1]), "10 minutes early");
+        assert_eq!(planned_run_of(&planned, t("2026-11-28T17:49:59Z")), None, "earlier: no planned run");
+        assert_eq!(planned_run_of(&planned, t("2026-11-29T17:59:59Z")), Some(planned[1]), "within the day");
+        assert_eq!(planned_run_of(&planned, t("2026-11-29T18:00:00Z")), None, "a day late: by hand, not planned");
+        assert_eq!(planned_run_of(&planned, t("2026-12-05T06:00:00Z")), None);
+        assert_eq!(planned_run_of(&planned, t("2026-11-01T01:00:00Z")), Some(planned[0]));
+    }
 
     #[test]
     fn report_kinds() {

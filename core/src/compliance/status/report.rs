@@ -170,9 +170,11 @@ pub struct StatusReport {
 }
 
 impl StatusReport {
-    /// Whether every node's every operation is `current` (warnings do not count).
+    /// Whether every node's every operation is `current` (warnings do not count). A report with
+    /// no node is not: a plan whose targets select nothing (a misspelt tag, every node gone) must
+    /// not read as "all current" to a job that alerts on it.
     pub fn all_current(&self) -> bool {
-        self.nodes.iter().all(|n| n.verdict == Verdict::Current)
+        !self.nodes.is_empty() && self.nodes.iter().all(|n| n.verdict == Verdict::Current)
     }
 }
 
@@ -491,6 +493,37 @@ mod tests {
             serde_json::to_string(&RunSource::MaintenanceWindow).expect("test value"),
             r#""maintenance-window""#
         );
+    }
+
+    #[test]
+    fn a_report_without_nodes_is_not_all_current() {
+        let mut report = StatusReport {
+            plan: "p".into(),
+            backend: Backend::MaintenanceWindow,
+            at: "2026-12-27T18:00:00Z".parse().expect("test value"),
+            summary: FleetSummary {
+                nodes: 0,
+                verdicts: Verdict::zero_counts(),
+                by_operation: BTreeMap::new(),
+                oldest_stale: None,
+            },
+            operations: Vec::new(),
+            nodes: Vec::new(),
+            messages: Vec::new(),
+        };
+        assert!(!report.all_current(), "no node: nothing is current");
+        let node = |verdict| NodeStatus {
+            instance_id: "i-0123456789abcdef0".into(),
+            operation: "install".into(),
+            verdict,
+            reason: String::new(),
+            warnings: Vec::new(),
+            evidence: Evidence::default(),
+        };
+        report.nodes = vec![node(Verdict::Current)];
+        assert!(report.all_current());
+        report.nodes.push(node(Verdict::Stale));
+        assert!(!report.all_current());
     }
 
     #[test]
