@@ -385,3 +385,27 @@ def test_a_scan_sent_by_another_caller_replaces_patch_compliance_and_is_listed(s
     [named] = [c for c in listed if c["CommandId"] == sent["CommandId"]]
     assert (named["Comment"], named["Parameters"]["Operation"], named["RequestedDateTime"]) == (
         comment, ["Scan"], sent["RequestedDateTime"])
+
+
+# --- one command for every target of a window task (the other reading) ---------------------------------
+
+def test_window_commands_per_task_send_one_command_whose_invocations_name_every_node(ssm, fleet):
+    control(fleet, f"/_ssmpatch/nodes/{C}/agent", "POST", {"PingStatus": "ConnectionLost"})
+    control(fleet, "/_ssmpatch/settings", "POST", {"window_commands": "per-task"})
+    wid, _ = window(ssm)
+    res = control(fleet, f"/_ssmpatch/windows/{wid}/execute", "POST", {"exclude": [B]})
+    [task] = res["Tasks"]
+    [command] = task["CommandIds"]
+    [inv] = ssm.describe_maintenance_window_execution_task_invocations(
+        WindowExecutionId=res["WindowExecutionId"], TaskId=task["TaskExecutionId"])["WindowExecutionTaskInvocationIdentities"]
+    assert inv["ExecutionId"] == command and sorted(json.loads(inv["Parameters"])["instanceIds"]) == [A, C]
+    # the command's status, not each node's: those are Run Command's
+    assert (inv["Status"], inv["StatusDetails"]) == ("FAILED", "Incomplete")
+    per_node = {i["InstanceId"]: (i["Status"], i["StatusDetails"])
+                for i in ssm.list_command_invocations(CommandId=command)["CommandInvocations"]}
+    assert per_node == {A: ("Success", "Success"), C: ("TimedOut", "Delivery Timed Out")}
+
+
+def test_window_commands_setting_is_checked(clean):
+    code, msg = refused(clean, "/_ssmpatch/settings", "POST", {"window_commands": "per-window"})
+    assert code == 400 and "window_commands" in msg

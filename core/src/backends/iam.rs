@@ -72,6 +72,11 @@ const STATUS: &[&str] =
 /// the plan's, and a failed command's output.
 const STATUS_RUNS: &[&str] = &["ssm:ListCommands", "ssm:GetCommandInvocation"];
 
+/// What `status` reads of a window run whose task invocation names several nodes (one command
+/// for them all; AWS's example shows one node per invocation, the other reading is UNCONFIRMED):
+/// each node's own status.
+const STATUS_WINDOW_RUNS: &[&str] = &["ssm:ListCommandInvocations"];
+
 /// A command whose permissions a policy grants (`--for`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IamCommand {
@@ -220,6 +225,9 @@ pub fn policy(plan: &Plan, backend: Backend, opts: &PolicyOptions) -> Value {
         if backend != Backend::PatchPolicy {
             add(own.refresh);
             add(STATUS_RUNS);
+        }
+        if backend == Backend::MaintenanceWindow {
+            add(STATUS_WINDOW_RUNS);
         }
     }
     if refresh {

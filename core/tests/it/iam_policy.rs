@@ -186,6 +186,9 @@ enum Scenario {
     /// `status` after the install ran on the nodes and a third whose install fails, and a scan
     /// without override by hand on one node (a suspect: the commands sent to it are read).
     StatusRuns,
+    /// The same with each window task run as one command for all its nodes (the stand-in's
+    /// `window_commands: per-task`): each node's status comes from Run Command.
+    StatusSharedCommand,
 }
 
 fn scenarios(backend: &str, command: IamCommand) -> Vec<Scenario> {
@@ -196,6 +199,7 @@ fn scenarios(backend: &str, command: IamCommand) -> Vec<Scenario> {
         IamCommand::Refresh if backend == "patch-policy" => vec![RefreshCommand],
         IamCommand::Refresh => vec![RefreshRuns, RefreshCommand],
         IamCommand::Destroy => vec![Destroy, DestroyMoved],
+        IamCommand::Status if backend == "maintenance-window" => vec![StatusRuns, StatusSharedCommand],
         IamCommand::Status => vec![StatusRuns],
     }
 }
@@ -340,7 +344,10 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
                 apply_here_only(&v2).await;
             }
         }
-        StatusRuns => {
+        StatusRuns | StatusSharedCommand => {
+            if matches!(scenario, StatusSharedCommand) {
+                si.settings(&json!({"window_commands": "per-task"}));
+            }
             let failing = openssl_node(FAILING, json!({"Patch Group": "web", "Rack": "r1"}), true);
             si.seed_nodes(&json!({"region": REGION, "nodes": [failing]}));
             apply(&v2).await;
@@ -420,7 +427,7 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
                 },
             }
         }
-        StatusRuns => match v2.status(&StatusOptions::default(), &|_| {}).await {
+        StatusRuns | StatusSharedCommand => match v2.status(&StatusOptions::default(), &|_| {}).await {
             Err(e) => Err(e.to_string()),
             Ok(r) if r.summary.nodes != 3 => Err(format!("status judged {} node(s), not 3: {r:?}", r.summary.nodes)),
             Ok(_) => Ok(()),
@@ -435,7 +442,7 @@ async fn run(si: &StandIn, backend: &str, scenario: Scenario, iam: &Value) -> Re
             .await
         }
     };
-    si.settings(&json!({"iam": null}));
+    si.settings(&json!({"iam": null, "window_commands": "per-node"}));
     result
 }
 

@@ -258,29 +258,37 @@ def execute_window(backend, window_id, in_progress=False, exclude=(), exclude_ta
         # individual task executions (one per target)", an invocation's ExecutionId is "the command
         # ID" (API_DescribeMaintenanceWindowExecutionTaskInvocations), and AWS's example shows one
         # instance per invocation (awscli examples, describe-maintenance-window-execution-task-
-        # invocations). A command per node: the stricter reading (UNCONFIRMED).
-        cmds = [commands.send(backend, t.task_arn, [node], [], params, comment=rc.get("Comment", ""),
+        # invocations). A command per node: the stricter reading (UNCONFIRMED). The setting
+        # `"window_commands": "per-task"` takes the other reading: one command for every target of
+        # the task and one invocation naming them all (its ExecutionId that command), so a client
+        # must ask Run Command (ListCommandInvocations) for each node's own status.
+        per_task = state.controls.settings.get("window_commands", "per-node") == "per-task"
+        groups = [run_targets[task_id]] if per_task and run_targets[task_id] else [[n] for n in run_targets[task_id]]
+        cmds = [commands.send(backend, t.task_arn, group, [], params, comment=rc.get("Comment", ""),
                               output_bucket=rc.get("OutputS3BucketName", ""),
                               output_prefix=rc.get("OutputS3KeyPrefix", ""),
                               max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
                               service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
                               timeout=rc.get("TimeoutSeconds"), execution_id=exec_id, refuse_unknown=False)
-                for node in run_targets[task_id]]
+                for group in groups]
         ok = all(c.status == "Success" for c in cmds)
         failed = failed or not ok
         trec.update(Status="SUCCESS" if ok else "FAILED", StatusDetails="Success" if ok else "Failed", EndTime=_now(),
                     TaskParameters=[{k: {"Values": v} for k, v in params.items()}],
                     CommandIds=[c.command_id for c in cmds])
+        target_id = next((v for tt in t.targets or [] if tt["Key"] == "WindowTargetIds" for v in tt["Values"]), "")
         for cmd in cmds:
-            for inv in cmd.invocations:
+            parts = ([(cmd.invocations, cmd.status, cmd.status_details)] if per_task else
+                     [([inv], inv["Status"], inv["StatusDetails"]) for inv in cmd.invocations])
+            for invs, status, details in parts:
                 trec["invocations"].append({
                     "WindowExecutionId": exec_id, "TaskExecutionId": task_exec, "InvocationId": str(uuid.uuid4()),
                     "ExecutionId": cmd.command_id, "TaskType": "RUN_COMMAND",
-                    "Parameters": json.dumps({"documentName": t.task_arn, "instanceIds": [inv["InstanceId"]],
+                    "Parameters": json.dumps({"documentName": t.task_arn,
+                                              "instanceIds": [inv["InstanceId"] for inv in invs],
                                               "parameters": params}),
-                    "Status": _INVOCATION_STATUS.get(inv["Status"], "FAILED"), "StatusDetails": inv["StatusDetails"],
-                    "StartTime": tstart, "EndTime": _now(), "WindowTargetId": next(
-                        (v for tt in t.targets or [] if tt["Key"] == "WindowTargetIds" for v in tt["Values"]), "")})
+                    "Status": _INVOCATION_STATUS.get(status, "FAILED"), "StatusDetails": details,
+                    "StartTime": tstart, "EndTime": _now(), "WindowTargetId": target_id})
         rec["tasks"].append(trec)
     rec.update(Status="FAILED" if failed else "SUCCESS", StatusDetails="", EndTime=_now())
     state.of(backend).window_executions[exec_id] = rec
