@@ -114,3 +114,13 @@ def test_the_call_log_names_the_caller_and_the_outcome(ssm, clean):
         ("DescribeMaintenanceWindows", "testing", "throttle"),
         ("DescribeMaintenanceWindows", "testing", "200"),
     ]
+
+
+def test_the_call_log_times_each_answer(ssm, clean):
+    control(clean, "/_ssmpatch/faults", "POST", {"rules": [
+        {"operation": "DescribeMaintenanceWindows", "kind": "delay", "seconds": 0.3, "times": 1}]})
+    ssm.describe_maintenance_windows()
+    ssm.describe_maintenance_windows()
+    [slow, fast] = [c for c in control(clean, "/_ssmpatch/calls") if c["name"] == "DescribeMaintenanceWindows"]
+    assert slow["seconds"] >= 0.3 and 0 <= fast["seconds"] < slow["seconds"]
+    assert fast["started"] >= slow["started"] + slow["seconds"]

@@ -23,3 +23,22 @@ where
 {
     items.try_collect().await.map_err(|e| aws(service, operation, e))
 }
+
+/// Every item of every page of `operation` on `service`, each handed to `keep` as its page
+/// arrives (nothing is collected: for account-wide lists of which the caller keeps a few).
+pub(crate) async fn each<T, E, R>(
+    service: &'static str,
+    operation: &'static str,
+    mut items: PaginationStream<Result<T, SdkError<E, R>>>,
+    mut keep: impl FnMut(T),
+) -> Result<(), Error>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
+{
+    while let Some(item) = items.next().await {
+        keep(item.map_err(|e| aws(service, operation, e))?);
+    }
+    Ok(())
+}

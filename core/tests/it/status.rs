@@ -419,3 +419,28 @@ async fn named_nodes_aws_does_not_list_are_unreachable_and_an_empty_fleet_is_not
     assert!(!r.all_current(), "an empty fleet is not all current");
     assert!(r.messages.iter().any(|m| m.starts_with("no node:")), "{:?}", r.messages);
 }
+
+/// With each window task run as one command for all its nodes (the stand-in's `window_commands:
+/// per-task`, the reading AWS's example does not show), each node's status comes from Run Command:
+/// the same verdicts as with a command per node.
+#[tokio::test]
+#[ignore = "needs the local AWS stand-in (scripts/test.sh runs it)"]
+async fn one_command_for_every_node_of_a_task_gives_the_same_verdicts() {
+    let si = StandIn::start();
+    let web = json!({"Patch Group": "web"});
+    let nodes: Vec<Value> = [A, E, F].iter().map(|id| openssl_node(id, web.clone(), *id == E)).collect();
+    let (s, clients) = session(&si, &seed_text(), WEB, "2026-11-20T00:00:00Z", &nodes).await;
+    si.settings(&json!({"window_commands": "per-task"}));
+    let ws = windows(&clients).await;
+    let install = ws.iter().find(|(n, _)| n.ends_with("-install")).map(|(_, id)| id.clone()).expect("install");
+    si.control("POST", &format!("nodes/{F}/agent"), Some(&json!({"PingStatus": "ConnectionLost"})));
+    si.control("POST", &format!("windows/{install}/execute"), Some(&json!({})));
+    si.clear_calls();
+    let r = status(&s).await;
+    let v = [A, E, F].map(|id| node(&r, id, "install").verdict);
+    assert_eq!(v, [Verdict::Current, Verdict::Failed, Verdict::Unreachable], "{r:#?}");
+    let failed = node(&r, E, "install");
+    assert!(failed.reason.contains("failed"), "the reason from the node's output: {failed:#?}");
+    let asked = si.calls().iter().filter(|c| c["name"] == "ListCommandInvocations").count();
+    assert!(asked >= 2, "each task's command asked for its nodes: {asked} call(s)");
+}

@@ -17,7 +17,7 @@ use super::report::{
     Agent, ForeignScan, PatchCounts, PatchStateEvidence, ReportEvidence, RunEvidence, RunSource, WrittenBy,
 };
 use crate::aws::Clients;
-use crate::backends::paging::all;
+use crate::backends::paging::{all, each};
 use crate::backends::runs::{RunOperation, instant, run_parameters};
 use crate::backends::shared::document::RUN_PATCH_BASELINE;
 use crate::error::{Error, aws};
@@ -44,6 +44,7 @@ pub(crate) async fn targeted(
     c: &Clients,
     tags: &BTreeMap<String, Vec<String>>,
     ids: &[String],
+    concurrency: usize,
 ) -> Result<BTreeMap<String, Agent>, Error> {
     let mut out = BTreeMap::new();
     if !tags.is_empty() {
@@ -72,7 +73,7 @@ pub(crate) async fn targeted(
             }
         }
     }
-    out.extend(agents(c, ids).await?);
+    out.extend(agents(c, ids, concurrency).await?);
     Ok(out)
 }
 
@@ -90,24 +91,31 @@ fn agent_of(i: &aws_sdk_ssm::types::InstanceInformation) -> Option<(String, Agen
 }
 
 /// The agents of `ids` that AWS still knows (DescribeInstanceInformation by `InstanceIds`, 50 per
-/// call, every page); a node it no longer lists is absent.
-pub(crate) async fn agents(c: &Clients, ids: &[String]) -> Result<BTreeMap<String, Agent>, Error> {
-    let mut out = BTreeMap::new();
-    for chunk in ids.chunks(IDS_PER_CALL) {
-        let f = InstanceInformationStringFilter::builder()
-            .key("InstanceIds")
-            .set_values(Some(chunk.to_vec()))
-            .build()
-            .map_err(|e| build_err("instance filter", e))?;
-        let infos = all(
-            "ssm",
-            "DescribeInstanceInformation",
-            c.ssm.describe_instance_information().filters(f).max_results(50).into_paginator().items().send(),
-        )
+/// call, every page, `concurrency` calls at once); a node it no longer lists is absent.
+pub(crate) async fn agents(c: &Clients, ids: &[String], concurrency: usize) -> Result<BTreeMap<String, Agent>, Error> {
+    let filters = ids
+        .chunks(IDS_PER_CALL)
+        .map(|chunk| {
+            InstanceInformationStringFilter::builder()
+                .key("InstanceIds")
+                .set_values(Some(chunk.to_vec()))
+                .build()
+                .map_err(|e| build_err("instance filter", e))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let pages: Vec<Vec<aws_sdk_ssm::types::InstanceInformation>> =
+        stream::iter(filters.into_iter().map(|f| async move {
+            all(
+                "ssm",
+                "DescribeInstanceInformation",
+                c.ssm.describe_instance_information().filters(f).max_results(50).into_paginator().items().send(),
+            )
+            .await
+        }))
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
         .await?;
-        out.extend(infos.iter().filter_map(agent_of));
-    }
-    Ok(out)
+    Ok(pages.iter().flatten().filter_map(agent_of).collect())
 }
 
 /// The patch state of each of `ids` that has one (DescribeInstancePatchStates, 50 ids per call,
@@ -178,36 +186,44 @@ pub(crate) async fn summaries(
         .values(compliance_type)
         .r#type(ComplianceQueryOperatorType::Equal)
         .build();
-    let items = all(
+    let mut out = BTreeMap::new();
+    each(
         "ssm",
         "ListResourceComplianceSummaries",
         c.ssm.list_resource_compliance_summaries().filters(f).max_results(50).into_paginator().items().send(),
+        |i| {
+            if let Some(evidence) = report_of(&i, compliance_type, nodes) {
+                out.insert(i.resource_id().unwrap_or_default().to_string(), evidence);
+            }
+        },
     )
     .await?;
-    let mut out = BTreeMap::new();
-    for i in items {
-        let Some(node) = i.resource_id().filter(|n| nodes.contains(*n)) else { continue };
-        if i.compliance_type() != Some(compliance_type) {
-            continue;
-        }
-        let Some(summary) = i.execution_summary() else { continue };
-        let Some(time) = ts(summary.execution_time()) else { continue };
-        out.insert(
-            node.to_string(),
-            ReportEvidence {
-                compliance_type: compliance_type.to_string(),
-                status: i.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                execution_id: summary.execution_id().map(str::to_string).filter(|v| !v.is_empty()),
-                execution_type: summary.execution_type().map(str::to_string).filter(|v| !v.is_empty()),
-                execution_time: time,
-                compliant: i.compliant_summary().map(|s| i64::from(s.compliant_count())).unwrap_or(0),
-                non_compliant: i.non_compliant_summary().map(|s| i64::from(s.non_compliant_count())).unwrap_or(0),
-                overall_severity: i.overall_severity().map(|s| s.as_str().to_string()),
-                written_by: WrittenBy::Other,
-            },
-        );
-    }
     Ok(out)
+}
+
+/// The evidence of one compliance summary, when it is of `compliance_type` for one of `nodes`.
+fn report_of(
+    i: &aws_sdk_ssm::types::ResourceComplianceSummaryItem,
+    compliance_type: &str,
+    nodes: &BTreeSet<String>,
+) -> Option<ReportEvidence> {
+    i.resource_id().filter(|n| nodes.contains(*n))?;
+    if i.compliance_type() != Some(compliance_type) {
+        return None;
+    }
+    let summary = i.execution_summary()?;
+    let time = ts(summary.execution_time())?;
+    Some(ReportEvidence {
+        compliance_type: compliance_type.to_string(),
+        status: i.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        execution_id: summary.execution_id().map(str::to_string).filter(|v| !v.is_empty()),
+        execution_type: summary.execution_type().map(str::to_string).filter(|v| !v.is_empty()),
+        execution_time: time,
+        compliant: i.compliant_summary().map(|s| i64::from(s.compliant_count())).unwrap_or(0),
+        non_compliant: i.non_compliant_summary().map(|s| i64::from(s.non_compliant_count())).unwrap_or(0),
+        overall_severity: i.overall_severity().map(|s| s.as_str().to_string()),
+        written_by: WrittenBy::Other,
+    })
 }
 
 /// One execution of a resource that runs an operation (or one its strategy added).
@@ -281,31 +297,44 @@ pub(crate) async fn window_runs(
             let Some(id) = ex.window_execution_id() else { continue };
             executions.push((
                 w.clone(),
-                id.to_string(),
-                ex.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                started,
-                ex.end_time().and_then(ts),
+                Listed {
+                    id: id.to_string(),
+                    status: ex.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    started,
+                    ended: ex.end_time().and_then(ts),
+                },
             ));
         }
     }
-    let reads = stream::iter(executions.into_iter().map(|(w, exec_id, status, started, ended)| async move {
-        window_execution(c, &w, ops, exec_id, status, started, ended).await
-    }))
+    let reads = stream::iter(
+        executions
+            .into_iter()
+            .map(|(w, listed)| async move { window_execution(c, &w, ops, listed, concurrency).await }),
+    )
     .buffer_unordered(concurrency)
     .try_collect::<Vec<Vec<RunRecord>>>()
     .await?;
     Ok(reads.into_iter().flatten().collect())
 }
 
+/// A window execution as DescribeMaintenanceWindowExecutions lists it.
+struct Listed {
+    id: String,
+    status: String,
+    started: Option<Timestamp>,
+    ended: Option<Timestamp>,
+}
+
+/// The runs of one window execution: its tasks (read at once, at most `concurrency`; a window of
+/// the plan has one to three) and their invocations.
 async fn window_execution(
     c: &Clients,
     w: &Resource,
     ops: &[RunOperation],
-    exec_id: String,
-    status: String,
-    started: Option<Timestamp>,
-    ended: Option<Timestamp>,
+    listed: Listed,
+    concurrency: usize,
 ) -> Result<Vec<RunRecord>, Error> {
+    let Listed { id: exec_id, status, started, ended } = listed;
     let in_window: Vec<&RunOperation> =
         ops.iter().filter(|o| o.name == w.operation || o.after.as_deref() == Some(w.operation.as_str())).collect();
     let tasks = all(
@@ -320,23 +349,35 @@ async fn window_execution(
             .send(),
     )
     .await?;
-    let mut out: BTreeMap<String, RunRecord> = BTreeMap::new();
-    for t in &tasks {
-        let Some(task_id) = t.task_execution_id() else { continue };
-        let invocations = all(
-            "ssm",
-            "DescribeMaintenanceWindowExecutionTaskInvocations",
-            c.ssm
-                .describe_maintenance_window_execution_task_invocations()
-                .window_execution_id(&exec_id)
-                .task_id(task_id)
-                .max_results(100)
-                .into_paginator()
-                .items()
-                .send(),
-        )
+    // Each task's invocations, the tasks read at once (in their order).
+    // (Owned ids moved into each read: a stream over borrowed ones would keep the future from being
+    // `Send`.)
+    let task_ids: Vec<String> = tasks.iter().filter_map(|t| t.task_execution_id().map(str::to_string)).collect();
+    let per_task: Vec<Vec<aws_sdk_ssm::types::MaintenanceWindowExecutionTaskInvocationIdentity>> =
+        stream::iter(task_ids.clone().into_iter().map(|task_id| {
+            let exec_id = exec_id.clone();
+            async move {
+                all(
+                    "ssm",
+                    "DescribeMaintenanceWindowExecutionTaskInvocations",
+                    c.ssm
+                        .describe_maintenance_window_execution_task_invocations()
+                        .window_execution_id(exec_id)
+                        .task_id(task_id)
+                        .max_results(100)
+                        .into_paginator()
+                        .items()
+                        .send(),
+                )
+                .await
+            }
+        }))
+        .buffered(concurrency.max(1))
+        .try_collect()
         .await?;
-        for i in &invocations {
+    let mut out: BTreeMap<String, RunRecord> = BTreeMap::new();
+    for (task_id, invocations) in task_ids.iter().zip(&per_task) {
+        for i in invocations {
             let request: serde_json::Value =
                 i.parameters().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
             let params = request.get("parameters").unwrap_or(&serde_json::Value::Null);

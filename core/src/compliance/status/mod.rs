@@ -193,39 +193,44 @@ pub async fn status(
 
     // Runs since the earliest planned run the report shows (10 minutes early), up to `at`: the
     // verdicts look only at the runs since each operation's expected run, the timeline at all.
-    let mut records: Vec<RunRecord> = Vec::new();
-    if let Some(earliest) = ops.iter().filter_map(|o| o.planned.first().copied().or(o.facts.expected)).min() {
-        let after = minus(earliest, EARLY_SECS);
-        let wanted: Vec<Resource> = ops.iter().flat_map(|o| o.resources.iter().cloned()).collect();
-        let windows: Vec<Resource> =
-            wanted.iter().filter(|r| r.source == RunSource::MaintenanceWindow).cloned().collect();
-        let associations: Vec<Resource> =
-            wanted.iter().filter(|r| r.source == RunSource::Association).cloned().collect();
-        if !windows.is_empty() {
-            records.extend(gather::window_runs(c, &windows, &run_ops, after, at, concurrency).await?);
-        }
-        if !associations.is_empty() {
-            let mut found = gather::association_runs(c, &associations, after, at, concurrency).await?;
-            // An addition's association belongs to the operation it follows.
-            for r in &mut found {
-                if let Some(o) = run_ops.iter().find(|o| o.name == r.operation)
-                    && let Some(a) = &o.after
-                {
-                    r.resource_op = a.clone();
-                }
+    // The nodes the targets select now are read meanwhile.
+    let t = &plan.targets;
+    let runs = async {
+        let mut records: Vec<RunRecord> = Vec::new();
+        if let Some(earliest) = ops.iter().filter_map(|o| o.planned.first().copied().or(o.facts.expected)).min() {
+            let after = minus(earliest, EARLY_SECS);
+            let wanted: Vec<Resource> = ops.iter().flat_map(|o| o.resources.iter().cloned()).collect();
+            let windows: Vec<Resource> =
+                wanted.iter().filter(|r| r.source == RunSource::MaintenanceWindow).cloned().collect();
+            let associations: Vec<Resource> =
+                wanted.iter().filter(|r| r.source == RunSource::Association).cloned().collect();
+            if !windows.is_empty() {
+                records.extend(gather::window_runs(c, &windows, &run_ops, after, at, concurrency).await?);
             }
-            records.extend(found);
+            if !associations.is_empty() {
+                let mut found = gather::association_runs(c, &associations, after, at, concurrency).await?;
+                // An addition's association belongs to the operation it follows.
+                for r in &mut found {
+                    if let Some(o) = run_ops.iter().find(|o| o.name == r.operation)
+                        && let Some(a) = &o.after
+                    {
+                        r.resource_op = a.clone();
+                    }
+                }
+                records.extend(found);
+            }
         }
-    }
+        Ok::<_, Error>(records)
+    };
+    let (mut records, mut agents) =
+        futures::try_join!(runs, gather::targeted(c, &t.tags, &t.instance_ids, concurrency))?;
     records.sort_by_key(|r| r.started);
     progress(&format!("{} run(s) of the plan since its earliest expected run", records.len()));
 
     // The nodes: those the targets select now, and those seen in runs.
-    let t = &plan.targets;
-    let mut agents = gather::targeted(c, &t.tags, &t.instance_ids).await?;
     let seen: BTreeSet<String> = records.iter().flat_map(|r| r.nodes.keys().cloned()).collect();
     let unknown: Vec<String> = seen.iter().filter(|n| !agents.contains_key(*n)).cloned().collect();
-    agents.extend(gather::agents(c, &unknown).await?);
+    agents.extend(gather::agents(c, &unknown, concurrency).await?);
     // A node the plan names by id stays in the report when AWS no longer lists it (and no run
     // mentions it): it is unreachable, not absent.
     let nodes: BTreeSet<String> = agents.keys().cloned().chain(seen).chain(t.instance_ids.iter().cloned()).collect();
