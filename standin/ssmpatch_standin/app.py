@@ -155,6 +155,8 @@ class Middleware:
                         problems = iam.check_setting(req.get("iam")) if "iam" in req else []
                         if req.get("window_commands", "per-node") not in ("per-node", "per-task"):
                             problems.append(f"window_commands is per-node or per-task, not {req['window_commands']!r}")
+                        if not isinstance(req.get("window_snapshot_parameter", True), bool):
+                            problems.append("window_snapshot_parameter is true or false")
                         if problems:
                             return _json(start_response, "400 Bad Request",
                                          {"message": "invalid setting: " + "; ".join(problems)})

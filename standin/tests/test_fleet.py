@@ -230,6 +230,9 @@ def test_window_execution(ssm, s3, fleet):
     # The window supplies the SnapshotId; RebootIfNeeded reboots, so the patch is Installed
     assert (st["Operation"], st["InstalledCount"], st["MissingCount"], st["SnapshotId"]) == (
         "Install", 1, 0, res["WindowExecutionId"])
+    # ... and records it in the invocation's parameters (by default; see window_snapshot_parameter)
+    params = json.loads(invs["WindowExecutionTaskInvocationIdentities"][0]["Parameters"])["parameters"]
+    assert params["SnapshotId"] == [res["WindowExecutionId"]]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="ssmpatch-out", Prefix="mw/")["Contents"]]
     assert keys == [f"mw/{res['Tasks'][0]['CommandIds'][0]}/{NODE}/awsrunShellScript/PatchLinux/stdout"]
 

@@ -409,3 +409,20 @@ def test_window_commands_per_task_send_one_command_whose_invocations_name_every_
 def test_window_commands_setting_is_checked(clean):
     code, msg = refused(clean, "/_ssmpatch/settings", "POST", {"window_commands": "per-window"})
     assert code == 400 and "window_commands" in msg
+
+
+def test_window_snapshot_parameter_false_gives_the_snapshot_id_to_the_node_only(ssm, fleet):
+    control(fleet, "/_ssmpatch/settings", "POST", {"window_snapshot_parameter": False})
+    wid, _ = window(ssm)
+    res = control(fleet, f"/_ssmpatch/windows/{wid}/execute", "POST", {})
+    [task] = res["Tasks"]
+    [inv, *_] = ssm.describe_maintenance_window_execution_task_invocations(
+        WindowExecutionId=res["WindowExecutionId"], TaskId=task["TaskExecutionId"])["WindowExecutionTaskInvocationIdentities"]
+    assert "SnapshotId" not in json.loads(inv["Parameters"])["parameters"]
+    [cmd] = ssm.list_commands(CommandId=inv["ExecutionId"])["Commands"]
+    assert "SnapshotId" not in cmd["Parameters"]
+    # the node ran with it all the same
+    [state] = ssm.describe_instance_patch_states(InstanceIds=[A])["InstancePatchStates"]
+    assert state["SnapshotId"] == res["WindowExecutionId"]
+    code, msg = refused(fleet, "/_ssmpatch/settings", "POST", {"window_snapshot_parameter": "yes"})
+    assert code == 400 and "window_snapshot_parameter" in msg

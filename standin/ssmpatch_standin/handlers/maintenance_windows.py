@@ -252,8 +252,19 @@ def execute_window(backend, window_id, in_progress=False, exclude=(), exclude_ta
         params = dict(rc.get("Parameters") or {})
         if not params and t.task_parameters:
             params = {k: v.get("Values", []) for k, v in t.task_parameters.items()}
+        # Patch Manager supplies the SnapshotId inside a window (the window execution id here; AWS's
+        # CLI example of get-maintenance-window-execution-task shows the task's parameter as
+        # "{{ aws:ORCHESTRATION_ID }}", not what it resolves to). Whether AWS records the resolved
+        # value in the invocation's and command's parameters is not documented (UNCONFIRMED): by
+        # default it is recorded, as the first stand-in did; `"window_snapshot_parameter": false`
+        # gives it to the node only — the stricter reading, under which `ssmpatch status` cannot
+        # yet tell a scan seconds after the rescan from the rescan (noted on issue 19).
+        supplied = {}
         if t.task_arn == "AWS-RunPatchBaseline" and not (params.get("SnapshotId") or [""])[0]:
-            params["SnapshotId"] = [exec_id]
+            if state.controls.settings.get("window_snapshot_parameter", True):
+                params["SnapshotId"] = [exec_id]
+            else:
+                supplied = {"SnapshotId": [exec_id]}
         # One invocation per target, each its own Run Command command: the invocations are "the
         # individual task executions (one per target)", an invocation's ExecutionId is "the command
         # ID" (API_DescribeMaintenanceWindowExecutionTaskInvocations), and AWS's example shows one
@@ -269,7 +280,8 @@ def execute_window(backend, window_id, in_progress=False, exclude=(), exclude_ta
                               output_prefix=rc.get("OutputS3KeyPrefix", ""),
                               max_concurrency=t.max_concurrency or "50", max_errors=t.max_errors or "0",
                               service_role=rc.get("ServiceRoleArn", t.service_role_arn or ""),
-                              timeout=rc.get("TimeoutSeconds"), execution_id=exec_id, refuse_unknown=False)
+                              timeout=rc.get("TimeoutSeconds"), execution_id=exec_id, refuse_unknown=False,
+                              supplied=supplied)
                 for group in groups]
         ok = all(c.status == "Success" for c in cmds)
         failed = failed or not ok

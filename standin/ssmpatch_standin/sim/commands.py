@@ -83,7 +83,7 @@ def _undelivered(backend, node, iid):
     return None if fleet.known_resource(backend, iid) else ("Failed", UNDELIVERABLE)
 
 
-def run_command_on_nodes(backend, command, node_ids, execution_id=None):
+def run_command_on_nodes(backend, command, node_ids, execution_id=None, supplied=None):
     """Fill the moto Command's invocations with the simulated plugin results."""
     nodes = state.of(backend).nodes
     command.invocations = []
@@ -116,7 +116,7 @@ def run_command_on_nodes(backend, command, node_ids, execution_id=None):
                 "StandardErrorUrl": ""})
             continue
         if command.document_name == "AWS-RunPatchBaseline" and node is not None:
-            code, out, err = payload.run_patch_baseline(backend, node, command.parameters or {},
+            code, out, err = payload.run_patch_baseline(backend, node, dict(command.parameters or {}, **(supplied or {})),
                                                         command.command_id, execution_id)
             step, folder = fleet.STEPS[node.platform_type]
         else:
@@ -205,11 +205,13 @@ def command_json(command):
 
 def send(backend, document_name, instance_ids, targets, parameters, comment="", output_bucket="", output_prefix="",
          max_concurrency="50", max_errors="0", service_role="", timeout=None, execution_id=None, exclude=(),
-         refuse_unknown=True):
+         refuse_unknown=True, supplied=None):
     """``exclude``: nodes left out as if they were not targeted (the control API's ``exclude`` of a
     window or association run); they get no invocation. ``refuse_unknown``: an instance id that is no
     node is refused, as SendCommand does; a window or association run that names a node by id after it
-    is gone sends it an Undeliverable invocation instead (``run_command_on_nodes``)."""
+    is gone sends it an Undeliverable invocation instead (``run_command_on_nodes``). ``supplied``:
+    parameters the service gives the document on the node without recording them in the command (a
+    window's SnapshotId)."""
     ids = [i for i in fleet.resolve_targets(backend, instance_ids, targets) if i not in set(exclude)]
     nodes = state.of(backend).nodes
     for i in (instance_ids or []) if refuse_unknown else []:
@@ -221,6 +223,6 @@ def send(backend, document_name, instance_ids, targets, parameters, comment="", 
                     output_s3_bucket_name=output_bucket, output_s3_key_prefix=output_prefix, parameters=parameters,
                     service_role_arn=service_role, targets=[], backend_region=backend.region_name)
     cmd.targets = targets or []
-    run_command_on_nodes(backend, cmd, ids, execution_id)
+    run_command_on_nodes(backend, cmd, ids, execution_id, supplied)
     backend._commands.append(cmd)
     return cmd
