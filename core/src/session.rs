@@ -293,21 +293,25 @@ impl Session {
         apply(&schedulers, diff, self.concurrency, self.force, progress, held).await
     }
 
-    /// Refresh compliance after the plan's runs (see [`crate::compliance::refresh`]).
-    pub async fn refresh(
-        &self,
-        opts: &RefreshOptions,
-        progress: &(dyn Fn(&str) + Sync),
-    ) -> Result<RefreshReport, Error> {
-        let target = crate::compliance::Target {
+    /// What the compliance commands (refresh, status) read of this session.
+    fn target(&self) -> crate::compliance::Target<'_> {
+        crate::compliance::Target {
             plan: &self.plan,
             explanation: &self.explanation,
             additions: &self.additions,
             desired: &self.desired,
             scheduler: self.scheduler.as_ref(),
             clients: &self.clients,
-        };
-        crate::compliance::refresh(target, opts, progress).await
+        }
+    }
+
+    /// Refresh compliance after the plan's runs (see [`crate::compliance::refresh`]).
+    pub async fn refresh(
+        &self,
+        opts: &RefreshOptions,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<RefreshReport, Error> {
+        crate::compliance::refresh(self.target(), opts, progress).await
     }
 
     /// Whether each targeted node's compliance report is current for the plan's last runs (see
@@ -317,15 +321,7 @@ impl Session {
         opts: &crate::compliance::StatusOptions,
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<crate::compliance::StatusReport, Error> {
-        let target = crate::compliance::Target {
-            plan: &self.plan,
-            explanation: &self.explanation,
-            additions: &self.additions,
-            desired: &self.desired,
-            scheduler: self.scheduler.as_ref(),
-            clients: &self.clients,
-        };
-        crate::compliance::status(target, opts, progress).await
+        crate::compliance::status(self.target(), opts, progress).await
     }
 
     /// The same session with another lease TTL ([`SessionOptions::lease_ttl`]).

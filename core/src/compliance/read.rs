@@ -85,6 +85,24 @@ pub(crate) async fn platforms(c: &Clients, nodes: &[String]) -> Result<BTreeMap<
 /// sent 50 at a time, as `InstanceInformationFilterList` allows.
 const DESCRIBE_INSTANCE_IDS: usize = 50;
 
+/// GetCommandInvocation of one node's `step` (the plugin of a multi-step document such as
+/// AWS-RunPatchBaseline, which AWS requires).
+pub(crate) async fn invocation(
+    c: &Clients,
+    command_id: &str,
+    node: &str,
+    step: &str,
+) -> Result<aws_sdk_ssm::operation::get_command_invocation::GetCommandInvocationOutput, Error> {
+    c.ssm
+        .get_command_invocation()
+        .command_id(command_id)
+        .instance_id(node)
+        .plugin_name(step)
+        .send()
+        .await
+        .map_err(|e| aws("ssm", "GetCommandInvocation", e))
+}
+
 /// The node's stdout of `platform`'s step: the full S3 object when the plan writes output there,
 /// else GetCommandInvocation (`complete` = false: may be cut at 24,000 characters).
 pub(crate) async fn output(
@@ -104,15 +122,7 @@ pub(crate) async fn output(
             return Ok((text, true));
         }
     }
-    let inv = c
-        .ssm
-        .get_command_invocation()
-        .command_id(command_id)
-        .instance_id(node)
-        .plugin_name(step)
-        .send()
-        .await
-        .map_err(|e| aws("ssm", "GetCommandInvocation", e))?;
+    let inv = invocation(c, command_id, node, step).await?;
     // Elsewhere in the plan's bucket (another layout, e.g. an association's or a hand-started
     // command's): "StandardOutputUrl: the URL for the complete text written by the plugin to
     // stdout in Amazon S3" (GetCommandInvocation). Only the plan's own bucket is read.

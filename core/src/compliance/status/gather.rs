@@ -20,7 +20,7 @@ use crate::aws::Clients;
 use crate::backends::paging::{all, each};
 use crate::backends::runs::{RunOperation, instant, run_parameters};
 use crate::backends::shared::document::RUN_PATCH_BASELINE;
-use crate::error::{Error, aws};
+use crate::error::Error;
 
 /// InstanceIds / InstanceInformationStringFilter values per call (as refresh sends them).
 const IDS_PER_CALL: usize = 50;
@@ -253,6 +253,11 @@ pub(crate) struct Resource {
     pub(crate) operation: String,
 }
 
+/// Whether `t` is in `[after, until]`, in whole seconds (the runs' read window).
+fn within(t: Timestamp, after: Timestamp, until: Timestamp) -> bool {
+    (after.as_second()..=until.as_second()).contains(&t.as_second())
+}
+
 fn iso(t: Timestamp) -> String {
     Timestamp::from_second(t.as_second()).unwrap_or(t).to_string()
 }
@@ -291,7 +296,7 @@ pub(crate) async fn window_runs(
         for ex in list {
             let started = ex.start_time().and_then(ts);
             // Also kept to the window client-side: the filters' semantics at the edges are AWS's.
-            if started.is_some_and(|s| s.as_second() < after.as_second() || s.as_second() > until.as_second()) {
+            if started.is_some_and(|s| !within(s, after, until)) {
                 continue;
             }
             let Some(id) = ex.window_execution_id() else { continue };
@@ -491,7 +496,7 @@ pub(crate) async fn association_runs(
         .await?;
         for ex in list {
             let created = ex.created_time().and_then(ts);
-            if created.is_some_and(|s| s.as_second() < after.as_second() || s.as_second() > until.as_second()) {
+            if created.is_some_and(|s| !within(s, after, until)) {
                 continue;
             }
             let Some(id) = ex.execution_id() else { continue };
@@ -649,15 +654,7 @@ pub(crate) async fn failure(
     node: &str,
     step: &str,
 ) -> Result<(Option<i32>, Option<String>, String), Error> {
-    let inv = c
-        .ssm
-        .get_command_invocation()
-        .command_id(command_id)
-        .instance_id(node)
-        .plugin_name(step)
-        .send()
-        .await
-        .map_err(|e| aws("ssm", "GetCommandInvocation", e))?;
+    let inv = crate::compliance::read::invocation(c, command_id, node, step).await?;
     let text = format!(
         "{}\n{}",
         inv.standard_output_content().unwrap_or_default(),
