@@ -165,15 +165,7 @@ impl Inner {
         opts: RefreshOptions,
         progress: Option<Py<PyAny>>,
     ) -> Result<serde_json::Value, Failure> {
-        let report_line = |line: &str| {
-            if let Some(callback) = &progress {
-                crate::runtime::attach(|py| {
-                    if let Err(e) = callback.call1(py, (line,)) {
-                        e.write_unraisable(py, None);
-                    }
-                });
-            }
-        };
+        let report_line = |line: &str| report_to(progress.as_ref(), line);
         let session = self.session(false).await?;
         let report = session.refresh(&opts, &report_line).await?;
         Ok(serde_json::to_value(&report).unwrap_or_default())
@@ -187,18 +179,22 @@ impl Inner {
         opts: StatusOptions,
         progress: Option<Py<PyAny>>,
     ) -> Result<serde_json::Value, Failure> {
-        let report_line = |line: &str| {
-            if let Some(callback) = &progress {
-                crate::runtime::attach(|py| {
-                    if let Err(e) = callback.call1(py, (line,)) {
-                        e.write_unraisable(py, None);
-                    }
-                });
-            }
-        };
+        let report_line = |line: &str| report_to(progress.as_ref(), line);
         let session = self.session(false).await?;
         let report = session.status(&opts, &report_line).await?;
         Ok(serde_json::to_value(&report).unwrap_or_default())
+    }
+}
+
+/// Hands one progress line to the Python callback, if any (an exception it raises is reported as
+/// unraisable, Python's rule for callbacks, and the work goes on).
+fn report_to(progress: Option<&Py<PyAny>>, line: &str) {
+    if let Some(callback) = progress {
+        crate::runtime::attach(|py| {
+            if let Err(e) = callback.call1(py, (line,)) {
+                e.write_unraisable(py, None);
+            }
+        });
     }
 }
 
