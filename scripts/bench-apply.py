@@ -18,15 +18,13 @@ import argparse
 import collections
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchlib import ROOT, control, standin
 
 PLAN = """version = 1
 name = "bench-{i:02d}"
@@ -48,10 +46,6 @@ bucket = "bench-artifacts"
 """
 
 
-def control(url, path, method="GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    with urllib.request.urlopen(urllib.request.Request(url + path, method=method, data=data)) as r:
-        return json.loads(r.read() or b"null")
 
 
 def main():
@@ -62,20 +56,7 @@ def main():
 
     subprocess.run(["cargo", "build", "--locked", "-q", "--release", "-p", "ssmpatch-cli"], cwd=ROOT, check=True)
     binary = ROOT / "target/release/ssmpatch"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "standin"))
-    server = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(150):
-            try:
-                control(url, "/_ssmpatch/health")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with standin() as url:
         # AWS's default quotas (50 maintenance windows, 50 baselines per account and Region) are
         # below what 50 groups x 2 operations need; raise them as an account would.
         control(url, "/_ssmpatch/settings", "POST",
@@ -114,9 +95,7 @@ def main():
                     print(f"    {n:5d}  {op}")
             violations = control(url, "/_ssmpatch/violations")
             print(f"\nrequests rejected by botocore's model: {len(violations)}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
 
 
 if __name__ == "__main__":

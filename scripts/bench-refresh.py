@@ -32,17 +32,14 @@ import concurrent.futures
 import hashlib
 import json
 import os
-import resource
 import shlex
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchlib import ROOT, control, standin, timed
 REGION = "ap-northeast-1"
 PLAN = "web-monthly"
 OPERATION = "install"
@@ -52,10 +49,6 @@ OUTPUT_PREFIX = "ssmpatch/output"
 COMPLIANCE_TYPE = "Custom:ssmpatch"
 
 
-def control(url, path, method="GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    with urllib.request.urlopen(urllib.request.Request(url + path, method=method, data=data), timeout=3600) as r:
-        return json.loads(r.read() or b"null")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,18 +231,6 @@ def setup_fleet(url, binary, n, env):
     return [x["InstanceId"] for x in nodes], ssm
 
 
-def timed(cmd, env):
-    """Run `cmd`; its wall time and its CPU (user + system of the child, RUSAGE_CHILDREN)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if out.returncode != 0:
-        sys.exit(f"{cmd[-1] if cmd[0] == sys.executable else cmd[0]} failed ({out.returncode}):\n{out.stdout[-3000:]}\n"
-                 f"{out.stderr[-3000:]}")
-    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
-    return out.stdout, wall, user, system
 
 
 def verify(url, ssm, node_ids, who):
@@ -309,20 +290,7 @@ def main():
         subprocess.run(["cargo", "build", "--locked", "-q", "--release", "-p", "ssmpatch-cli"], cwd=ROOT, check=True)
         target = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
         binary = target / "release/ssmpatch"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)],
-                              env=dict(os.environ, PYTHONPATH=str(ROOT / "standin")),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(150):
-            try:
-                control(url, "/_ssmpatch/health")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with standin() as url:
         env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                    AWS_REGION=REGION, NO_COLOR="1")
         t0 = time.perf_counter()
@@ -339,7 +307,12 @@ def main():
             # Alternating, and each one first in every other rep.
             order = ["ssmpatch", "boto3"] if rep % 2 == 0 else ["boto3", "ssmpatch"]
             for who in order:
-                out, wall, user, system = timed(ssmpatch_cmd if who == "ssmpatch" else boto3_cmd, env)
+                cmd = ssmpatch_cmd if who == "ssmpatch" else boto3_cmd
+                done, wall, user, system = timed(cmd, env)
+                if done.returncode != 0:
+                    sys.exit(f"{cmd[-1] if cmd[0] == sys.executable else cmd[0]} failed ({done.returncode}):\n"
+                             f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+                out = done.stdout
                 if who == "ssmpatch":
                     report = json.loads(out)
                     results = collections.Counter(n["result"] for n in report["nodes"])
@@ -366,9 +339,7 @@ def main():
         for who in ("ssmpatch", "boto3"):
             print(f"  AWS calls per {who} run: " + ", ".join(f"{op} {n}" for op, n in counts[who].most_common()))
         print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
 
 
 if __name__ == "__main__":

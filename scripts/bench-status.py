@@ -24,16 +24,13 @@ import argparse
 import collections
 import json
 import os
-import resource
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchlib import ROOT, control, standin, timed
 REGION = "ap-northeast-1"
 SEED = "examples/seed-monthly.toml"
 BUCKET = "web-patching-artifacts"
@@ -45,10 +42,6 @@ FROM = "2026-11-20T00:00:00Z"
 CLASSES = {1: "unreachable", 2: "missed", 3: "failed", 4: "stale", 5: "overwritten"}
 
 
-def control(url, path, method="GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    with urllib.request.urlopen(urllib.request.Request(url + path, method=method, data=data), timeout=3600) as r:
-        return json.loads(r.read() or b"null")
 
 
 def design(i):
@@ -106,16 +99,6 @@ def setup_fleet(url, binary, n, env):
     return {x["InstanceId"]: design(i) for i, x in enumerate(nodes)}
 
 
-def timed(cmd, env):
-    """Run `cmd`; its stdout, wall time and CPU (user + system of the child, RUSAGE_CHILDREN)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if out.returncode not in (0, 6):   # 6: some node is not current, as designed
-        sys.exit(f"ssmpatch status failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-    return out.stdout, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def busy(calls):
@@ -155,20 +138,7 @@ def main():
     if binary is None:
         subprocess.run(["cargo", "build", "--locked", "-q", "--release", "-p", "ssmpatch-cli"], cwd=ROOT, check=True)
         binary = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release/ssmpatch"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "ssmpatch_standin", "--port", str(port)],
-                              env=dict(os.environ, PYTHONPATH=str(ROOT / "standin")),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(150):
-            try:
-                control(url, "/_ssmpatch/health")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with standin() as url:
         env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                    AWS_REGION=REGION, NO_COLOR="1")
         t0 = time.perf_counter()
@@ -179,7 +149,10 @@ def main():
         cmd = [str(binary), "status", SEED, "--json", "--concurrency", str(args.concurrency)]
         runs = []
         for rep in range(args.reps):
-            out, wall, cpu = timed(cmd, env)
+            done, wall, user, system = timed(cmd, env)
+            if done.returncode not in (0, 6):   # 6: some node is not current, as designed
+                sys.exit(f"ssmpatch status failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+            out, cpu = done.stdout, user + system
             calls = control(url, "/_ssmpatch/calls", "DELETE")
             bad = [c for c in calls if str(c["outcome"]) != "200"]
             if bad:
@@ -209,9 +182,6 @@ def main():
         for op, k in by_op.most_common():
             print(f"    {op:48s} {k:6d}  {k / args.nodes:.4f}/node  stand-in {secs[op]:6.2f} s")
         print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
