@@ -241,6 +241,9 @@ impl Hint for StrategyError {
             StrategyError::MemoryLimit { .. } => {
                 "raise `memory-mib` (the plan's `[compliance.limits]`, or --memory-mib)"
             }
+            StrategyError::Host { reason } if reason.starts_with("SSMPATCH_WASM_CACHE") => {
+                "point SSMPATCH_WASM_CACHE at a directory you can write, unset it, or set it to `off`"
+            }
             StrategyError::Denied { .. } => "a strategy gets its input as arguments and answers with actions",
             StrategyError::InPlan { error, .. } => return error.hint(),
             StrategyError::InterfaceVersion { found, expected, .. } => {

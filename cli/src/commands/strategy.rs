@@ -23,7 +23,7 @@ pub fn list(out: &Printer) -> Result<ExitCode, CliError> {
 
 pub fn test(a: StrategyTestArgs, out: &Printer) -> Result<ExitCode, CliError> {
     let limits = Limits::default().with(a.fuel, a.timeout_seconds, a.memory_mib);
-    let host = Host::new(limits).map_err(|e| CliError::Other(e.into()))?;
+    let host = Host::new(limits).map_err(|e| CliError::from(Error::from(e)))?;
     let strategy = load(&host, &a.strategy).map_err(|e| CliError::from(Error::from(e)))?;
     let input = match (&a.input, &a.output_file) {
         (Some(p), _) => {

@@ -138,3 +138,60 @@ fn the_example_custom_strategy_builds_loads_and_runs() {
 }
 
 // `strategy new`: cli/tests/it/strategy_new.rs.
+
+/// Compiled strategies are kept between processes in `SSMPATCH_WASM_CACHE`'s directory: the
+/// first run writes an entry, a run with a damaged entry compiles again and answers the same,
+/// `off` keeps nothing, and a directory that cannot be made is an error that names the variable.
+#[test]
+fn compiled_strategies_are_kept_between_processes_and_a_damaged_entry_is_compiled_again() {
+    fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+    let args = ["strategy", "test", "put-compliance-items", "--input", "examples/strategy-run.json", "--json"];
+    let run = |cache: &std::ffi::OsStr| {
+        crate::util::ssmpatch(&args).env("SSMPATCH_WASM_CACHE", cache).output().expect("run ssmpatch")
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("wasm");
+
+    let first = json(&run(cache.as_os_str()));
+    // The compiled components (wasmtime's layout: modules/wasmtime-<version>/<key>, beside
+    // usage statistics and the cleanup worker's marks).
+    let written: Vec<_> =
+        files(&cache.join("modules")).into_iter().filter(|f| f.extension().is_none_or(|e| e != "stats")).collect();
+    assert!(!written.is_empty(), "nothing kept in {}", cache.display());
+    for f in &written {
+        std::fs::write(f, b"not a compiled component").expect("damage the entry");
+    }
+    assert_eq!(json(&run(cache.as_os_str())), first, "a damaged entry changed the answer");
+    for f in &written {
+        assert_ne!(std::fs::read(f).ok().as_deref(), Some(&b"not a compiled component"[..]), "{} kept", f.display());
+    }
+    assert_eq!(json(&run(cache.as_os_str())), first);
+
+    // `off` is not a directory named "off" (runs start in the repository's root).
+    let before = files(&cache).len();
+    assert_eq!(json(&run(std::ffi::OsStr::new("off"))), first);
+    assert!(!root().join("off").exists() && files(&cache).len() == before);
+
+    let blocked = tmp.path().join("a-file");
+    std::fs::write(&blocked, b"").expect("write");
+    let o = run(blocked.join("wasm").as_os_str());
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let error = &crate::util::json(&o)["error"];
+    let said = format!(
+        "the strategy host cannot start: SSMPATCH_WASM_CACHE={}: cannot keep compiled strategies there",
+        blocked.join("wasm").display()
+    );
+    assert!(error["message"].as_str().is_some_and(|m| m.starts_with(&said)), "{error}");
+    assert_eq!(error["hint"], "point SSMPATCH_WASM_CACHE at a directory you can write, unset it, or set it to `off`");
+}

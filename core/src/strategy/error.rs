@@ -12,6 +12,12 @@ pub enum StrategyError {
         /// Why.
         reason: String,
     },
+    /// The host itself cannot start (its engine, or the directory of compiled strategies).
+    #[error("the strategy host cannot start: {reason}")]
+    Host {
+        /// Why.
+        reason: String,
+    },
     /// It was built for another version of the `ssmpatch:strategy` interface (read from the
     /// component before it is linked or run).
     #[error(

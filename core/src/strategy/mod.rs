@@ -32,7 +32,8 @@ pub use checks::{
 pub use error::StrategyError;
 #[cfg(feature = "strategies")]
 pub use host::{
-    BUILTIN, Host, INTERFACE_SECTION, INTERFACE_VERSION, LoadedStrategy, builtin, compatible, default_host, load,
+    BUILTIN, Host, INTERFACE_SECTION, INTERFACE_VERSION, LoadedStrategy, WASM_CACHE_ENV, builtin, compatible,
+    default_host, load,
 };
 pub use limits::{FUEL_RANGE, LimitOutOfRange, Limits, MEMORY_MIB_RANGE, TIMEOUT_SECONDS_RANGE};
 pub use types::{

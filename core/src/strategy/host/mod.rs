@@ -113,6 +113,7 @@ fn shared() -> Result<&'static Shared, StrategyError> {
         config.wasm_component_model(true);
         config.consume_fuel(true);
         config.epoch_interruption(true);
+        config.cache(disk_cache()?);
         let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
         let ticker = engine.clone();
         std::thread::Builder::new()
@@ -126,7 +127,44 @@ fn shared() -> Result<&'static Shared, StrategyError> {
             .map_err(|e| format!("cannot start the epoch thread: {e}"))?;
         Ok(Shared { engine, cache: Mutex::new(HashMap::new()) })
     });
-    made.as_ref().map_err(|reason| StrategyError::Invalid { name: "(engine)".into(), reason: reason.clone() })
+    made.as_ref().map_err(|reason| StrategyError::Host { reason: reason.clone() })
+}
+
+/// The environment variable that says where compiled strategies are kept between processes: a
+/// directory, or `off`.
+pub const WASM_CACHE_ENV: &str = "SSMPATCH_WASM_CACHE";
+
+/// wasmtime's on-disk cache of compiled components, so that a strategy is compiled once per
+/// machine rather than once per process (compiling the built-in `put-compliance-items` was a
+/// tenth of a 2,000-node refresh's CPU). An entry is keyed by the component's bytes, wasmtime's
+/// version and the engine's settings (fuel, epochs), so another build or setting compiles anew;
+/// an entry that does not load is compiled again. The directory is [`WASM_CACHE_ENV`] when set
+/// (`off`: no cache; a directory that cannot be made is an error naming it), else
+/// `$XDG_CACHE_HOME/ssmpatch/wasm` or `$HOME/.cache/ssmpatch/wasm`; when that default cannot be
+/// made, strategies are compiled in every process, as without a cache.
+fn disk_cache() -> Result<Option<wasmtime::Cache>, String> {
+    let open = |dir: std::path::PathBuf| {
+        let mut config = wasmtime::CacheConfig::new();
+        config.with_directory(dir);
+        wasmtime::Cache::new(config)
+    };
+    match std::env::var_os(WASM_CACHE_ENV) {
+        Some(v) if v == "off" => Ok(None),
+        Some(v) if !v.is_empty() => {
+            let dir = std::path::absolute(&v).map_err(|e| format!("{WASM_CACHE_ENV}={}: {e}", v.to_string_lossy()))?;
+            open(dir.clone()).map(Some).map_err(|e| {
+                format!("{WASM_CACHE_ENV}={}: cannot keep compiled strategies there: {e:#}", dir.display())
+            })
+        }
+        _ => {
+            let base = std::env::var_os("XDG_CACHE_HOME")
+                .map(std::path::PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+                .filter(|p| p.is_absolute());
+            Ok(base.and_then(|b| open(b.join("ssmpatch").join("wasm")).ok()))
+        }
+    }
 }
 
 /// Loads strategies with the limits of every call. Every host shares the process's one engine
