@@ -2,7 +2,7 @@
 //! a fresh sandboxed store per call with fuel, an epoch deadline and a memory cap.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -73,6 +73,31 @@ const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exh
 
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Strategy calls running now in this process: the epoch thread ticks only while there is one,
+/// and otherwise sleeps until a call starts — a process that embeds ssmpatch (a Python service,
+/// a long `refresh`) is not woken a hundred times a second while no strategy runs.
+static RUNNING_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Epoch ticks so far (what the idle test watches).
+static TICKS: AtomicU64 = AtomicU64::new(0);
+
+/// Marks a strategy call as running for as long as it lives, waking the epoch thread.
+struct Running;
+
+impl Running {
+    fn start(shared: &Shared) -> Running {
+        RUNNING_CALLS.fetch_add(1, Ordering::SeqCst);
+        shared.ticker.unpark();
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING_CALLS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Most compiled components kept by the process (each a few MB of machine code).
 const CACHED_COMPONENTS: usize = 32;
 
@@ -104,6 +129,7 @@ impl ResourceLimiter for State {
 struct Shared {
     engine: Engine,
     cache: Mutex<HashMap<[u8; 32], Component>>,
+    ticker: std::thread::Thread,
 }
 
 fn shared() -> Result<&'static Shared, StrategyError> {
@@ -115,17 +141,26 @@ fn shared() -> Result<&'static Shared, StrategyError> {
         config.epoch_interruption(true);
         config.cache(disk_cache()?);
         let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
-        let ticker = engine.clone();
-        std::thread::Builder::new()
+        let ticking = engine.clone();
+        let ticker = std::thread::Builder::new()
             .name("ssmpatch-strategy-epoch".into())
             .spawn(move || {
                 loop {
+                    // Park while no call runs (a call's start unparks it: the token makes a
+                    // start between this check and the park return at once).
+                    if RUNNING_CALLS.load(Ordering::SeqCst) == 0 {
+                        std::thread::park();
+                        continue;
+                    }
                     std::thread::sleep(EPOCH_TICK);
-                    ticker.increment_epoch();
+                    ticking.increment_epoch();
+                    TICKS.fetch_add(1, Ordering::Relaxed);
                 }
             })
-            .map_err(|e| format!("cannot start the epoch thread: {e}"))?;
-        Ok(Shared { engine, cache: Mutex::new(HashMap::new()) })
+            .map_err(|e| format!("cannot start the epoch thread: {e}"))?
+            .thread()
+            .clone();
+        Ok(Shared { engine, cache: Mutex::new(HashMap::new()), ticker })
     });
     made.as_ref().map_err(|reason| StrategyError::Host { reason: reason.clone() })
 }
@@ -243,7 +278,7 @@ impl Host {
                     "{e:#} (a strategy exports `plan` and `after-run` of ssmpatch:strategy@{INTERFACE_VERSION})"
                 ),
             })?;
-        Ok(LoadedStrategy { name: name.to_string(), pre, engine: engine.clone(), limits: self.limits })
+        Ok(LoadedStrategy { name: name.to_string(), pre, shared: self.shared, limits: self.limits })
     }
 }
 
@@ -256,7 +291,7 @@ fn wasmparser_is_core_module(bytes: &[u8]) -> bool {
 pub struct LoadedStrategy {
     name: String,
     pre: bindings::StrategyPre<State>,
-    engine: Engine,
+    shared: &'static Shared,
     limits: Limits,
 }
 
@@ -288,8 +323,9 @@ impl LoadedStrategy {
         f: impl FnOnce(&bindings::Strategy, &mut Store<State>) -> wasmtime::Result<Result<T, String>>,
     ) -> Result<T, StrategyError> {
         let hit = Arc::new(AtomicBool::new(false));
+        let _running = Running::start(self.shared);
         let mut store = Store::new(
-            &self.engine,
+            &self.shared.engine,
             State { cap: self.limits.memory_bytes, hit: hit.clone(), rng: sandbox::RANDOM_SEED, output: Vec::new() },
         );
         store.limiter(|s| s);
@@ -357,5 +393,40 @@ impl LoadedStrategy {
         validate_actions(&self.name, &self.limits, &actions)?;
         validate_scope(&self.name, plan, runs, &actions)?;
         Ok(actions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The epoch thread ticks while a call runs and sleeps while none does. Other tests of this
+    /// binary call strategies in parallel, so an idle window is looked for: one tenth of a second
+    /// with no call running at either end and no tick in it. A thread that ticked all the time
+    /// would never show one.
+    #[test]
+    fn the_epoch_thread_ticks_only_while_a_strategy_runs() {
+        let host = Host::new(Limits::default()).expect("host");
+        let rescan = load(&host, "rescan").expect("rescan");
+        let info = PlanInfo {
+            name: "p".into(),
+            backend: crate::strategy::StrategyBackend::MaintenanceWindow,
+            operations: Vec::new(),
+            settings: Vec::new(),
+            compliance_type: "Custom:ssmpatch".into(),
+        };
+        rescan.plan(&info).expect("rescan's plan");
+        let mut idle = false;
+        for _ in 0..50 {
+            let (calls, ticks) = (RUNNING_CALLS.load(Ordering::SeqCst), TICKS.load(Ordering::SeqCst));
+            std::thread::sleep(Duration::from_millis(100));
+            if calls == 0 && RUNNING_CALLS.load(Ordering::SeqCst) == 0 && TICKS.load(Ordering::SeqCst) == ticks {
+                idle = true;
+                break;
+            }
+        }
+        // That it ticks during a call: a spinning strategy ends with its time limit, not its
+        // fuel (cli it strategy::limits_are_flags_and_each_exceeded_limit_is_its_own_error).
+        assert!(idle, "the epoch thread kept ticking with no strategy call running");
     }
 }
