@@ -159,8 +159,10 @@ async fn s3_text(c: &Clients, bucket: &str, key: &str) -> Result<Option<String>,
                     .timeout_config()
                     .and_then(|t| t.operation_timeout())
                     .unwrap_or(crate::aws::DEFAULT_OPERATION_TIMEOUT);
+            // Sized once from the answer's length (already checked against the limit).
+            let expected = o.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
             let read = async {
-                let mut bytes = Vec::new();
+                let mut bytes = Vec::with_capacity(expected);
                 while let Some(chunk) = o.body.next().await {
                     let chunk = chunk.map_err(|e| Error::Aws {
                         service: "s3",
