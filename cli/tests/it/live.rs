@@ -92,12 +92,18 @@ fn an_apply_killed_part_way_converges_on_the_next_apply() {
         "seed": 3,
         "operations": ["RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow", "CreateMaintenanceWindow"],
     }));
-    let mut child = cmd(&si, &["apply", plan, "--yes", "--concurrency", "1"])
+    // The killed apply holds the plan's lease; the shortest TTL keeps the wait for it short.
+    let mut child = cmd(&si, &["apply", plan, "--yes", "--concurrency", "1", "--lease-ttl", "5"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("apply");
-    std::thread::sleep(Duration::from_millis(1500));
+    // Killed part way: once its first window exists (the rest are still to come).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !si.calls().iter().any(|c| c["name"] == "CreateMaintenanceWindow" && c["outcome"] == "200") {
+        assert!(std::time::Instant::now() < deadline, "the apply never created its first window");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let _ = child.kill();
     let _ = child.wait();
     let mut progress = String::new();
@@ -105,7 +111,15 @@ fn an_apply_killed_part_way_converges_on_the_next_apply() {
         let _ = e.read_to_string(&mut progress);
     }
     si.set_faults(&serde_json::json!({}));
-    let out = run(&si, &["apply", plan, "--yes"]);
+    // Refused (exit 5, the killed holder named) until its lease expires, then it converges.
+    let out = loop {
+        let out = run(&si, &["apply", plan, "--yes"]);
+        if out.status.code() == Some(5) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(500));
+            continue;
+        }
+        break out;
+    };
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = run(&si, &["plan", plan]);
     assert!(
