@@ -164,6 +164,12 @@ fn compiled_strategies_are_kept_between_processes_and_a_damaged_entry_is_compile
     let cache = tmp.path().join("wasm");
 
     let first = json(&run(cache.as_os_str()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cache).expect("the cache directory").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "made readable by others");
+    }
     // The compiled components (wasmtime's layout: modules/wasmtime-<version>/<key>, beside
     // usage statistics and the cleanup worker's marks).
     let written: Vec<_> =
@@ -194,4 +200,18 @@ fn compiled_strategies_are_kept_between_processes_and_a_damaged_entry_is_compile
     );
     assert!(error["message"].as_str().is_some_and(|m| m.starts_with(&said)), "{error}");
     assert_eq!(error["hint"], "point SSMPATCH_WASM_CACHE at a directory you can write, unset it, or set it to `off`");
+
+    // A directory others can write is refused: what is kept there runs as native code.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let shared = tmp.path().join("shared");
+        std::fs::create_dir(&shared).expect("mkdir");
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+        let o = run(shared.as_os_str());
+        assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+        let message = crate::util::json(&o)["error"]["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.ends_with("others can write it (mode 777); compiled strategies run as this user"), "{message}");
+        assert!(files(&shared.join("modules")).is_empty(), "an entry was written to {}", shared.display());
+    }
 }

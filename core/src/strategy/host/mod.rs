@@ -170,26 +170,29 @@ fn shared() -> Result<&'static Shared, StrategyError> {
 pub const WASM_CACHE_ENV: &str = "SSMPATCH_WASM_CACHE";
 
 /// wasmtime's on-disk cache of compiled components, so that a strategy is compiled once per
-/// machine rather than once per process (compiling the built-in `put-compliance-items` was a
-/// tenth of a 2,000-node refresh's CPU). An entry is keyed by the component's bytes, wasmtime's
+/// machine rather than once per process (compiling the two components a refresh loads was a
+/// fifth of a 2,000-node refresh's CPU). An entry is keyed by the component's bytes, wasmtime's
 /// version and the engine's settings (fuel, epochs), so another build or setting compiles anew;
 /// an entry that does not load is compiled again. The directory is [`WASM_CACHE_ENV`] when set
-/// (`off`: no cache; a directory that cannot be made is an error naming it), else
-/// `$XDG_CACHE_HOME/ssmpatch/wasm` or `$HOME/.cache/ssmpatch/wasm`; when that default cannot be
-/// made, strategies are compiled in every process, as without a cache.
+/// (`off`: no cache; a directory that cannot be made, or that [`only_mine`] refuses, is an error
+/// naming it), else `$XDG_CACHE_HOME/ssmpatch/wasm` or `$HOME/.cache/ssmpatch/wasm`; when that
+/// default cannot be used, strategies are compiled in every process, as without a cache.
 fn disk_cache() -> Result<Option<wasmtime::Cache>, String> {
     let open = |dir: std::path::PathBuf| {
+        make_private(&dir).map_err(|e| e.to_string())?;
         let mut config = wasmtime::CacheConfig::new();
-        config.with_directory(dir);
-        wasmtime::Cache::new(config)
+        config.with_directory(dir.clone());
+        let cache = wasmtime::Cache::new(config).map_err(|e| format!("{e:#}"))?;
+        only_mine(&dir)?;
+        Ok::<_, String>(cache)
     };
     match std::env::var_os(WASM_CACHE_ENV) {
         Some(v) if v == "off" => Ok(None),
         Some(v) if !v.is_empty() => {
             let dir = std::path::absolute(&v).map_err(|e| format!("{WASM_CACHE_ENV}={}: {e}", v.to_string_lossy()))?;
-            open(dir.clone()).map(Some).map_err(|e| {
-                format!("{WASM_CACHE_ENV}={}: cannot keep compiled strategies there: {e:#}", dir.display())
-            })
+            open(dir.clone())
+                .map(Some)
+                .map_err(|e| format!("{WASM_CACHE_ENV}={}: cannot keep compiled strategies there: {e}", dir.display()))
         }
         _ => {
             let base = std::env::var_os("XDG_CACHE_HOME")
@@ -200,6 +203,38 @@ fn disk_cache() -> Result<Option<wasmtime::Cache>, String> {
             Ok(base.and_then(|b| open(b.join("ssmpatch").join("wasm")).ok()))
         }
     }
+}
+
+/// A compiled strategy is loaded as machine code, outside the sandbox: whoever can write the
+/// cache's directory could run code as this user. So the directory must be this user's and
+/// writable by nobody else (entries are created inside it, so they are this user's too).
+#[cfg(unix)]
+fn only_mine(dir: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(dir).map_err(|e| e.to_string())?;
+    let me = rustix::process::geteuid().as_raw();
+    if m.uid() != me {
+        return Err(format!("it belongs to uid {}, not this user (uid {me})", m.uid()));
+    }
+    if m.mode() & 0o022 != 0 {
+        return Err(format!("others can write it (mode {:o}); compiled strategies run as this user", m.mode() & 0o777));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn only_mine(_dir: &std::path::Path) -> Result<(), String> {
+    Ok(())
+}
+
+/// Makes the directories of `dir` that do not exist yet, readable and writable by this user only
+/// (whatever the umask); existing ones are left as they are, for [`only_mine`] to judge.
+fn make_private(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// Loads strategies with the limits of every call. Every host shares the process's one engine
