@@ -241,8 +241,8 @@ impl Hint for StrategyError {
             StrategyError::MemoryLimit { .. } => {
                 "raise `memory-mib` (the plan's `[compliance.limits]`, or --memory-mib)"
             }
-            StrategyError::Host { reason } if reason.starts_with("SSMPATCH_WASM_CACHE") => {
-                "point SSMPATCH_WASM_CACHE at a directory you can write, unset it, or set it to `off`"
+            StrategyError::Host { setting: Some(var), .. } => {
+                return Some(format!("point {var} at a directory you can write, unset it, or set it to `off`"));
             }
             StrategyError::Denied { .. } => "a strategy gets its input as arguments and answers with actions",
             StrategyError::InPlan { error, .. } => return error.hint(),

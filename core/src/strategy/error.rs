@@ -17,6 +17,9 @@ pub enum StrategyError {
     Host {
         /// Why.
         reason: String,
+        /// The environment variable whose value is at fault, if one is (`SSMPATCH_WASM_CACHE`,
+        /// which takes a directory or `off`).
+        setting: Option<&'static str>,
     },
     /// It was built for another version of the `ssmpatch:strategy` interface (read from the
     /// component before it is linked or run).

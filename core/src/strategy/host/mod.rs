@@ -133,14 +133,14 @@ struct Shared {
 }
 
 fn shared() -> Result<&'static Shared, StrategyError> {
-    static SHARED: OnceLock<Result<Shared, String>> = OnceLock::new();
+    static SHARED: OnceLock<Result<Shared, StrategyError>> = OnceLock::new();
     let made = SHARED.get_or_init(|| {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.consume_fuel(true);
         config.epoch_interruption(true);
         config.cache(disk_cache()?);
-        let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
+        let engine = Engine::new(&config).map_err(|e| host_error(format!("{e:#}")))?;
         let ticking = engine.clone();
         let ticker = std::thread::Builder::new()
             .name("ssmpatch-strategy-epoch".into())
@@ -157,12 +157,16 @@ fn shared() -> Result<&'static Shared, StrategyError> {
                     TICKS.fetch_add(1, Ordering::Relaxed);
                 }
             })
-            .map_err(|e| format!("cannot start the epoch thread: {e}"))?
+            .map_err(|e| host_error(format!("cannot start the epoch thread: {e}")))?
             .thread()
             .clone();
         Ok(Shared { engine, cache: Mutex::new(HashMap::new()), ticker })
     });
-    made.as_ref().map_err(|reason| StrategyError::Host { reason: reason.clone() })
+    made.as_ref().map_err(Clone::clone)
+}
+
+fn host_error(reason: String) -> StrategyError {
+    StrategyError::Host { reason, setting: None }
 }
 
 /// The environment variable that says where compiled strategies are kept between processes: a
@@ -177,7 +181,7 @@ pub const WASM_CACHE_ENV: &str = "SSMPATCH_WASM_CACHE";
 /// (`off`: no cache; a directory that cannot be made, or that [`only_mine`] refuses, is an error
 /// naming it), else `$XDG_CACHE_HOME/ssmpatch/wasm` or `$HOME/.cache/ssmpatch/wasm`; when that
 /// default cannot be used, strategies are compiled in every process, as without a cache.
-fn disk_cache() -> Result<Option<wasmtime::Cache>, String> {
+fn disk_cache() -> Result<Option<wasmtime::Cache>, StrategyError> {
     let open = |dir: std::path::PathBuf| {
         make_private(&dir).map_err(|e| e.to_string())?;
         let mut config = wasmtime::CacheConfig::new();
@@ -189,10 +193,12 @@ fn disk_cache() -> Result<Option<wasmtime::Cache>, String> {
     match std::env::var_os(WASM_CACHE_ENV) {
         Some(v) if v == "off" => Ok(None),
         Some(v) if !v.is_empty() => {
-            let dir = std::path::absolute(&v).map_err(|e| format!("{WASM_CACHE_ENV}={}: {e}", v.to_string_lossy()))?;
-            open(dir.clone())
-                .map(Some)
-                .map_err(|e| format!("{WASM_CACHE_ENV}={}: cannot keep compiled strategies there: {e}", dir.display()))
+            let refused = |reason| StrategyError::Host { reason, setting: Some(WASM_CACHE_ENV) };
+            let dir = std::path::absolute(&v)
+                .map_err(|e| refused(format!("{WASM_CACHE_ENV}={}: {e}", v.to_string_lossy())))?;
+            open(dir.clone()).map(Some).map_err(|e| {
+                refused(format!("{WASM_CACHE_ENV}={}: cannot keep compiled strategies there: {e}", dir.display()))
+            })
         }
         _ => {
             let base = std::env::var_os("XDG_CACHE_HOME")
