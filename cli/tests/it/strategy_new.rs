@@ -45,21 +45,13 @@ fn refused(o: &Output) -> String {
 
 /// Every file under `dir`, as (path relative to `dir`, text).
 fn files(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).expect("under dir").display().to_string();
-                out.push((rel, std::fs::read_to_string(&p).expect("text file")));
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::util::files_under(dir)
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(dir).expect("under dir").display().to_string();
+            (rel, std::fs::read_to_string(&p).expect("text file"))
+        })
+        .collect()
 }
 
 #[test]

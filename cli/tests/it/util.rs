@@ -1,6 +1,7 @@
 //! What every module runs the binary with: the repository as working directory, no colour, and
 //! either no AWS endpoint (offline) or the stand-in's ([`live`]).
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use ssmpatch_test_support::standin::{StandIn, root};
@@ -44,4 +45,22 @@ pub(crate) fn ok(out: &Output) -> String {
 pub(crate) fn ok_json(out: &Output) -> serde_json::Value {
     ok(out);
     json(out)
+}
+
+/// Every file under `dir` (which must exist), at any depth, sorted.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }
